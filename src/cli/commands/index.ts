@@ -1,0 +1,5 @@
+import type { CliCommand } from '../command';
+import { projectCommands } from './project';
+
+/** Every command of the CLI. A capability adds its module here and nothing else changes. */
+export const allCommands: readonly CliCommand[] = [...projectCommands];

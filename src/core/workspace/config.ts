@@ -1,0 +1,168 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import schema from '../../../schemas/mlops.schema.json';
+import { l10n } from '../l10n';
+
+/** The parsed mlops.yaml. Sections that later capabilities own are typed loosely until they exist. */
+export interface ProjectConfig {
+  version: 1;
+  project: string;
+  description?: string;
+  datasets?: Record<string, DatasetDeclaration>;
+  data?: { git?: 'commit' | 'stage' | 'off'; remote?: string };
+  features?: Record<string, Record<string, unknown>>;
+  training?: TrainingConfig;
+  serving?: { host?: string; port?: number; model?: string };
+  monitoring?: Record<string, unknown>;
+  retraining?: Record<string, unknown>;
+}
+
+export interface DatasetDeclaration {
+  path: string;
+  description?: string;
+  format?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
+  entity?: string;
+  timestamp?: string;
+}
+
+export interface TrainingConfig {
+  dataset?: string;
+  target?: string;
+  task?: 'auto' | 'classification' | 'regression';
+  metric?: 'accuracy' | 'f1' | 'roc_auc' | 'log_loss' | 'rmse' | 'mae' | 'r2';
+  timeBudget?: number;
+  maxTrials?: number;
+  seed?: number;
+  command?: string;
+  params?: string;
+  metrics?: string;
+}
+
+/** A problem in mlops.yaml, with 1-based line and column as editors and compilers print them. */
+export interface ConfigProblem {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface ConfigCheck {
+  config?: ProjectConfig;
+  problems: ConfigProblem[];
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(schema);
+
+/**
+ * Parses and validates the text of an mlops.yaml. Never throws: every problem comes back with its position,
+ * so the CLI can print file:line and the editor can underline the exact node.
+ */
+export function checkConfigText(text: string): ConfigCheck {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (offset: number, endOffset: number) => {
+    const start = lineCounter.linePos(offset);
+    const end = lineCounter.linePos(Math.max(offset, endOffset));
+    return { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
+  };
+
+  const problems: ConfigProblem[] = [];
+  for (const e of doc.errors) {
+    problems.push({ ...at(e.pos[0], e.pos[1]), message: l10n.t('YAML syntax: {0}', firstLine(e.message)), severity: 'error' });
+  }
+  for (const w of doc.warnings) {
+    problems.push({ ...at(w.pos[0], w.pos[1]), message: l10n.t('YAML: {0}', firstLine(w.message)), severity: 'warning' });
+  }
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) {
+    problems.push({ ...at(0, 0), message: l10n.t('mlops.yaml is empty: it needs at least `version: 1` and `project: <name>`.'), severity: 'error' });
+    return { problems };
+  }
+  if (!validateSchema(value)) {
+    for (const err of dedupeErrors(validateSchema.errors ?? [])) {
+      const range = rangeOfError(doc, err);
+      problems.push({ ...at(range[0], range[1]), message: describeSchemaError(err), severity: 'error' });
+    }
+    return { problems };
+  }
+  return { config: value as unknown as ProjectConfig, problems };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+/**
+ * Ajv reports some problems twice: a bad key name both as `propertyNames` and as the inner `pattern` error (which
+ * carries `propertyName`), and identical errors from several schema branches. The user needs each once.
+ */
+function dedupeErrors(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined) return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function pathOf(err: ErrorObject): (string | number)[] {
+  return err.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Points at the offending key for unknown properties, at the value otherwise, at the parent for missing keys. */
+function rangeOfError(doc: Document, err: ErrorObject): [number, number] {
+  const path = pathOf(err);
+  if (err.keyword === 'additionalProperties' || err.keyword === 'propertyNames') {
+    const parent = path.length ? doc.getIn(path, true) : doc.contents;
+    const name = (err.params as { additionalProperty?: string; propertyName?: string });
+    const key = name.additionalProperty ?? name.propertyName;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === key);
+      if (pair && isNode(pair.key) && pair.key.range) return [pair.key.range[0], pair.key.range[1]];
+    }
+  }
+  const node = path.length ? doc.getIn(path, true) : doc.contents;
+  if (isNode(node) && node.range) {
+    // A missing key is reported on the map that lacks it: underline only the map's first line, not all of it.
+    if (err.keyword === 'required' && isMap(node)) {
+      const first = node.items[0];
+      if (first && isNode(first.key) && first.key.range) return [first.key.range[0], first.key.range[1]];
+    }
+    return [node.range[0], node.range[1]];
+  }
+  return [0, 0];
+}
+
+function describeSchemaError(err: ErrorObject): string {
+  const where = err.instancePath ? pathOf(err).join('.') : l10n.t('top level');
+  const p = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'required':
+      return l10n.t('{0}: missing required key `{1}`.', where, String(p.missingProperty));
+    case 'additionalProperties':
+      return l10n.t('{0}: unknown key `{1}`. Check its spelling against the schema.', where, String(p.additionalProperty));
+    case 'propertyNames':
+      return l10n.t('{0}: `{1}` is not a valid name: use letters, digits, dot, dash and underscore, starting with a letter or digit.', where, String(p.propertyName));
+    case 'enum':
+      return l10n.t('{0}: must be one of {1}.', where, (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', '));
+    case 'const':
+      return l10n.t('{0}: must be {1}.', where, JSON.stringify(p.allowedValue));
+    case 'type':
+      return l10n.t('{0}: must be of type {1}.', where, String(p.type));
+    case 'pattern':
+      return l10n.t('{0}: use letters, digits, dot, dash and underscore, starting with a letter or digit.', where);
+    default:
+      return l10n.t('{0}: {1}.', where, err.message ?? err.keyword);
+  }
+}

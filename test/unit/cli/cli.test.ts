@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { installPaths } from '../../../src/core/install';
+
+// The CLI is tested as users run it: the built bin, in a real folder, reading exit codes and output.
+const cli = path.join(installPaths().root, 'dist', 'cli.js');
+const mlops = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LANG: 'C' } });
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cli-'));
+
+describe('mlops CLI', () => {
+  it('init --sample then validate succeeds', () => {
+    const dir = tmp();
+    const init = mlops(dir, 'init', '--sample');
+    assert.equal(init.status, 0, init.stderr);
+    const validate = mlops(dir, 'validate');
+    assert.equal(validate.status, 0, validate.stderr);
+    assert.match(validate.stdout, /mlops\.yaml is valid/);
+  });
+
+  it('validate reports a broken mlops.yaml with file, line and message, and exits non-zero', () => {
+    const dir = tmp();
+    mlops(dir, 'init');
+    fs.writeFileSync(path.join(dir, 'mlops.yaml'), 'version: 1\nproject: p\ntraining:\n  timeBudget: soon\n');
+    const r = mlops(dir, 'validate');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^mlops\.yaml:4:15: error: training\.timeBudget: must be of type number\.$/m);
+  });
+
+  it('validate --json is machine-readable', () => {
+    const dir = tmp();
+    mlops(dir, 'init');
+    fs.writeFileSync(path.join(dir, 'mlops.yaml'), 'version: 1\nproject: p\nbogus: 1\n');
+    const r = mlops(dir, 'validate', '--json');
+    const out = JSON.parse(r.stdout) as { valid: boolean; problems: { line: number }[] };
+    assert.equal(out.valid, false);
+    assert.equal(out.problems[0].line, 3);
+  });
+
+  it('init in an existing project changes nothing and says so', () => {
+    const dir = tmp();
+    mlops(dir, 'init', '--sample');
+    const before = fs.readFileSync(path.join(dir, 'mlops.yaml'), 'utf8');
+    const r = mlops(dir, 'init');
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /nothing was changed/);
+    assert.equal(fs.readFileSync(path.join(dir, 'mlops.yaml'), 'utf8'), before);
+  });
+
+  it('speaks French when the locale is French', () => {
+    const dir = tmp();
+    const r = spawnSync(process.execPath, [cli, 'validate'], { cwd: dir, encoding: 'utf8', env: { ...process.env, LANG: 'fr_FR.UTF-8' } });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Aucun mlops\.yaml/);
+  });
+
+  it('answers an unknown command or option with usage and exit code 2', () => {
+    const dir = tmp();
+    assert.equal(mlops(dir, 'frobnicate').status, 2);
+    const r = mlops(dir, 'init', '--bogus');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /Unknown option --bogus/);
+    assert.match(r.stderr, /Usage: mlops init/);
+  });
+
+  it('prints its version from package.json', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(installPaths().root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }).trim(), `mlops ${pkg.version}`);
+  });
+});
