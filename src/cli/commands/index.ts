@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
+import { dataCommands } from './data';
 import { projectCommands } from './project';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands];

@@ -1,0 +1,186 @@
+import { l10n } from '../../core/l10n';
+import { MetadataStore } from '../../core/store';
+import {
+  deleteRun, getRun, importMlflow, listRuns, metricKeys, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary,
+} from '../../core/tracking';
+import { openProject } from '../../core/workspace';
+import { UsageError } from '../args';
+import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+
+const EXPERIMENT_OPTION = { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' } as const;
+
+async function openStore(ctx: CommandContext): Promise<MetadataStore> {
+  return MetadataStore.open(openProject(ctx.cwd).paths.root);
+}
+
+const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
+
+function duration(start: number, end: number | null): string {
+  if (end === null) return '';
+  const s = (end - start) / 1000;
+  return s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+const summaryJson = (r: RunSummary) => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
+
+const runs: CliCommand = {
+  name: 'runs',
+  usage: 'mlops runs [--experiment E] [--json]',
+  summary: 'List the runs, newest first.',
+  options: [EXPERIMENT_OPTION, JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
+    const store = await openStore(ctx);
+    const list = listRuns(store, ctx.args.options.experiment as string | undefined);
+    if (ctx.args.options.json) {
+      printJson(ctx, { runs: list.map(summaryJson) });
+      return 0;
+    }
+    if (list.length === 0) {
+      ctx.stdout(l10n.t('No runs yet. Start one with `mlops run -- <command>`.') + '\n');
+      return 0;
+    }
+    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION')];
+    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end)])]));
+    return 0;
+  },
+};
+
+const run: CliCommand = {
+  name: 'run',
+  usage: 'mlops run [--experiment E] [--name N] -- <command...>',
+  summary: 'Run a command as a tracked run: its output, exit status, duration and the records it logs.',
+  options: [EXPERIMENT_OPTION, { name: 'name', type: 'string', description: 'A name for the run.' }],
+  async run(ctx) {
+    if (ctx.args.positionals.length) throw new UsageError(l10n.t('Put the command to run after `--`, e.g. `mlops run -- python train.py`.'));
+    if (ctx.args.rest.length === 0) throw new UsageError(l10n.t('No command to run: put it after `--`.'));
+    const store = await openStore(ctx);
+    const result = await runCommand(store, ctx.args.rest, {
+      experiment: ctx.args.options.experiment as string | undefined,
+      name: ctx.args.options.name as string | undefined,
+      cwd: ctx.cwd,
+      stdout: (chunk) => ctx.stdout(chunk.toString()),
+      stderr: (chunk) => ctx.stderr(chunk.toString()),
+    });
+    for (const p of result.problems) ctx.stderr(l10n.t('{0}:{1}: {2} (line skipped)', p.journal, p.line, p.message) + '\n');
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    const how = result.signal ? l10n.t('signal {0}', result.signal) : l10n.t('exit code {0}', result.exitCode ?? '?');
+    ctx.stderr(l10n.t('Run {0} {1} after {2} s ({3}).', result.runId, result.status, seconds, how) + '\n');
+    return shellExitCode(result);
+  },
+};
+
+/** What `run show --json` prints: the run, and every metric's history as {step, value, timestamp} points. */
+function showJson(store: MetadataStore, details: RunDetails) {
+  const metricHistory: Record<string, { step: number; value: number | null; timestamp: number | null }[]> = {};
+  for (const key of metricKeys(store, details.id)) {
+    const s = metricSeries(store, details.id, key);
+    metricHistory[key] = Array.from(s.values, (v, i) => ({ step: s.steps[i], value: Number.isFinite(v) ? v : null, timestamp: Number.isNaN(s.timestamps[i]) ? null : s.timestamps[i] }));
+  }
+  return { ...summaryJson(details), ...details, metricHistory };
+}
+
+function showText(d: RunDetails): string {
+  const lines = [
+    `${l10n.t('Run')} ${d.id}${d.name ? ` (${d.name})` : ''}`,
+    `  ${l10n.t('experiment')}: ${d.experiment}`,
+    `  ${l10n.t('status')}: ${d.status}${d.exitCode !== null ? ` (${l10n.t('exit code {0}', d.exitCode)})` : ''}${d.signal ? ` (${d.signal})` : ''}`,
+    `  ${l10n.t('started')}: ${iso(d.start)}${d.end !== null ? `, ${l10n.t('took')} ${duration(d.start, d.end)}` : ''}`,
+  ];
+  if (d.command) lines.push(`  ${l10n.t('command')}: ${(JSON.parse(d.command) as string[]).join(' ')}`);
+  if (d.git) lines.push(`  git: ${d.git.commit.slice(0, 12)}${d.git.dirty ? ` (${l10n.t('uncommitted changes')})` : ''}`);
+  if (d.parentId) lines.push(`  ${l10n.t('parent')}: ${d.parentId}`);
+  if (d.children.length) lines.push(`  ${l10n.t('children')}: ${d.children.join(', ')}`);
+  const section = (title: string, entries: [string, string][]) => {
+    if (entries.length) lines.push(title, ...entries.map(([k, v]) => `  ${k} = ${v}`));
+  };
+  section(l10n.t('Params:'), Object.entries(d.params));
+  section(l10n.t('Metrics (latest):'), Object.entries(d.metrics).map(([k, m]) => [k, `${m.value ?? 'NaN'} @ ${l10n.t('step')} ${m.step}`]));
+  section(l10n.t('Tags:'), Object.entries(d.tags));
+  section(l10n.t('Seeds:'), Object.entries(d.seeds));
+  section(l10n.t('Inputs:'), d.inputs.map((i) => [`${i.kind} ${i.name}`, `${i.version}${i.digest ? ` (${i.digest})` : ''}`]));
+  section(l10n.t('Artifacts:'), d.artifacts.map((a) => [a.path, a.sha256 ?? '']));
+  if (d.notes) lines.push(l10n.t('Notes:'), `  ${d.notes}`);
+  return lines.join('\n') + '\n';
+}
+
+const show: CliCommand = {
+  name: 'run show',
+  usage: 'mlops run show <id> [--json]',
+  summary: 'Show a run: params, latest metrics, tags, lineage, artifacts; with --json every metric\'s history.',
+  options: [JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run show takes one run id.'));
+    const store = await openStore(ctx);
+    const details = getRun(store, ctx.args.positionals[0]);
+    if (ctx.args.options.json) printJson(ctx, showJson(store, details));
+    else ctx.stdout(showText(details));
+    return 0;
+  },
+};
+
+const compare: CliCommand = {
+  name: 'run compare',
+  usage: 'mlops run compare <id> <id>... [--json]',
+  summary: 'Compare runs side by side: params and latest metrics, marking what differs.',
+  options: [JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length < 2) throw new UsageError(l10n.t('run compare takes two run ids or more.'));
+    const store = await openStore(ctx);
+    const details = ctx.args.positionals.map((id) => getRun(store, id));
+    const ids = details.map((d) => d.id);
+    const side = <T>(pick: (d: RunDetails) => Record<string, T>) => {
+      const keys = [...new Set(details.flatMap((d) => Object.keys(pick(d))))].sort();
+      return Object.fromEntries(keys.map((k) => [k, Object.fromEntries(details.map((d) => [d.id, pick(d)[k] ?? null]))]));
+    };
+    const params = side((d) => d.params);
+    const metrics = side((d) => Object.fromEntries(Object.entries(d.metrics).map(([k, m]) => [k, m.value])));
+    const differs = (byRun: Record<string, unknown>) => new Set(Object.values(byRun).map((v) => JSON.stringify(v))).size > 1;
+    const differentParams = Object.keys(params).filter((k) => differs(params[k]));
+    if (ctx.args.options.json) {
+      printJson(ctx, { runs: details.map(summaryJson), params, metrics, differentParams });
+      return 0;
+    }
+    const rows = [['', ...ids]];
+    for (const [k, byRun] of Object.entries(params)) rows.push([`${differs(byRun) ? '* ' : '  '}${k}`, ...ids.map((id) => String(byRun[id] ?? '-'))]);
+    for (const [k, byRun] of Object.entries(metrics)) rows.push([`  ${k}`, ...ids.map((id) => (byRun[id] === null ? '-' : String(byRun[id])))]);
+    ctx.stdout(table(rows));
+    if (differentParams.length) ctx.stdout(l10n.t('* params that differ') + '\n');
+    return 0;
+  },
+};
+
+const remove: CliCommand = {
+  name: 'run delete',
+  usage: 'mlops run delete <id> [--json]',
+  summary: 'Delete a run, its records and its files.',
+  options: [JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run delete takes one run id.'));
+    const id = await deleteRun(await openStore(ctx), ctx.args.positionals[0]);
+    if (ctx.args.options.json) printJson(ctx, { deleted: id });
+    else ctx.stdout(l10n.t('Deleted run {0}.', id) + '\n');
+    return 0;
+  },
+};
+
+const importMlflowCommand: CliCommand = {
+  name: 'import mlflow',
+  usage: 'mlops import mlflow <mlruns-dir> [--json]',
+  summary: 'Import the experiments and runs of an MLflow file store (an mlruns/ folder); importing twice changes nothing.',
+  options: [JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('import mlflow takes the path of an mlruns/ folder.'));
+    const result = await importMlflow(await openStore(ctx), ctx.args.positionals[0]);
+    if (ctx.args.options.json) printJson(ctx, result);
+    else ctx.stdout(l10n.t('Imported {0} runs from {1} experiments; {2} were already here.', result.imported.length, result.experiments.length, result.skipped.length) + '\n');
+    return 0;
+  },
+};
+
+export const trackingCommands = [runs, run, show, compare, remove, importMlflowCommand];

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import type { JournalProblem, MetadataStore } from '../store';
+import { startRun } from './runLogger';
+import { runFiles } from './runIds';
+import type { RunStatus } from './schema';
+
+export interface RunCommandOptions {
+  experiment?: string;
+  name?: string;
+  cwd: string;
+  /** Where the command's output is shown as it comes (it is also kept in the run's output.log). */
+  stdout: (chunk: Buffer) => void;
+  stderr: (chunk: Buffer) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunCommandResult {
+  runId: string;
+  status: Exclude<RunStatus, 'running'>;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  /** Lines of the run's log that were malformed or rejected, and skipped. */
+  problems: JournalProblem[];
+}
+
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `argv` as a run: spawned directly (no shell, so exactly what the user typed runs), with MLOPS_RUN_ID and
+ * MLOPS_LOG_FILE in its environment, its output shown and kept, and the run marked finished, failed or killed as it
+ * ends. Ctrl-C and termination signals are passed on to the command, and the run is then marked killed.
+ */
+export async function runCommand(store: MetadataStore, argv: readonly string[], options: RunCommandOptions): Promise<RunCommandResult> {
+  if (argv.length === 0) throw new MlopsError(l10n.t('No command to run.'), l10n.t('Put the command after `--`, e.g. `mlops run -- python train.py`.'), 'NO_COMMAND');
+  const env = options.env ?? process.env;
+  const logger = await startRun(store, { experiment: options.experiment, name: options.name, parent: env.MLOPS_RUN_ID || undefined, command: argv, captureEnvironment: true });
+  const files = runFiles(store.paths.state, logger.id);
+  fs.mkdirSync(files.dir, { recursive: true });
+  const output = fs.openSync(files.output, 'a');
+  const started = Date.now();
+  let interrupted = false;
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: options.cwd,
+      env: { ...env, MLOPS_RUN_ID: logger.id, MLOPS_LOG_FILE: logger.logFile, MLOPS_PROJECT_ROOT: store.paths.root },
+      stdio: ['inherit', 'pipe', 'pipe'],
+    });
+    const forward = (signal: NodeJS.Signals) => {
+      interrupted = true;
+      child.kill(signal);
+    };
+    for (const s of FORWARDED_SIGNALS) process.on(s, forward);
+    const keep = (show: (chunk: Buffer) => void) => (chunk: Buffer) => {
+      fs.writeSync(output, chunk);
+      show(chunk);
+    };
+    child.stdout.on('data', keep(options.stdout));
+    child.stderr.on('data', keep(options.stderr));
+    const done = (result: { code: number | null; signal: NodeJS.Signals | null } | Error) => {
+      for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+      resolve(result);
+    };
+    child.on('error', done);
+    child.on('close', (code, signal) => done({ code, signal }));
+  });
+  fs.closeSync(output);
+  const durationMs = Date.now() - started;
+  if (outcome instanceof Error) {
+    logger.end('failed', { exitCode: null });
+    await store.fold();
+    throw new MlopsError(
+      l10n.t('Could not start {0}: {1}', argv[0], outcome.message),
+      l10n.t('Check the command name and that it is installed and on PATH (no shell is used, so shell syntax does not apply).'),
+      'COMMAND_NOT_STARTED',
+    );
+  }
+  const status = outcome.signal || interrupted ? 'killed' : outcome.code === 0 ? 'finished' : 'failed';
+  logger.end(status, { exitCode: outcome.code, signal: outcome.signal });
+  const { problems } = await store.fold();
+  return { runId: logger.id, status, exitCode: outcome.code, signal: outcome.signal, durationMs, problems };
+}
+
+/** The exit code a shell would report for the command: its own, or 128 + the signal's number. */
+export function shellExitCode(result: RunCommandResult): number {
+  if (result.exitCode !== null) return result.exitCode;
+  const number = result.signal ? os.constants.signals[result.signal as NodeJS.Signals] : undefined;
+  return 128 + (number ?? 1);
+}
