@@ -3,6 +3,8 @@ import { l10n } from '../core/l10n';
 
 export interface OptionSpec {
   name: string;
+  /** A one-letter alias, written `-m` (as in `git commit -m`). */
+  short?: string;
   type: 'string' | 'boolean' | 'number';
   description: string;
   /** Allowed values of a string option, checked here so every command reports them alike. */
@@ -32,12 +34,15 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       result.rest = argv.slice(i + 1);
       break;
     }
-    if (!arg.startsWith('--') || arg === '-') {
+    const isShort = /^-[A-Za-z]$/.test(arg);
+    const short = isShort ? specs.find((s) => s.short === arg[1]) : undefined;
+    if (isShort && !short) throw new UsageError(l10n.t('Unknown option {0}.', arg));
+    if (!short && (!arg.startsWith('--') || arg === '-')) {
       result.positionals.push(arg);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const eq = short ? -1 : arg.indexOf('=');
+    const name = short ? short.name : arg.slice(2, eq === -1 ? undefined : eq);
     const spec = byName.get(name);
     if (!spec) throw new UsageError(l10n.t('Unknown option --{0}.', name));
     if (spec.type === 'boolean') {

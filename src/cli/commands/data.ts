@@ -1,0 +1,280 @@
+import { collectGarbage, diffVersions, listDatasets, listVersions, pullObjects, pushObjects, restoreVersion, snapshotDataset, type TableDiff, type TransferResult } from '../../core/data';
+import { l10n } from '../../core/l10n';
+import { openProject } from '../../core/workspace';
+import { UsageError } from '../args';
+import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+
+/** Draws a progress line on a terminal; nothing when stderr is a file or pipe, where it would only be noise. */
+function progressLine(ctx: CommandContext): { update: (label: string, done: number, total: number) => void; end: () => void } {
+  let last = 0;
+  let drawn = false;
+  return {
+    update(label, done, total) {
+      if (!ctx.interactive || total === 0) return;
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      const percent = Math.floor((100 * done) / total);
+      const bar = '#'.repeat(Math.floor(percent / 4)).padEnd(25, '.');
+      ctx.stderr(`\r${label} [${bar}] ${percent}% ${formatBytes(done)} / ${formatBytes(total)}  `);
+      drawn = true;
+    },
+    end() {
+      if (drawn) ctx.stderr('\r\x1b[K');
+    },
+  };
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/** Ctrl+C cancels the work cleanly (temporaries removed) instead of killing it mid-write. */
+function interruptible(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onInt = () => controller.abort();
+  process.once('SIGINT', onInt);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
+}
+
+function positionals(ctx: CommandContext, count: number, what: string): string[] {
+  const p = ctx.args.positionals;
+  if (p.length !== count) throw new UsageError(l10n.t('Expected {0}.', what));
+  return p;
+}
+
+const snapshot: CliCommand = {
+  name: 'snapshot',
+  usage: 'mlops snapshot <path> [--name NAME] [-m MESSAGE] [--json]',
+  summary: 'Record a new version of a data file or folder: hash, cache, profile, pointer file and git commit.',
+  options: [
+    { name: 'name', type: 'string', description: 'Dataset name (default: the mlops.yaml dataset with this path, else the file or folder name).' },
+    { name: 'message', short: 'm', type: 'string', description: 'What changed in this version (also -m).' },
+    JSON_OPTION,
+  ],
+  async run(ctx) {
+    const [target] = positionals(ctx, 1, l10n.t('one data file or folder'));
+    const project = openProject(ctx.cwd);
+    const progress = progressLine(ctx);
+    const labels = { scanning: l10n.t('Scanning'), hashing: l10n.t('Hashing'), profiling: l10n.t('Profiling'), recording: l10n.t('Recording') };
+    const interrupt = interruptible();
+    try {
+      const result = await snapshotDataset(project, target, {
+        name: ctx.args.options.name as string | undefined,
+        message: ctx.args.options.message as string | undefined,
+        signal: interrupt.signal,
+        onProgress: (p) => progress.update(labels[p.phase], p.done, p.total),
+      }, ctx.cwd);
+      progress.end();
+      const v = result.version;
+      if (ctx.args.options.json) {
+        printJson(ctx, {
+          dataset: result.dataset,
+          version: v.id,
+          digest: v.digest,
+          created: result.created,
+          path: result.path,
+          pointer: result.pointer,
+          kind: v.kind,
+          size: v.size,
+          files: v.files,
+          rows: v.rows ?? null,
+          columns: v.columns ?? null,
+          profile: v.profile ?? null,
+          commit: v.commit ?? null,
+          git: result.git ? { status: result.git.status, commit: result.git.commit ?? null, notes: result.git.notes } : null,
+          hashedFiles: result.hashedFiles,
+          reusedFiles: result.reusedFiles,
+        });
+        return 0;
+      }
+      ctx.stdout(result.summary + '\n');
+      if (result.created) {
+        const shape = v.rows !== undefined ? l10n.t(', {0} rows x {1} columns', v.rows, v.columns ?? 0) : '';
+        ctx.stdout(l10n.t('  {0} files, {1}{2}', v.files, formatBytes(v.size), shape) + '\n');
+        if (result.git?.status === 'committed') ctx.stdout(l10n.t('  committed {0} in {1}', result.pointer, (result.git.commit ?? '').slice(0, 10)) + '\n');
+        if (result.git?.status === 'staged') ctx.stdout(l10n.t('  staged {0}', result.pointer) + '\n');
+      }
+      for (const note of result.git?.notes ?? []) ctx.stderr(note + '\n');
+      return 0;
+    } finally {
+      progress.end();
+      interrupt.dispose();
+    }
+  },
+};
+
+const datasets: CliCommand = {
+  name: 'datasets',
+  usage: 'mlops datasets [--json]',
+  summary: 'List the datasets: declared in mlops.yaml or snapshotted, with their latest version.',
+  options: [JSON_OPTION],
+  run(ctx) {
+    const list = listDatasets(openProject(ctx.cwd));
+    if (ctx.args.options.json) {
+      printJson(ctx, { datasets: list });
+      return 0;
+    }
+    if (list.length === 0) ctx.stdout(l10n.t('No datasets yet. Declare them in mlops.yaml, or run `mlops snapshot <path>`.') + '\n');
+    for (const d of list) {
+      const latest = d.latest ? l10n.t('{0} versions, latest @{1} {2} {3}', d.versions, d.latest.id, d.latest.created, d.latest.digest.slice(0, 19)) : l10n.t('no versions');
+      ctx.stdout(`${d.name}  ${d.path}  ${latest}\n`);
+    }
+    return 0;
+  },
+};
+
+const versions: CliCommand = {
+  name: 'versions',
+  usage: 'mlops versions <name> [--json]',
+  summary: 'List the versions of a dataset.',
+  options: [JSON_OPTION],
+  run(ctx) {
+    const [name] = positionals(ctx, 1, l10n.t('one dataset name'));
+    const list = listVersions(openProject(ctx.cwd), name);
+    if (ctx.args.options.json) {
+      printJson(ctx, { dataset: name, versions: list });
+      return 0;
+    }
+    for (const v of list) {
+      const shape = v.rows !== undefined ? ` ${v.rows}x${v.columns}` : '';
+      ctx.stdout(`@${v.id}  ${v.created}  ${v.digest.slice(0, 19)}  ${formatBytes(v.size)}${shape}${v.message ? '  ' + v.message : ''}\n`);
+    }
+    return 0;
+  },
+};
+
+const restore: CliCommand = {
+  name: 'restore',
+  usage: 'mlops restore <name>@<version> [--to PATH] [--force] [--json]',
+  summary: 'Write a dataset version back from the cache, checking every byte against its hash.',
+  options: [
+    { name: 'to', type: 'string', description: 'Write it here instead of the dataset\'s own path.' },
+    { name: 'force', type: 'boolean', description: 'Overwrite local changes that no snapshot holds.' },
+    JSON_OPTION,
+  ],
+  async run(ctx) {
+    const [reference] = positionals(ctx, 1, l10n.t('one version, as name@N, name@latest or name@digest'));
+    const progress = progressLine(ctx);
+    const interrupt = interruptible();
+    try {
+      const result = await restoreVersion(openProject(ctx.cwd), reference, {
+        to: ctx.args.options.to as string | undefined,
+        force: ctx.args.options.force === true,
+        cwd: ctx.cwd,
+        signal: interrupt.signal,
+        onProgress: (done, total) => progress.update(l10n.t('Restoring'), done, total),
+      });
+      progress.end();
+      if (ctx.args.options.json) printJson(ctx, result);
+      else ctx.stdout(result.summary + '\n');
+      return 0;
+    } finally {
+      progress.end();
+      interrupt.dispose();
+    }
+  },
+};
+
+function printTable(ctx: CommandContext, t: TableDiff, indent: string): void {
+  const show = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v));
+  ctx.stdout(indent + l10n.t('rows: {0} -> {1}', t.rows.from, t.rows.to) + '\n');
+  for (const c of t.schema.added) ctx.stdout(indent + l10n.t('+ column {0}', c) + '\n');
+  for (const c of t.schema.removed) ctx.stdout(indent + l10n.t('- column {0}', c) + '\n');
+  for (const c of t.schema.typeChanged) ctx.stdout(indent + l10n.t('~ column {0}: {1} -> {2}', c.column, c.from, c.to) + '\n');
+  for (const c of t.columns) {
+    const parts = Object.entries(c.changes).map(([stat, ch]) => `${stat} ${show(ch?.from)} -> ${show(ch?.to)}`);
+    ctx.stdout(`${indent}  ${c.column}: ${parts.join(', ')}\n`);
+  }
+  if (t.keyed) {
+    const k = t.keyed;
+    ctx.stdout(indent + l10n.t('by {0}: {1} added, {2} removed, {3} changed, {4} unchanged', k.key, k.added, k.removed, k.changed, k.unchanged) + '\n');
+    if (k.duplicateKeys) ctx.stdout(indent + l10n.t('{0} rows repeat a key; the last of each was compared.', k.duplicateKeys) + '\n');
+  }
+}
+
+const diff: CliCommand = {
+  name: 'diff',
+  usage: 'mlops diff <name>@<a> <name>@<b> [--key COLUMN] [--json]',
+  summary: 'Compare two versions: files, schema, row counts, column statistics; with --key, rows added, removed and changed.',
+  options: [{ name: 'key', type: 'string', description: 'Column that identifies a row, to compare rows.' }, JSON_OPTION],
+  async run(ctx) {
+    const [a, b] = positionals(ctx, 2, l10n.t('two versions, as name@N'));
+    const interrupt = interruptible();
+    try {
+      const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key as string | undefined, signal: interrupt.signal });
+      if (ctx.args.options.json) {
+        printJson(ctx, result);
+        return 0;
+      }
+      ctx.stdout(l10n.t('{0}@{1} -> @{2}', result.dataset, result.from.version, result.to.version) + (result.identical ? l10n.t(': identical') : '') + '\n');
+      if (result.files) {
+        for (const f of result.files.added) ctx.stdout(`  + ${f}\n`);
+        for (const f of result.files.removed) ctx.stdout(`  - ${f}\n`);
+        for (const f of result.files.modified) ctx.stdout(`  ~ ${f}\n`);
+      }
+      if (result.table) printTable(ctx, result.table, '  ');
+      for (const [p, t] of Object.entries(result.tables ?? {})) {
+        ctx.stdout(`  ${p}\n`);
+        printTable(ctx, t, '    ');
+      }
+      return 0;
+    } finally {
+      interrupt.dispose();
+    }
+  },
+};
+
+const gc: CliCommand = {
+  name: 'gc',
+  usage: 'mlops gc [--force] [--json]',
+  summary: 'Find cache objects no dataset version references; delete them with --force.',
+  options: [{ name: 'force', type: 'boolean', description: 'Delete them (without it, only report what would be freed).' }, JSON_OPTION],
+  async run(ctx) {
+    const result = await collectGarbage(openProject(ctx.cwd), { force: ctx.args.options.force === true });
+    if (ctx.args.options.json) printJson(ctx, result);
+    else if (result.removed) ctx.stdout(l10n.t('Removed {0} unreferenced objects, {1} freed.', result.objects, formatBytes(result.bytes)) + '\n');
+    else ctx.stdout(l10n.t('{0} unreferenced objects would free {1}. Run `mlops gc --force` to delete them.', result.objects, formatBytes(result.bytes)) + '\n');
+    return 0;
+  },
+};
+
+function transferCommand(name: 'push' | 'pull'): CliCommand {
+  return {
+    name,
+    usage: `mlops ${name} [--json]`,
+    summary: name === 'push' ? 'Copy the cache objects the remote lacks to data.remote, verifying hashes.' : 'Fetch the cache objects this machine lacks from data.remote, verifying hashes.',
+    options: [JSON_OPTION],
+    async run(ctx) {
+      const project = openProject(ctx.cwd);
+      const progress = progressLine(ctx);
+      const interrupt = interruptible();
+      let done = 0;
+      try {
+        const work = name === 'push' ? pushObjects : pullObjects;
+        const result: TransferResult = await work(project, { signal: interrupt.signal, onBytes: (n) => progress.update(name, (done += n), Math.max(done, 1)) });
+        progress.end();
+        if (ctx.args.options.json) printJson(ctx, result);
+        else {
+          const line = name === 'push'
+            ? l10n.t('Pushed {0} objects ({1}) to {2}; {3} were already there.', result.copied, formatBytes(result.bytes), result.remote, result.present)
+            : l10n.t('Pulled {0} objects ({1}) from {2}; {3} were already here.', result.copied, formatBytes(result.bytes), result.remote, result.present);
+          ctx.stdout(line + '\n');
+          if (result.missing.length) ctx.stderr(l10n.t('{0} objects are in neither cache: the versions that need them cannot be restored here.', result.missing.length) + '\n');
+        }
+        return result.missing.length ? 1 : 0;
+      } finally {
+        progress.end();
+        interrupt.dispose();
+      }
+    },
+  };
+}
+
+export const dataCommands = [snapshot, datasets, versions, restore, diff, gc, transferCommand('push'), transferCommand('pull')];

@@ -1,0 +1,11 @@
+export { snapshotDataset, datasetNameFor, type SnapshotOptions, type SnapshotProgress, type SnapshotResult } from './snapshot';
+export { listDatasets, listVersions, resolveVersion, versionProfiles, type DatasetSummary, type ResolvedVersion } from './versions';
+export { restoreVersion, type RestoreOptions, type RestoreResult } from './restore';
+export { diffVersions, compareProfiles, type VersionDiff, type TableDiff, type Change } from './diff';
+export type { KeyedRowDiff } from './keyedDiff';
+export { changedSinceSnapshot, type LocalChange } from './localChanges';
+export { collectGarbage, pushObjects, pullObjects, type GcResult, type TransferResult } from './objectTransfer';
+export { profileFile, tabularFormatOf, type DatasetProfile, type ColumnProfile, type ColumnType, type NumericHistogram, type TopHistogram, type ValueCount, type TabularFormat } from './profile';
+export type { DatasetPointer, DatasetVersion } from './pointer';
+export type { GitMode, GitOutcome } from './git';
+export { cancelled } from './workerPool';

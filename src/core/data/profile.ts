@@ -1,0 +1,601 @@
+import * as path from 'node:path';
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import { cellText, COMMA, readDelimitedFile, TAB, type CellSink } from './delimitedReader';
+import { readJsonLines } from './jsonLines';
+
+export type TabularFormat = 'csv' | 'tsv' | 'jsonl';
+export type ColumnType = 'integer' | 'float' | 'boolean' | 'datetime' | 'string' | 'empty';
+
+/** Bins of a numeric histogram: `counts[i]` values fall in [edges[i], edges[i+1]), the last bin includes its top. */
+export interface NumericHistogram {
+  kind: 'bins';
+  edges: number[];
+  counts: number[];
+}
+
+/** A categorical "histogram": the most frequent values and how many values are outside them. */
+export interface TopHistogram {
+  kind: 'top';
+  values: ValueCount[];
+  other: number;
+}
+
+export interface ValueCount {
+  value: string | number | boolean;
+  count: number;
+}
+
+/**
+ * One column's statistics. Everything is exact: quantiles come from the sorted values (linear interpolation, as
+ * pandas and numpy compute them) and distinct counts from all values. Datetimes are summarized in milliseconds
+ * since 1970 (UTC) for histograms, and as ISO 8601 text for min, max and quantiles.
+ */
+export interface ColumnProfile {
+  name: string;
+  type: ColumnType;
+  /** Non-null values. */
+  count: number;
+  nulls: number;
+  distinct: number;
+  min?: number | string | boolean;
+  max?: number | string | boolean;
+  mean?: number;
+  /** Sample standard deviation (n - 1), as pandas reports it. */
+  std?: number;
+  quantiles?: Record<QuantileName, number | string>;
+  top: ValueCount[];
+  histogram?: NumericHistogram | TopHistogram;
+}
+
+export type QuantileName = 'p1' | 'p5' | 'p25' | 'p50' | 'p75' | 'p95' | 'p99';
+const QUANTILES: [QuantileName, number][] = [['p1', 0.01], ['p5', 0.05], ['p25', 0.25], ['p50', 0.5], ['p75', 0.75], ['p95', 0.95], ['p99', 0.99]];
+const TOP_VALUES = 10;
+const HISTOGRAM_BINS = 20;
+const HISTOGRAM_TOP = 20;
+
+export interface DatasetProfile {
+  schema: 1;
+  format: TabularFormat;
+  rows: number;
+  columns: ColumnProfile[];
+}
+
+/** The tabular format of a file, from its name; undefined for files that are not profiled. */
+export function tabularFormatOf(file: string): TabularFormat | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.tsv' || ext === '.tab') return 'tsv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  return undefined;
+}
+
+// Type states a column moves through as values arrive; a column only ever widens.
+const UNKNOWN = 0;
+const INTEGER = 1;
+const FLOAT = 2;
+const BOOLEAN = 3;
+const DATETIME = 4;
+const STRING = 5;
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+/** Exact powers of ten: a mantissa below 2^53 multiplied or divided by one of these is correctly rounded. */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * Accumulates one column. Numbers, booleans and datetimes are kept as doubles (sorting them gives the quantiles,
+ * distinct count and top values in one pass); text is counted in a map. A column that held numbers and then meets
+ * text is marked to be read again as text, so its values keep their original spelling.
+ */
+class ColumnAccumulator {
+  state = UNKNOWN;
+  nulls = 0;
+  values = new Float64Array(1 << 16);
+  length = 0;
+  strings = new Map<string, number>();
+  rescan = false;
+  /** Whether the last number parsed had no fraction or exponent. */
+  private integerSyntax = true;
+
+  constructor(readonly name: string) {}
+
+  addNull(): void {
+    this.nulls++;
+  }
+
+  addCell(buffer: Buffer, start: number, end: number, escaped: boolean): void {
+    if (isNullToken(buffer, start, end)) return this.addNull();
+    if (this.state === STRING) return this.addString(cellText(buffer, start, end, escaped));
+    if (this.rescan) return;
+    const first = buffer[start];
+    if (this.state <= FLOAT && (first <= NINE && first >= ZERO || first === MINUS || first === PLUS || first === DOT)) {
+      const n = this.parseNumber(buffer, start, end);
+      if (!Number.isNaN(n)) {
+        this.state = this.integerSyntax && this.state !== FLOAT ? INTEGER : FLOAT;
+        return this.push(n);
+      }
+    }
+    if (this.state === UNKNOWN || this.state === BOOLEAN) {
+      const b = parseBoolean(buffer, start, end);
+      if (b !== undefined) {
+        this.state = BOOLEAN;
+        return this.push(b);
+      }
+    }
+    if (this.state === UNKNOWN || this.state === DATETIME) {
+      const t = parseDatetime(buffer, start, end);
+      if (t !== undefined) {
+        this.state = DATETIME;
+        return this.push(t);
+      }
+    }
+    this.becomeText(cellText(buffer, start, end, escaped));
+  }
+
+  /** A JSON value: its JSON type decides, and text is looked at as text (a datetime, or a string). */
+  addJson(value: unknown): void {
+    if (value === null || value === undefined) return this.addNull();
+    if (this.state === STRING) return this.addString(jsonText(value));
+    if (this.rescan) return;
+    if (typeof value === 'number' && (this.state <= FLOAT)) {
+      this.state = Number.isInteger(value) && this.state !== FLOAT ? INTEGER : FLOAT;
+      return this.push(value);
+    }
+    if (typeof value === 'boolean' && (this.state === UNKNOWN || this.state === BOOLEAN)) {
+      this.state = BOOLEAN;
+      return this.push(value ? 1 : 0);
+    }
+    if (typeof value === 'string' && (this.state === UNKNOWN || this.state === DATETIME)) {
+      const bytes = Buffer.from(value, 'utf8');
+      const t = parseDatetime(bytes, 0, bytes.length);
+      if (t !== undefined) {
+        this.state = DATETIME;
+        return this.push(t);
+      }
+    }
+    this.becomeText(jsonText(value));
+  }
+
+  private becomeText(text: string): void {
+    if (this.length > 0) {
+      this.rescan = true;
+      return;
+    }
+    this.state = STRING;
+    this.addString(text);
+  }
+
+  /** Starts the column over as text, for the second reading. */
+  restartAsText(): void {
+    this.state = STRING;
+    this.nulls = 0;
+    this.values = new Float64Array(0);
+    this.length = 0;
+    this.rescan = false;
+  }
+
+  private addString(text: string): void {
+    this.strings.set(text, (this.strings.get(text) ?? 0) + 1);
+  }
+
+  private push(v: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = v;
+  }
+
+  /**
+   * Parses a decimal number straight from bytes; NaN if the cell is not one. Mantissas of up to 15 digits with
+   * a small exponent are exact by construction (Clinger's fast path); anything longer goes to Number().
+   */
+  private parseNumber(buffer: Buffer, start: number, end: number): number {
+    let i = start;
+    let negative = false;
+    if (buffer[i] === MINUS || buffer[i] === PLUS) {
+      negative = buffer[i] === MINUS;
+      i++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let scale = 0;
+    let sawDigit = false;
+    let leading = true;
+    for (; i < end; i++) {
+      const d = buffer[i] - ZERO;
+      if (d < 0 || d > 9) break;
+      sawDigit = true;
+      if (leading && d === 0) continue;
+      leading = false;
+      mantissa = mantissa * 10 + d;
+      digits++;
+    }
+    let integer = true;
+    if (i < end && buffer[i] === DOT) {
+      integer = false;
+      for (i++; i < end; i++) {
+        const d = buffer[i] - ZERO;
+        if (d < 0 || d > 9) break;
+        sawDigit = true;
+        scale--;
+        if (leading && d === 0) continue;
+        leading = false;
+        mantissa = mantissa * 10 + d;
+        digits++;
+      }
+    }
+    if (!sawDigit) return NaN;
+    if (i < end) {
+      const b = buffer[i] | 0x20;
+      if (b !== 0x65) return NaN;
+      // An exponent: rare enough in data files to leave to the full parser.
+      const n = Number(buffer.toString('latin1', start, end));
+      this.integerSyntax = false;
+      return n;
+    }
+    this.integerSyntax = integer;
+    if (digits > 15 || scale < -22) return Number(buffer.toString('latin1', start, end));
+    const magnitude = scale === 0 ? mantissa : mantissa / POW10[-scale];
+    return negative ? -magnitude : magnitude;
+  }
+
+  summarize(rows: number): ColumnProfile {
+    if (this.state === STRING) return this.summarizeText();
+    const type: ColumnType = this.state === INTEGER ? 'integer' : this.state === FLOAT ? 'float' : this.state === BOOLEAN ? 'boolean' : this.state === DATETIME ? 'datetime' : 'empty';
+    const n = this.length;
+    const base = { name: this.name, type, count: n, nulls: rows - n };
+    if (n === 0) return { ...base, distinct: 0, top: [] };
+    const sorted = sortDoubles(this.values.subarray(0, n));
+    const show = (v: number): number | string | boolean => (type === 'datetime' ? new Date(v).toISOString() : type === 'boolean' ? v === 1 : v);
+    const runs = topRuns(sorted);
+    const top = runs.top.map(([v, count]) => ({ value: show(v), count }));
+    const profile: ColumnProfile = { ...base, distinct: runs.distinct, min: show(sorted[0]), max: show(sorted[n - 1]), top };
+    if (type === 'boolean') {
+      profile.histogram = { kind: 'top', values: top, other: 0 };
+      return profile;
+    }
+    const { mean, std } = moments(sorted);
+    if (type !== 'datetime') {
+      profile.mean = mean;
+      profile.std = std;
+    }
+    profile.quantiles = Object.fromEntries(QUANTILES.map(([name, p]) => {
+      const q = quantile(sorted, p);
+      return [name, type === 'datetime' ? new Date(q).toISOString() : q];
+    })) as Record<QuantileName, number | string>;
+    profile.histogram = binned(sorted);
+    return profile;
+  }
+
+  private summarizeText(): ColumnProfile {
+    let count = 0;
+    let min: string | undefined;
+    let max: string | undefined;
+    for (const [text, c] of this.strings) {
+      count += c;
+      if (min === undefined || text < min) min = text;
+      if (max === undefined || text > max) max = text;
+    }
+    const ranked = [...this.strings].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const head = ranked.slice(0, HISTOGRAM_TOP).map(([value, c]) => ({ value, count: c }));
+    return {
+      name: this.name,
+      type: 'string',
+      count,
+      nulls: this.nulls,
+      distinct: this.strings.size,
+      min,
+      max,
+      top: head.slice(0, TOP_VALUES),
+      histogram: { kind: 'top', values: head, other: count - head.reduce((s, v) => s + v.count, 0) },
+    };
+  }
+}
+
+function jsonText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** "", NA, NaN and null are missing values, as in pandas' defaults for the spellings people write. */
+function isNullToken(buffer: Buffer, start: number, end: number): boolean {
+  const len = end - start;
+  if (len === 0) return true;
+  if (len === 2) return buffer[start] === 0x4e && buffer[start + 1] === 0x41;
+  if (len === 3) return buffer[start] === 0x4e && buffer[start + 1] === 0x61 && buffer[start + 2] === 0x4e;
+  if (len === 4) return buffer[start] === 0x6e && buffer[start + 1] === 0x75 && buffer[start + 2] === 0x6c && buffer[start + 3] === 0x6c;
+  return false;
+}
+
+function parseBoolean(buffer: Buffer, start: number, end: number): number | undefined {
+  const len = end - start;
+  if (len !== 4 && len !== 5) return undefined;
+  const word = buffer.toString('latin1', start, end).toLowerCase();
+  return word === 'true' ? 1 : word === 'false' ? 0 : undefined;
+}
+
+/** Two ASCII digits at `at` as a number, or -1. */
+function twoDigits(buffer: Buffer, at: number): number {
+  const a = buffer[at] - ZERO;
+  const b = buffer[at + 1] - ZERO;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * ISO 8601 dates and date-times (YYYY-MM-DD, then optionally T or space, HH:MM, :SS, .fraction, Z or +HH:MM),
+ * read from bytes since a datetime column has a value on every row. Without a zone a time is taken as UTC, so a
+ * profile never depends on the machine that made it.
+ */
+function parseDatetime(buffer: Buffer, start: number, end: number): number | undefined {
+  const len = end - start;
+  if (len < 10 || len > 35 || buffer[start + 4] !== MINUS || buffer[start + 7] !== MINUS) return undefined;
+  const century = twoDigits(buffer, start);
+  const yy = twoDigits(buffer, start + 2);
+  const month = twoDigits(buffer, start + 5);
+  const day = twoDigits(buffer, start + 8);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(century * 100 + yy, month)) return undefined;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let millis = 0;
+  let i = start + 10;
+  if (i < end) {
+    if ((buffer[i] !== 0x54 && buffer[i] !== 0x20) || end - i < 6 || buffer[i + 3] !== 0x3a) return undefined;
+    hour = twoDigits(buffer, i + 1);
+    minute = twoDigits(buffer, i + 4);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+    i += 6;
+    if (i < end && buffer[i] === 0x3a) {
+      if (end - i < 3) return undefined;
+      second = twoDigits(buffer, i + 1);
+      if (second < 0 || second > 59) return undefined;
+      i += 3;
+      if (i < end && buffer[i] === DOT) {
+        let scale = 100;
+        for (i++; i < end && buffer[i] >= ZERO && buffer[i] <= NINE; i++) {
+          millis += (buffer[i] - ZERO) * scale;
+          scale /= 10;
+        }
+        millis = Math.round(millis);
+      }
+    }
+  }
+  let offsetMinutes = 0;
+  if (i < end) {
+    if (buffer[i] === 0x5a && i + 1 === end) i++;
+    else if (buffer[i] === PLUS || buffer[i] === MINUS) {
+      const sign = buffer[i] === MINUS ? -1 : 1;
+      const oh = twoDigits(buffer, i + 1);
+      const colon = buffer[i + 3] === 0x3a ? 1 : 0;
+      const om = twoDigits(buffer, i + 3 + colon);
+      if (oh < 0 || om < 0 || i + 5 + colon !== end) return undefined;
+      offsetMinutes = sign * (oh * 60 + om);
+      i = end;
+    } else return undefined;
+  }
+  return Date.UTC(century * 100 + yy, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60000;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Sorts doubles with an LSD radix sort on their bits (16 bits a pass, passes where all keys agree skipped):
+ * 1.5 to 2.5 times faster than the built-in sort on a million values here, and profiles sort every numeric column.
+ * The bits are mapped so unsigned order is numeric order: negatives have all bits flipped, others the sign bit.
+ */
+export function sortDoubles(values: Float64Array): Float64Array {
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + 1];
+    const negative = h >>> 31 === 1;
+    lo[i] = negative ? ~words[2 * i] >>> 0 : words[2 * i];
+    hi[i] = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  const counts = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const source = pass < 2 ? lo : hi;
+    const shift = (pass & 1) * 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(source[i] >>> shift) & 0xffff]++;
+    if (counts[(source[0] >>> shift) & 0xffff] === n) continue;
+    let total = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d];
+      counts[d] = total;
+      total += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = counts[(source[i] >>> shift) & 0xffff]++;
+      lo2[at] = lo[i];
+      hi2[at] = hi[i];
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i];
+    const negative = h >>> 31 === 0;
+    words[2 * i] = negative ? ~lo[i] >>> 0 : lo[i];
+    words[2 * i + 1] = negative ? ~h >>> 0 : (h & 0x7fffffff) >>> 0;
+  }
+  return values;
+}
+
+/** Distinct values and the most frequent ones, from the runs of equal values in sorted data. */
+function topRuns(sorted: Float64Array): { distinct: number; top: [number, number][] } {
+  const top: [number, number][] = [];
+  let distinct = 0;
+  const consider = (value: number, count: number) => {
+    if (top.length === TOP_VALUES && count <= top[TOP_VALUES - 1][1]) return;
+    let at = top.length;
+    while (at > 0 && top[at - 1][1] < count) at--;
+    top.splice(at, 0, [value, count]);
+    if (top.length > TOP_VALUES) top.pop();
+  };
+  let runStart = 0;
+  for (let i = 1; i <= sorted.length; i++) {
+    if (i === sorted.length || sorted[i] !== sorted[runStart]) {
+      distinct++;
+      consider(sorted[runStart], i - runStart);
+      runStart = i;
+    }
+  }
+  return { distinct, top };
+}
+
+/** Mean and sample standard deviation in two passes, the second on deviations, for accuracy. */
+function moments(values: Float64Array): { mean: number; std: number } {
+  const n = values.length;
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < n; i++) {
+    const t = sum + values[i];
+    compensation += Math.abs(sum) >= Math.abs(values[i]) ? sum - t + values[i] : values[i] - t + sum;
+    sum = t;
+  }
+  const mean = (sum + compensation) / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    squares += d * d;
+  }
+  return { mean, std: n > 1 ? Math.sqrt(squares / (n - 1)) : 0 };
+}
+
+/** Linear interpolation between the two nearest ranks (numpy's and pandas' default). */
+export function quantile(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Equal-width bins from min to max, so two versions' histograms can be compared or rebinned. */
+function binned(sorted: Float64Array): NumericHistogram {
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  if (min === max) return { kind: 'bins', edges: [min, max], counts: [sorted.length] };
+  const width = (max - min) / HISTOGRAM_BINS;
+  const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => (i === HISTOGRAM_BINS ? max : min + i * width));
+  const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+  // Sorted values fill the bins in order: one walk, no division per value.
+  let bin = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    while (bin < HISTOGRAM_BINS - 1 && sorted[i] >= edges[bin + 1]) bin++;
+    counts[bin]++;
+  }
+  return { kind: 'bins', edges, counts };
+}
+
+/** Feeds a delimited file's cells to the columns named by its header row. */
+class TableSink implements CellSink {
+  columns: ColumnAccumulator[] = [];
+  rows = 0;
+  private header: string[] | undefined = [];
+  private column = 0;
+  private firstCellEmpty = false;
+  private only: Set<number> | undefined;
+
+  constructor(private readonly file: string, columns?: ColumnAccumulator[], only?: Set<number>) {
+    if (columns) {
+      this.columns = columns;
+      this.header = undefined;
+      this.only = only;
+    }
+  }
+
+  cell(buffer: Buffer, start: number, end: number, escaped: boolean): void {
+    const c = this.column++;
+    if (c === 0) this.firstCellEmpty = start === end;
+    if (this.header) {
+      this.header.push(cellText(buffer, start, end, escaped));
+      return;
+    }
+    if (c >= this.columns.length) {
+      throw new MlopsError(
+        l10n.t('{0}: row {1} has more cells than the header has columns ({2}).', this.file, this.rows + 1, this.columns.length),
+        l10n.t('Fix the row (a delimiter inside a value needs quotes), then snapshot again.'),
+        'MALFORMED_CSV',
+      );
+    }
+    if (this.only && !this.only.has(c)) return;
+    this.columns[c].addCell(buffer, start, end, escaped);
+  }
+
+  endRecord(): void {
+    const cells = this.column;
+    this.column = 0;
+    if (this.header) {
+      this.columns = this.header.map((name) => new ColumnAccumulator(name));
+      this.header = undefined;
+      return;
+    }
+    // A blank line is no row (pandas skips them too); its one empty cell went in as a null, so take it back.
+    if (cells === 1 && this.firstCellEmpty) {
+      if (!this.only || this.only.has(0)) this.columns[0].nulls--;
+      return;
+    }
+    for (let c = cells; c < this.columns.length; c++) if (!this.only || this.only.has(c)) this.columns[c].addNull();
+    this.rows++;
+  }
+}
+
+function profileJsonLines(file: string, onBytes?: (n: number) => void): DatasetProfile {
+  const byName = new Map<string, ColumnAccumulator>();
+  let rows = 0;
+  let rescanOnly: Set<string> | undefined;
+  const read = () => {
+    let seen = new Set<string>();
+    readJsonLines(file, (key, value) => {
+      let column = byName.get(key);
+      if (!column) {
+        column = new ColumnAccumulator(key);
+        // A column first seen on a later row was missing (null) on the rows before.
+        column.nulls = rows;
+        byName.set(key, column);
+      }
+      seen.add(key);
+      if (!rescanOnly || rescanOnly.has(key)) column.addJson(value);
+    }, () => {
+      for (const [name, column] of byName) if (!seen.has(name) && (!rescanOnly || rescanOnly.has(name))) column.addNull();
+      seen = new Set();
+      rows++;
+    }, onBytes);
+  };
+  read();
+  const mixed = [...byName.values()].filter((c) => c.rescan);
+  if (mixed.length) {
+    for (const c of mixed) c.restartAsText();
+    rescanOnly = new Set(mixed.map((c) => c.name));
+    rows = 0;
+    read();
+  }
+  return { schema: 1, format: 'jsonl', rows, columns: [...byName.values()].map((c) => c.summarize(rows)) };
+}
+
+/** Profiles a CSV, TSV or JSON lines file: every column's type and exact statistics. */
+export function profileFile(file: string, format: TabularFormat, onBytes?: (n: number) => void): DatasetProfile {
+  if (format === 'jsonl') return profileJsonLines(file, onBytes);
+  const delimiter = format === 'tsv' ? TAB : COMMA;
+  const sink = new TableSink(file);
+  readDelimitedFile(file, delimiter, sink, onBytes);
+  const mixed = sink.columns.map((c, i) => [c, i] as const).filter(([c]) => c.rescan);
+  if (mixed.length) {
+    for (const [c] of mixed) c.restartAsText();
+    readDelimitedFile(file, delimiter, new TableSink(file, sink.columns, new Set(mixed.map(([, i]) => i))));
+  }
+  return { schema: 1, format, rows: sink.rows, columns: sink.columns.map((c) => c.summarize(sink.rows)) };
+}
