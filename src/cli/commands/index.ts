@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { dataCommands } from './data';
 import { projectCommands } from './project';
+import { trackingCommands } from './tracking';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands];

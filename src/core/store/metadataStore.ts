@@ -208,7 +208,7 @@ export class MetadataStore {
         this.db.run('ROLLBACK');
         throw err;
       }
-      this.problems.push(...chunk.problems);
+      this.problems.push(...chunk.problems.sort((a, b) => a.line - b.line));
       this.dirty = true;
       changed = true;
     }
