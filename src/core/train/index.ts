@@ -1,0 +1,15 @@
+/**
+ * Built-in learners of the AutoML: typed-array datasets, six model families with their preprocessing inside,
+ * versioned JSON artifacts, ONNX export, metrics and cross-validation folds. See docs/training.md.
+ */
+export { datasetFromCsv, datasetFromRows, parseCsv, subsetRows } from './dataset';
+export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColumn, RowInput } from './dataset';
+export type { FeatureSpec, Task } from './schema';
+export { FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
+export type { Family, Model, Predictions } from './model';
+export type { FitProgress } from './fitting';
+export { exportOnnx } from './onnx';
+export { METRIC_DIRECTION, accuracy, f1Macro, logLoss, mae, r2, rmse, rocAuc } from './metrics';
+export type { MetricName } from './metrics';
+export { foldRows, kFoldAssignment } from './folds';
+export { Rng } from './random';

@@ -1,0 +1,160 @@
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import { corrupt, fromJsonValue, toJsonValue } from './artifact';
+import { BayesBody, bayesParams, fitBayes, predictBayes } from './bayes';
+import { Dataset, RowInput } from './dataset';
+import { FitContext, FitProgress, checkCancelled } from './fitting';
+import { ForestBody, fitForest, forestParams, predictForest } from './forest';
+import { GbdtBody, fitGbdt, gbdtParams, predictGbdt } from './gbdt';
+import { KnnBody, KnnParams, fitKnn, knnParams, predictKnn } from './knn';
+import { LinearBody, fitLinear, linearParams, predictLinear } from './linear';
+import { FeatureMatrix, FeatureSpec, Task, encodeInput, trainingTable } from './schema';
+
+export const FAMILIES = ['gbdt', 'random_forest', 'extra_trees', 'linear', 'knn', 'naive_bayes'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** The artifact format; bump on any change a previous reader would misread. */
+export const MODEL_FORMAT = 'mlops-model';
+export const MODEL_VERSION = 1;
+
+/**
+ * A trained model: its preprocessing (features), its resolved parameters (defaults filled in), the seed, and the
+ * family's fitted state. Everything needed to predict, and to retrain identically.
+ */
+export interface Model {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: number;
+  readonly family: Family;
+  readonly task: Task;
+  readonly classes: readonly string[] | null;
+  readonly features: readonly FeatureSpec[];
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly body: unknown;
+}
+
+export type Predictions =
+  | { readonly kind: 'classification'; readonly classes: readonly string[]; readonly labels: string[]; readonly classIndex: Int32Array; readonly probabilities: Float64Array }
+  | { readonly kind: 'regression'; readonly values: Float64Array };
+
+interface Learner {
+  params(raw: Record<string, unknown>, classification: boolean): object;
+  fit(table: ReturnType<typeof trainingTable>, params: object, ctx: FitContext): object;
+  /** Probabilities (n x K) for classification, values for regression. */
+  predict(body: object, params: object, features: readonly FeatureSpec[], X: FeatureMatrix, nClasses: number, signal?: AbortSignal): Float64Array;
+  classificationOnly?: boolean;
+}
+
+const LEARNERS: Record<Family, Learner> = {
+  gbdt: {
+    params: (raw) => gbdtParams(raw),
+    fit: (table, p, ctx) => fitGbdt(table, p as ReturnType<typeof gbdtParams>, ctx),
+    predict: (body, _p, _f, X, nClasses) => predictGbdt(body as GbdtBody, X, nClasses),
+  },
+  random_forest: {
+    params: (raw, classification) => forestParams('random_forest', raw, classification),
+    fit: (table, p, ctx) => fitForest('random_forest', table, p as ReturnType<typeof forestParams>, ctx),
+    predict: (body, _p, _f, X) => predictForest(body as ForestBody, X),
+  },
+  extra_trees: {
+    params: (raw, classification) => forestParams('extra_trees', raw, classification),
+    fit: (table, p, ctx) => fitForest('extra_trees', table, p as ReturnType<typeof forestParams>, ctx),
+    predict: (body, _p, _f, X) => predictForest(body as ForestBody, X),
+  },
+  linear: {
+    params: (raw) => linearParams(raw),
+    fit: (table, p, ctx) => fitLinear(table, p as ReturnType<typeof linearParams>, ctx),
+    predict: (body, _p, features, X, nClasses) => predictLinear(body as LinearBody, features, X, nClasses),
+  },
+  knn: {
+    params: (raw) => knnParams(raw),
+    fit: (table, p, ctx) => fitKnn(table, p as KnnParams, ctx),
+    predict: (body, p, features, X, nClasses, signal) => predictKnn(body as KnnBody, p as KnnParams, features, X, nClasses, signal),
+  },
+  naive_bayes: {
+    params: (raw) => bayesParams(raw),
+    fit: (table, p, ctx) => fitBayes(table, p as ReturnType<typeof bayesParams>, ctx),
+    predict: (body, _p, features, X) => predictBayes(body as BayesBody, features, X),
+    classificationOnly: true,
+  },
+};
+
+function learnerOf(family: string): Learner {
+  if (!(FAMILIES as readonly string[]).includes(family)) {
+    throw new MlopsError(l10n.t('Unknown model family "{0}".', family), l10n.t('Use one of: {0}.', FAMILIES.join(', ')));
+  }
+  return LEARNERS[family as Family];
+}
+
+/**
+ * Trains one model. Cancellable through `signal` (checked between trees and iterations); `onProgress` hears
+ * about each step. Same dataset, task, params and seed give the same model, byte for byte once serialized.
+ */
+export function fitModel(
+  family: Family,
+  params: Readonly<Record<string, unknown>>,
+  dataset: Dataset,
+  task: Task,
+  seed: number,
+  signal?: AbortSignal,
+  onProgress?: (progress: FitProgress) => void,
+): Model {
+  const learner = learnerOf(family);
+  if (learner.classificationOnly && task.type !== 'classification') {
+    throw new MlopsError(l10n.t('The {0} family only does classification.', family), l10n.t('Choose another family for a regression.'));
+  }
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new MlopsError(l10n.t('The seed must be an integer from 0 to 4294967295; got {0}.', String(seed)));
+  checkCancelled(signal);
+  const table = trainingTable(dataset, task);
+  const resolved = learner.params({ ...params }, task.type === 'classification');
+  const body = learner.fit(table, resolved, { seed, signal, onProgress });
+  return {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    family,
+    task: { type: task.type, target: task.target },
+    classes: table.classes ?? null,
+    features: table.features,
+    params: resolved as Record<string, unknown>,
+    seed,
+    body,
+  };
+}
+
+/** Predicts rows ({column: value} objects, a header with string rows, or a Dataset). */
+export function predict(model: Model, rows: Dataset | RowInput, signal?: AbortSignal): Predictions {
+  const X = encodeInput(model.features, rows);
+  const nClasses = model.classes?.length ?? 0;
+  const out = learnerOf(model.family).predict(model.body as object, model.params, model.features, X, nClasses, signal);
+  if (!model.classes) return { kind: 'regression', values: out };
+  const classIndex = new Int32Array(X.n);
+  for (let i = 0; i < X.n; i++) {
+    let best = 0;
+    for (let k = 1; k < nClasses; k++) if (out[i * nClasses + k] > out[i * nClasses + best]) best = k;
+    classIndex[i] = best;
+  }
+  return { kind: 'classification', classes: model.classes, labels: Array.from(classIndex, (k) => model.classes![k]), classIndex, probabilities: out };
+}
+
+export function serializeModel(model: Model): string {
+  return JSON.stringify(toJsonValue(model));
+}
+
+export function loadModel(json: string): Model {
+  let value: unknown;
+  try {
+    value = fromJsonValue(JSON.parse(json));
+  } catch (err) {
+    if (err instanceof MlopsError) throw err;
+    throw corrupt();
+  }
+  const model = value as Model;
+  if (!model || model.format !== MODEL_FORMAT || !Array.isArray(model.features) || !model.body) throw corrupt();
+  if (model.version > MODEL_VERSION) {
+    throw new MlopsError(l10n.t('The model artifact has format version {0}, newer than this version of MLOps Workbench reads ({1}).', model.version, MODEL_VERSION), l10n.t('Update the extension or the mlops CLI.'));
+  }
+  learnerOf(model.family);
+  // Parameters that JSON wrote as null (unlimited) come back through the family's defaults.
+  const params = learnerOf(model.family).params(model.params as Record<string, unknown>, model.task.type === 'classification') as Record<string, unknown>;
+  return { ...model, params };
+}

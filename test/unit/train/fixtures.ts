@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { installPaths } from '../../../src/core/install';
+import { Dataset, Family, Task, accuracy, datasetFromCsv, fitModel, foldRows, predict, r2, subsetRows } from '../../../src/core/train';
+
+/** The five scikit-learn datasets, their committed 5-fold assignment and scikit-learn's scores on those folds. */
+export const FIXTURE_DIR = path.join(installPaths().root, 'test', 'fixtures', 'datasets');
+export const FIXTURES = ['iris', 'wine', 'breast_cancer', 'digits', 'diabetes'] as const;
+export type FixtureName = (typeof FIXTURES)[number];
+
+export function fixtureTask(name: FixtureName): Task {
+  return { type: name === 'diabetes' ? 'regression' : 'classification', target: 'target' };
+}
+
+const loaded = new Map<string, Dataset>();
+export function loadFixture(name: FixtureName): Dataset {
+  let ds = loaded.get(name);
+  if (!ds) {
+    ds = datasetFromCsv(fs.readFileSync(path.join(FIXTURE_DIR, `${name}.csv`), 'utf8'), { uncapped: ['target'] });
+    loaded.set(name, ds);
+  }
+  return ds;
+}
+
+export function fixtureFolds(name: FixtureName): number[] {
+  return (JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'folds.json'), 'utf8')) as Record<string, number[]>)[name];
+}
+
+export interface ReferenceScore {
+  metric: 'accuracy' | 'r2';
+  score: number;
+}
+
+export function sklearnReference(): Record<FixtureName, Record<string, ReferenceScore>> {
+  return JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'sklearn_reference.json'), 'utf8')).scores;
+}
+
+/** Mean accuracy (classification) or R² (regression) over the committed folds, as scikit-learn computed its reference. */
+export function crossValidate(name: FixtureName, family: Family, params: Record<string, unknown> = {}, seed = 0): number {
+  const ds = loadFixture(name);
+  const task = fixtureTask(name);
+  const folds = fixtureFolds(name);
+  const target = ds.columns.find((c) => c.name === 'target')!;
+  if (target.kind !== 'numeric') throw new Error('fixture targets are numeric');
+  let total = 0;
+  for (let k = 0; k < 5; k++) {
+    const { train, test } = foldRows(folds, k);
+    const model = fitModel(family, params, subsetRows(ds, train), task, seed);
+    const predictions = predict(model, subsetRows(ds, test));
+    const truth = Array.from(test, (i) => target.values[i]);
+    if (predictions.kind === 'regression') total += r2(truth, predictions.values);
+    else total += accuracy(truth.map((v) => predictions.classes.indexOf(String(v))), predictions.classIndex);
+  }
+  return total / 5;
+}
