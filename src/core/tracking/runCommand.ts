@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { hashFile } from '../data/hashing';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { JournalProblem, MetadataStore } from '../store';
@@ -81,8 +83,23 @@ export async function runCommand(store: MetadataStore, argv: readonly string[], 
   }
   const status = outcome.signal || interrupted ? 'killed' : outcome.code === 0 ? 'finished' : 'failed';
   logger.end(status, { exitCode: outcome.code, signal: outcome.signal });
+  store.refresh();
+  hashUnhashedArtifacts(store, logger.id, options.cwd);
   const { problems } = await store.fold();
   return { runId: logger.id, status, exitCode: outcome.code, signal: outcome.signal, durationMs, problems };
+}
+
+/**
+ * The plain protocol lets a line name an artifact by its path alone; the run's files are final once it ended, so
+ * their hashes are taken now. A path that no longer exists keeps no hash.
+ */
+function hashUnhashedArtifacts(store: MetadataStore, runId: string, cwd: string): void {
+  const unhashed = store.database.exec('SELECT path FROM artifacts WHERE run_id = ? AND sha256 IS NULL', [runId])[0]?.values ?? [];
+  const records = unhashed.flatMap(([p]) => {
+    const file = path.resolve(cwd, String(p));
+    return fs.existsSync(file) ? [{ type: 'artifact', run: runId, path: String(p), ...hashFile(file) }] : [];
+  });
+  store.append(records);
 }
 
 /** The exit code a shell would report for the command: its own, or 128 + the signal's number. */

@@ -119,6 +119,8 @@ describe('running a command as a run', () => {
       fs.appendFileSync(process.env.MLOPS_LOG_FILE, JSON.stringify({ type: 'metric', key: 'loss', value: 0.3, step: 1 }) + '\\n');
       fs.appendFileSync(process.env.MLOPS_LOG_FILE, JSON.stringify({ type: 'param', key: 'lr', value: 0.01 }) + '\\n');
       fs.appendFileSync(process.env.MLOPS_LOG_FILE, JSON.stringify({ type: 'tag', key: 'k', value: 'v' }) + '\\n');
+      fs.writeFileSync('model.txt', 'weights');
+      fs.appendFileSync(process.env.MLOPS_LOG_FILE, JSON.stringify({ type: 'artifact', path: 'model.txt' }) + '\\n');
       console.log('run id is ' + process.env.MLOPS_RUN_ID);`;
     const result = await runNode(store, script, { experiment: 'cli' });
     assert.equal(result.status, 'finished');
@@ -127,6 +129,7 @@ describe('running a command as a run', () => {
     assert.deepEqual(details.metrics.loss, { value: 0.3, step: 1, timestamp: null, count: 1 });
     assert.deepEqual(details.params, { lr: '0.01' });
     assert.deepEqual(details.tags, { k: 'v' });
+    assert.deepEqual(details.artifacts, [{ path: 'model.txt', sha256: '9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c', size: 7 }], 'hashed when the run ended');
     assert.equal(details.experiment, 'cli');
     assert.equal(fs.readFileSync(path.join(store.paths.state, 'runs', result.runId, 'output.log'), 'utf8'), `run id is ${result.runId}\n`);
     assert.equal(details.environment?.node, process.version);
