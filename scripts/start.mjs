@@ -1,0 +1,64 @@
+// `npm start`: install, build, set up the sample project, then open it in a real VS Code (code-server on
+// 127.0.0.1) with the extension loaded, and print the URL. Runs until Ctrl-C.
+//   MLOPS_SAMPLE_DIR  where the sample project lives (default ~/mlops-workbench-sample)
+//   PORT              the port to serve on (default 8080, or a free one when taken)
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build, ensureDependencies, installHarness, root } from './prepare.mjs';
+import { freePort, startCodeServer, workbenchUrl } from '../test/harness/codeServer.mjs';
+
+const sample = path.resolve(process.env.MLOPS_SAMPLE_DIR ?? path.join(os.homedir(), 'mlops-workbench-sample'));
+const cli = path.join(root, 'dist', 'cli.js');
+
+function mlops(...args) {
+  console.log(`> mlops ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: sample, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`mlops ${args.join(' ')} failed`);
+}
+
+function git(...args) {
+  return spawnSync('git', args, { cwd: sample, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+}
+
+ensureDependencies();
+build();
+
+// The sample project: the weather data, versioned with git like a real project.
+fs.mkdirSync(sample, { recursive: true });
+if (git('rev-parse', '--is-inside-work-tree').status !== 0) {
+  git('init', '-q');
+  if (!git('config', 'user.email').stdout.trim()) git('config', 'user.email', 'sample@mlops-workbench.local');
+  if (!git('config', 'user.name').stdout.trim()) git('config', 'user.name', 'MLOps Workbench sample');
+}
+mlops('init', '--sample');
+mlops('validate');
+if (git('rev-parse', 'HEAD').status !== 0) {
+  git('add', 'mlops.yaml', '.gitignore');
+  git('commit', '-q', '-m', 'MLOps sample project');
+}
+
+const installDir = installHarness();
+const port = Number(process.env.PORT) || 8080;
+const server = await startCodeServer({
+  installDir,
+  runDir: path.join(os.tmpdir(), `mlops-workbench-code-server-${process.pid}`),
+  port: (await portIsFree(port)) ? port : await freePort(),
+});
+const url = workbenchUrl(server.origin, { folder: sample, extensionPath: root });
+console.log(`\nVS Code with MLOps Workbench and the sample project (${sample}):\n\n  ${url}\n\nCtrl-C stops it.`);
+
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+async function portIsFree(p) {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false)).listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
