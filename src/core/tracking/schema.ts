@@ -97,127 +97,134 @@ function toNumber(v: unknown): number | undefined {
 const asText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 function applyTrackingRecords(batch: RecordBatch): void {
-  const { db } = batch;
-  const pending = new Map<string, MetricPoints & { run: string; key: string }>();
-  const deleted = new Map<string, boolean>();
-  const isDeleted = (run: string) => {
-    if (!deleted.has(run)) deleted.set(run, db.exec('SELECT 1 FROM deleted_runs WHERE id = ?', [run]).length > 0);
-    return deleted.get(run) === true;
-  };
-  const flush = () => {
-    for (const p of pending.values()) appendPoints(db, p.run, p.key, p);
-    pending.clear();
-  };
+  const applier = new TrackingApplier(batch.db);
   for (const item of batch.records) {
-    const problem = applyOne(db, item, pending, isDeleted, flush, deleted);
+    const problem = applier.apply(item);
     if (problem) batch.reject(item, problem);
   }
-  flush();
+  applier.flush();
 }
 
-function applyOne(
-  db: Database,
-  item: PendingRecord,
-  pending: Map<string, MetricPoints & { run: string; key: string }>,
-  isDeleted: (run: string) => boolean,
-  flush: () => void,
-  deleted: Map<string, boolean>,
-): string | undefined {
-  const r = item.record;
-  const bad = text(r, 'run');
-  if (bad) return bad;
-  const run = r.run as string;
-  if (isDeleted(run)) return undefined;
-  switch (r.type) {
-    case 'metric':
-    case 'metrics': {
-      const badKey = text(r, 'key');
-      if (badKey) return badKey;
-      const single = r.type === 'metric';
-      const values = single ? [r.value] : r.values;
-      const steps = single ? (r.step === undefined ? undefined : [r.step]) : r.steps;
-      const times = single ? (r.timestamp === undefined ? undefined : [r.timestamp]) : r.timestamps;
-      if (!Array.isArray(values)) return l10n.t('"values" must be a list of numbers');
-      const n = values.length;
-      if (steps !== undefined && (!Array.isArray(steps) || steps.length !== n)) return l10n.t('"steps" must be a list as long as "values"');
-      if (times !== undefined && (!Array.isArray(times) || times.length !== n)) return l10n.t('"timestamps" must be a list as long as "values"');
-      const id = `${run}\u0000${r.key as string}`;
-      let points = pending.get(id);
-      if (!points) {
-        const count = Number(db.exec('SELECT count FROM metric_latest WHERE run_id = ? AND key = ?', [run, r.key as string])[0]?.values[0][0] ?? 0);
-        points = { run, key: r.key as string, steps: [], values: [], timestamps: [], firstStep: count };
-        pending.set(id, points);
-      }
-      const before = points.values.length;
-      for (let i = 0; i < n; i++) {
-        const value = toNumber(values[i]);
-        const step = steps ? toNumber(steps[i]) : points.firstStep + points.values.length;
-        const time = times ? toNumber(times[i]) : NaN;
-        if (value === undefined || step === undefined || time === undefined || !Number.isFinite(step)) {
-          points.steps.length = points.values.length = points.timestamps.length = before;
-          return single ? l10n.t('"value", "step" and "timestamp" must be numbers') : l10n.t('point {0}: "values", "steps" and "timestamps" must hold numbers', i);
+/**
+ * Applies one batch of records. Metric points are gathered per series and written once at the end (or before a
+ * record that needs them written), so a fold of a million points writes a few hundred chunks, not a million rows.
+ */
+class TrackingApplier {
+  private readonly pending = new Map<string, MetricPoints & { run: string; key: string }>();
+  private readonly deleted = new Map<string, boolean>();
+
+  constructor(private readonly db: Database) {}
+
+  flush(): void {
+    for (const p of this.pending.values()) appendPoints(this.db, p.run, p.key, p);
+    this.pending.clear();
+  }
+
+  /** A deleted run stays deleted: records that arrive for it later (a straggling process) are dropped. */
+  private isDeleted(run: string): boolean {
+    if (!this.deleted.has(run)) this.deleted.set(run, this.db.exec('SELECT 1 FROM deleted_runs WHERE id = ?', [run]).length > 0);
+    return this.deleted.get(run) === true;
+  }
+
+  /** Applies a record, or says why it cannot be. */
+  apply(item: PendingRecord): string | undefined {
+    const db = this.db;
+    const r = item.record;
+    const bad = text(r, 'run');
+    if (bad) return bad;
+    const run = r.run as string;
+    if (this.isDeleted(run)) return undefined;
+    switch (r.type) {
+      case 'metric':
+      case 'metrics': {
+        const badKey = text(r, 'key');
+        if (badKey) return badKey;
+        const single = r.type === 'metric';
+        const values = single ? [r.value] : r.values;
+        const steps = single ? (r.step === undefined ? undefined : [r.step]) : r.steps;
+        const times = single ? (r.timestamp === undefined ? undefined : [r.timestamp]) : r.timestamps;
+        if (!Array.isArray(values)) return l10n.t('"values" must be a list of numbers');
+        const n = values.length;
+        if (steps !== undefined && (!Array.isArray(steps) || steps.length !== n)) return l10n.t('"steps" must be a list as long as "values"');
+        if (times !== undefined && (!Array.isArray(times) || times.length !== n)) return l10n.t('"timestamps" must be a list as long as "values"');
+        const id = `${run}\u0000${r.key as string}`;
+        let points = this.pending.get(id);
+        if (!points) {
+          const count = Number(db.exec('SELECT count FROM metric_latest WHERE run_id = ? AND key = ?', [run, r.key as string])[0]?.values[0][0] ?? 0);
+          points = { run, key: r.key as string, steps: [], values: [], timestamps: [], firstStep: count };
+          this.pending.set(id, points);
         }
-        points.steps.push(step);
-        points.values.push(value);
-        points.timestamps.push(time);
+        const before = points.values.length;
+        for (let i = 0; i < n; i++) {
+          const value = toNumber(values[i]);
+          const step = steps ? toNumber(steps[i]) : points.firstStep + points.values.length;
+          const time = times ? toNumber(times[i]) : NaN;
+          if (value === undefined || step === undefined || time === undefined || !Number.isFinite(step)) {
+            points.steps.length = points.values.length = points.timestamps.length = before;
+            return single ? l10n.t('"value", "step" and "timestamp" must be numbers') : l10n.t('point {0}: "values", "steps" and "timestamps" must hold numbers', i);
+          }
+          points.steps.push(step);
+          points.values.push(value);
+          points.timestamps.push(time);
+        }
+        return undefined;
       }
-      return undefined;
+      case 'param':
+      case 'tag': {
+        const badKey = text(r, 'key');
+        if (badKey) return badKey;
+        if (r.value === undefined) return l10n.t('"{0}" is missing', 'value');
+        db.run(`INSERT OR REPLACE INTO ${r.type === 'param' ? 'params' : 'tags'} (run_id, key, value) VALUES (?, ?, ?)`, [run, r.key as string, asText(r.value)]);
+        return undefined;
+      }
+      case 'seed': {
+        if (r.value === undefined) return l10n.t('"{0}" is missing', 'value');
+        db.run('INSERT OR REPLACE INTO seeds (run_id, name, value) VALUES (?, ?, ?)', [run, typeof r.name === 'string' ? r.name : 'seed', asText(r.value)]);
+        return undefined;
+      }
+      case 'note': {
+        if (typeof r.text !== 'string') return l10n.t('"{0}" must be a string', 'text');
+        db.run('UPDATE runs SET notes = ? WHERE id = ?', [r.text, run]);
+        return undefined;
+      }
+      case 'input': {
+        const badField = text(r, 'kind') ?? text(r, 'name') ?? text(r, 'version');
+        if (badField) return badField;
+        db.run('INSERT OR REPLACE INTO lineage (run_id, kind, name, version, digest) VALUES (?, ?, ?, ?, ?)', [
+          run, r.kind as string, r.name as string, asText(r.version), typeof r.digest === 'string' ? r.digest : null,
+        ]);
+        return undefined;
+      }
+      case 'artifact': {
+        const badPath = text(r, 'path') ?? text(r, 'sha256', false);
+        if (badPath) return badPath;
+        db.run('INSERT OR REPLACE INTO artifacts (run_id, path, sha256, size) VALUES (?, ?, ?, ?)', [
+          run, r.path as string, (r.sha256 as string | undefined) ?? null, typeof r.size === 'number' ? r.size : null,
+        ]);
+        return undefined;
+      }
+      case 'run_start':
+        return startRun(db, run, r);
+      case 'run_end': {
+        if (!RUN_STATUSES.includes(r.status as RunStatus) || r.status === 'running') return l10n.t('"status" must be finished, failed or killed');
+        db.run('UPDATE runs SET status = ?, end_time = ?, exit_code = ?, signal = ? WHERE id = ?', [
+          r.status as string, toNumber(r.end) ?? null, typeof r.exitCode === 'number' ? r.exitCode : null, typeof r.signal === 'string' ? r.signal : null, run,
+        ]);
+        return undefined;
+      }
+      case 'run_delete':
+        this.flush();
+        for (const table of ['params', 'tags', 'seeds', 'metric_latest', 'metric_chunks', 'lineage', 'artifacts']) db.run(`DELETE FROM ${table} WHERE run_id = ?`, [run]);
+        db.run('DELETE FROM runs WHERE id = ?', [run]);
+        db.run('INSERT OR IGNORE INTO deleted_runs (id) VALUES (?)', [run]);
+        this.deleted.set(run, true);
+        return undefined;
+      case 'run_import':
+        this.flush();
+        return importRun(db, run, r);
+      default:
+        return l10n.t('unknown record type "{0}"', r.type);
     }
-    case 'param':
-    case 'tag': {
-      const badKey = text(r, 'key');
-      if (badKey) return badKey;
-      if (r.value === undefined) return l10n.t('"{0}" is missing', 'value');
-      db.run(`INSERT OR REPLACE INTO ${r.type === 'param' ? 'params' : 'tags'} (run_id, key, value) VALUES (?, ?, ?)`, [run, r.key as string, asText(r.value)]);
-      return undefined;
-    }
-    case 'seed': {
-      if (r.value === undefined) return l10n.t('"{0}" is missing', 'value');
-      db.run('INSERT OR REPLACE INTO seeds (run_id, name, value) VALUES (?, ?, ?)', [run, typeof r.name === 'string' ? r.name : 'seed', asText(r.value)]);
-      return undefined;
-    }
-    case 'note': {
-      if (typeof r.text !== 'string') return l10n.t('"{0}" must be a string', 'text');
-      db.run('UPDATE runs SET notes = ? WHERE id = ?', [r.text, run]);
-      return undefined;
-    }
-    case 'input': {
-      const badField = text(r, 'kind') ?? text(r, 'name') ?? text(r, 'version');
-      if (badField) return badField;
-      db.run('INSERT OR REPLACE INTO lineage (run_id, kind, name, version, digest) VALUES (?, ?, ?, ?, ?)', [
-        run, r.kind as string, r.name as string, asText(r.version), typeof r.digest === 'string' ? r.digest : null,
-      ]);
-      return undefined;
-    }
-    case 'artifact': {
-      const badPath = text(r, 'path') ?? text(r, 'sha256', false);
-      if (badPath) return badPath;
-      db.run('INSERT OR REPLACE INTO artifacts (run_id, path, sha256, size) VALUES (?, ?, ?, ?)', [
-        run, r.path as string, (r.sha256 as string | undefined) ?? null, typeof r.size === 'number' ? r.size : null,
-      ]);
-      return undefined;
-    }
-    case 'run_start':
-      return startRun(db, run, r);
-    case 'run_end': {
-      if (!RUN_STATUSES.includes(r.status as RunStatus) || r.status === 'running') return l10n.t('"status" must be finished, failed or killed');
-      db.run('UPDATE runs SET status = ?, end_time = ?, exit_code = ?, signal = ? WHERE id = ?', [
-        r.status as string, toNumber(r.end) ?? null, typeof r.exitCode === 'number' ? r.exitCode : null, typeof r.signal === 'string' ? r.signal : null, run,
-      ]);
-      return undefined;
-    }
-    case 'run_delete':
-      flush();
-      for (const table of ['params', 'tags', 'seeds', 'metric_latest', 'metric_chunks', 'lineage', 'artifacts']) db.run(`DELETE FROM ${table} WHERE run_id = ?`, [run]);
-      db.run('DELETE FROM runs WHERE id = ?', [run]);
-      db.run('INSERT OR IGNORE INTO deleted_runs (id) VALUES (?)', [run]);
-      deleted.set(run, true);
-      return undefined;
-    case 'run_import':
-      flush();
-      return importRun(db, run, r);
-    default:
-      return l10n.t('unknown record type "{0}"', r.type);
   }
 }
 
