@@ -19,9 +19,9 @@ fs.mkdirSync(results, { recursive: true });
 const counts = {};
 
 /** node --test with the spec reporter on screen and TAP in a file, whose totals are counted. */
-function nodeTest(layer, target, env = {}) {
+function nodeTest(layer, target, env = {}, extraArgs = []) {
   const tap = path.join(results, `${layer}.tap`);
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+  const r = spawnSync(process.execPath, ['--test', ...extraArgs, '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, target], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
   const total = (name) => Number(text.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
@@ -31,7 +31,8 @@ function nodeTest(layer, target, env = {}) {
 async function editorLayers() {
   const harness = installHarness();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-vscode-'));
-  const folders = { e2e: path.join(scratch, 'e2e-project'), integration: path.join(scratch, 'integration-project') };
+  // Each end-to-end file makes its own project folder under e2e/; the integration suite shares one workspace.
+  const folders = { e2e: path.join(scratch, 'e2e'), integration: path.join(scratch, 'integration-project') };
   for (const f of Object.values(folders)) fs.mkdirSync(f);
   const extResult = path.join(results, 'integration.txt');
   const metrics = path.join(results, 'metrics.txt');
@@ -44,10 +45,11 @@ async function editorLayers() {
   try {
     if (wants('e2e')) {
       console.log('\n# end-to-end (Playwright, Chromium, code-server)');
+      // One file at a time: they share the code-server instance and the machine's two cores.
       nodeTest('e2e', 'test/e2e', {
-        MLOPS_HARNESS_DIR: harness, MLOPS_E2E_ORIGIN: server.origin, MLOPS_E2E_FOLDER: folders.e2e,
+        MLOPS_HARNESS_DIR: harness, MLOPS_E2E_ORIGIN: server.origin, MLOPS_E2E_SCRATCH: folders.e2e,
         MLOPS_EXTENSION_PATH: root, MLOPS_RESULTS_DIR: results,
-      });
+      }, ['--test-concurrency=1']);
     }
     if (wants('integration')) {
       console.log('\n# integration (mocha inside the VS Code extension host)');

@@ -4,7 +4,7 @@ import { ConfigDiagnostics } from './configDiagnostics';
 import { registerProjectCommands } from './commands/projectCommands';
 import { ModelHealthStatus } from './modelHealthStatus';
 import { ProjectWatcher } from './projectWatcher';
-import { DeclaredItemsTree, declaredDatasets, declaredFeatures } from './views/declaredTrees';
+import { declaredDatasets, declaredFeatures, registerDeclaredTree } from './views/declaredTrees';
 
 /** What the extension returns from activate(): used by the integration tests and by other extensions. */
 /** Set by the first line of the bundle (an esbuild banner), so activation time includes loading the code. */
@@ -29,16 +29,11 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const status = new ModelHealthStatus();
   context.subscriptions.push(output, project, diagnostics, status);
 
-  const trees: [string, (p: ProjectWatcher) => vscode.TreeItem[]][] = [
-    ['mlops.datasets', declaredDatasets],
-    ['mlops.features', declaredFeatures],
-    ['mlops.runs', () => []],
-    ['mlops.models', () => []],
-  ];
-  for (const [id, items] of trees) {
-    const provider = new DeclaredItemsTree(project, items);
-    context.subscriptions.push(provider, vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true }));
-  }
+  // Each view is registered by the module that owns it; a capability's editor face adds its own line here.
+  registerDeclaredTree(context, project, 'mlops.datasets', declaredDatasets);
+  registerDeclaredTree(context, project, 'mlops.features', declaredFeatures);
+  registerDeclaredTree(context, project, 'mlops.runs', () => []);
+  registerDeclaredTree(context, project, 'mlops.models', () => []);
 
   registerProjectCommands(context, { project, output });
   context.subscriptions.push(

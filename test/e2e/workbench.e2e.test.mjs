@@ -8,21 +8,24 @@ import { after, before, describe, it } from 'node:test';
 import { launchBrowser } from '../harness/playwright.mjs';
 import { workbenchUrl } from '../harness/codeServer.mjs';
 
-const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_FOLDER, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
+const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
 const STATUS_ITEM = '[id="mlops-workbench.mlops-workbench.mlops.modelHealth"]';
 const VIEWS = ['Datasets', 'Features', 'Runs', 'Models'];
 
 describe('MLOps Workbench in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
   let browser;
   let page;
-  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `${name}.png`) });
+  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `workbench-${name}.png`) });
   const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
+
+  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'empty-folder');
 
   before(async () => {
     fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
+    fs.mkdirSync(folder);
     browser = await launchBrowser(MLOPS_HARNESS_DIR);
     page = browser.page;
-    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder: MLOPS_E2E_FOLDER, extensionPath: MLOPS_EXTENSION_PATH }));
+    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
     await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
     await page.evaluate(() => window.driver.whenWorkbenchRestored());
   });
@@ -46,7 +49,7 @@ describe('MLOps Workbench in the browser workbench', { skip: !MLOPS_E2E_ORIGIN &
     await page.locator('.tabs-container .tab.active', { hasText: 'mlops.yaml' }).waitFor({ timeout: 30_000 });
     await pane('Datasets').getByText('No dataset is declared yet').waitFor({ timeout: 30_000 });
     assert.equal(await pane('Datasets').getByRole('button', { name: 'Initialize MLOps Project' }).count(), 0);
-    assert.ok(fs.existsSync(path.join(MLOPS_E2E_FOLDER, 'mlops.yaml')), 'mlops.yaml is on disk');
+    assert.ok(fs.existsSync(path.join(folder, 'mlops.yaml')), 'mlops.yaml is on disk');
     await shot('02-initialized');
   });
 
@@ -61,7 +64,7 @@ describe('MLOps Workbench in the browser workbench', { skip: !MLOPS_E2E_ORIGIN &
     // the smoke-test driver, which keeps notifications out of toasts, so read them in the notification center.
     await page.locator('.statusbar-item[id="status.notifications"]').click();
     await page.locator('.notifications-center', { hasText: 'already has an MLOps project' }).waitFor({ timeout: 30_000 });
-    assert.equal(fs.existsSync(path.join(MLOPS_E2E_FOLDER, 'data', 'weather.csv')), false);
+    assert.equal(fs.existsSync(path.join(folder, 'data', 'weather.csv')), false);
     await shot('03-command-palette');
     await page.keyboard.press('Escape');
   });

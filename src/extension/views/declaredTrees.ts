@@ -57,3 +57,13 @@ export function declaredFeatures(project: ProjectWatcher): vscode.TreeItem[] {
     return item;
   });
 }
+
+export function registerDeclaredTree(
+  context: vscode.ExtensionContext,
+  project: ProjectWatcher,
+  viewId: string,
+  items: (project: ProjectWatcher) => vscode.TreeItem[],
+): void {
+  const provider = new DeclaredItemsTree(project, items);
+  context.subscriptions.push(provider, vscode.window.createTreeView(viewId, { treeDataProvider: provider, showCollapseAll: true }));
+}
