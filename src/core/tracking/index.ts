@@ -4,6 +4,7 @@ export {
   type ExperimentSummary, type RunSummary, type RunDetails, type LatestMetric, type RunInput, type RunArtifact,
 } from './queries';
 export type { MetricSeries } from './metricChunks';
+export { decimateSeries, type DecimatedSeries, type StepRange } from './decimate';
 export { RUN_STATUSES, type RunStatus } from './schema';
 export { newRunId, runFiles } from './runIds';
 export { runCommand, shellExitCode, type RunCommandOptions, type RunCommandResult } from './runCommand';
