@@ -8,8 +8,11 @@ import { FeatureMatrix, FeatureSpec } from './schema';
  */
 export const MISSING_BIN = 255;
 export const MAX_BINS = 255;
-/** Quantiles from a sample, as scikit-learn does: exact enough, and sorting 1M values per column is not needed. */
-const QUANTILE_SAMPLE = 200_000;
+/**
+ * Quantiles from a sample: 255 quantiles need nothing like every value, and sorting is the costly part of binning
+ * (scikit-learn samples 200,000 values with a C sort; JavaScript's typed-array sort is several times slower).
+ */
+const QUANTILE_SAMPLE = 50_000;
 
 export interface BinnedColumn {
   readonly bins: Uint8Array;
@@ -80,8 +83,9 @@ function numericEdges(values: Float64Array): Float64Array {
     sample = sample.slice(0, QUANTILE_SAMPLE);
   }
   sample.sort();
+  // Stops at MAX_BINS + 1 distinct values: a continuous column needs quantiles, and listing all its values is waste.
   const distinct: number[] = [];
-  for (let i = 0; i < sample.length; i++) if (i === 0 || sample[i] !== sample[i - 1]) distinct.push(sample[i]);
+  for (let i = 0; i < sample.length && distinct.length <= MAX_BINS; i++) if (i === 0 || sample[i] !== sample[i - 1]) distinct.push(sample[i]);
   if (distinct.length <= MAX_BINS) {
     // One bin per value; the edge halfway between neighbours, as a threshold between them.
     return Float64Array.from(distinct.slice(1), (v, i) => (distinct[i] + v) / 2);

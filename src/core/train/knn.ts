@@ -1,5 +1,3 @@
-import { MlopsError } from '../errors';
-import { l10n } from '../l10n';
 import { DesignSpec, designMatrix, fitDesign } from './design';
 import { checkCancelled, FitContext, invalidParam, numberParam } from './fitting';
 import { FeatureMatrix, FeatureSpec, TrainingTable } from './schema';
@@ -41,8 +39,8 @@ export function predictKnn(body: KnnBody, p: KnnParams, features: readonly Featu
   const { design, points, y } = body;
   const width = design.width;
   const nTrain = y.length;
+  // Training needs two rows or more, so there is always at least one neighbour.
   const k = Math.min(p.k, nTrain);
-  if (k < 1) throw new MlopsError(l10n.t('The neighbours model has no training rows.'), l10n.t('Train it again on a non-empty dataset.'));
   const Q = designMatrix(design, features, X);
   const nOut = Math.max(1, nClasses);
   const out = new Float64Array(X.n * nOut);

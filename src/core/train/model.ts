@@ -103,7 +103,9 @@ export function fitModel(
   if (learner.classificationOnly && task.type !== 'classification') {
     throw new MlopsError(l10n.t('The {0} family only does classification.', family), l10n.t('Choose another family for a regression.'));
   }
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new MlopsError(l10n.t('The seed must be an integer from 0 to 4294967295; got {0}.', String(seed)));
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new MlopsError(l10n.t('The seed must be an integer from 0 to 4294967295; got {0}.', String(seed)), l10n.t('Use a whole number such as 42.'));
+  }
   checkCancelled(signal);
   const table = trainingTable(dataset, task);
   const resolved = learner.params({ ...params }, task.type === 'classification');

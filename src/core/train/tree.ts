@@ -80,9 +80,15 @@ export class TreeBuilder {
   private readonly orderedB: Float64Array;
   private readonly featureOrder: Int32Array;
   private readonly subtraction: boolean;
-  /** Running left-side sums and the matching right side during split search. */
+  /**
+   * Boosting's bins again, row-major (row i's bins at i * features): a node's rows are scattered, and reading each
+   * row's bins from one cache line instead of one line per column is what makes large-data histograms fast.
+   */
+  private readonly rowMajor: Uint8Array | null;
+  /** Running left-side sums during split search. */
   private readonly left: Float64Array;
-  private readonly right: Float64Array;
+  /** Histogram slots the columns use (value bins and missing bin), the cost of one histogram subtraction. */
+  private readonly usedSlots: number;
 
   constructor(
     private readonly binned: readonly BinnedColumn[],
@@ -99,7 +105,16 @@ export class TreeBuilder {
     this.featureOrder = Int32Array.from({ length: this.nFeatures }, (_, f) => f);
     this.subtraction = options.maxFeatures >= this.nFeatures;
     this.left = new Float64Array(this.S);
-    this.right = new Float64Array(this.S);
+    this.rowMajor = null;
+    if (targets.kind === 'gradients' && this.subtraction) {
+      const F = this.nFeatures;
+      this.rowMajor = new Uint8Array(nRows * F);
+      for (let f = 0; f < F; f++) {
+        const bins = binned[f].bins;
+        for (let i = 0; i < nRows; i++) this.rowMajor[i * F + f] = bins[i];
+      }
+    }
+    this.usedSlots = binned.reduce((total, column) => total + (column.nBins + 1) * this.S, 0);
   }
 
   /** Grows one tree on rows[0..count); `scale` multiplies leaf values (the learning rate). */
@@ -132,9 +147,11 @@ export class TreeBuilder {
       leafCount++;
       let leftHist: Float64Array | null = null;
       let rightHist: Float64Array | null = null;
-      if (this.subtraction) {
+      const leftSmaller = leftNode.end - leftNode.start <= rightNode.end - rightNode.start;
+      const large = leftSmaller ? rightNode : leftNode;
+      // Subtracting costs one pass over the used slots; counting a small node's rows directly can be cheaper.
+      if (this.subtraction && (large.end - large.start) * this.nFeatures > this.usedSlots) {
         // Build the smaller child's histogram; the larger one is the parent's minus it, in the parent's buffer.
-        const leftSmaller = leftNode.end - leftNode.start <= rightNode.end - rightNode.start;
         const small = leftSmaller ? leftNode : rightNode;
         const smallHist = this.histogram(rows, small.start, small.end, this.featureOrder);
         const parentHist = node.hist!;
@@ -236,6 +253,11 @@ export class TreeBuilder {
     const S = this.S;
     const n = end - start;
     const t = this.targets;
+    if (this.rowMajor && features.length === this.nFeatures && t.kind === 'gradients') {
+      this.forUsedSlots((from, to) => hist.fill(0, from, to));
+      fillGradientHistogramByRow(hist, this.rowMajor, this.nFeatures, rows, start, n, t.grad, t.hess);
+      return hist;
+    }
     // Gather the node's targets once so the per-feature loops read them sequentially.
     const a = this.orderedA;
     const b = this.orderedB;
@@ -272,24 +294,13 @@ export class TreeBuilder {
   }
 
 
-  /** Gain of sending `left` one way and sums - left the other, or -Infinity when a side is too small. */
-  private gainOf(left: Float64Array, sums: Float64Array, parentScore: number): number {
-    const { minSamplesLeaf } = this.options;
-    const right = this.right;
-    for (let s = 0; s < this.S; s++) right[s] = sums[s] - left[s];
-    if (left[0] < minSamplesLeaf || right[0] < minSamplesLeaf || left[1] < MIN_HESSIAN || right[1] < MIN_HESSIAN) return -Infinity;
-    return this.score(left, 2, left[1]) + this.score(right, 2, right[1]) - parentScore;
-  }
-
   private bestSplit(hist: Float64Array, sums: Float64Array, features: Int32Array): Split | null {
-    let best: Split | null = null;
+    const { S, K } = this;
+    const { rng, randomThresholds, minSamplesLeaf, l2 } = this.options;
     const parentScore = this.score(sums, 2, sums[1]);
-    const S = this.S;
     const left = this.left;
-    const consider = (gain: number, feature: number, bin: number, missingLeft: boolean, order: number[] | null, s: number) => {
-      if (gain > (best?.gain ?? 0)) best = { gain, feature, bin, missingLeft, cats: order ? bitset(order, s) : null, leftSums: left.slice() };
-    };
-    const { rng, randomThresholds } = this.options;
+    let best: Split | null = null;
+    let bestGain = 0;
     for (let q = 0; q < features.length; q++) {
       const f = features[q];
       const { nBins, edges } = this.binned[f];
@@ -305,8 +316,7 @@ export class TreeBuilder {
         let lo = -1;
         let hi = -1;
         for (let s = 0; s < steps; s++) {
-          const bin = order ? order[s] : s;
-          if (hist[base + bin * S] > 0) {
+          if (hist[base + (order ? order[s] : s) * S] > 0) {
             if (lo < 0) lo = s;
             hi = s;
           }
@@ -314,20 +324,36 @@ export class TreeBuilder {
         if (lo < 0) continue;
         only = hi > lo ? lo + rng.int(hi - lo) : hi;
       }
-      left.fill(0, 0, S);
+      left.fill(0);
       for (let s = 0; s < steps; s++) {
         const bin = order ? order[s] : s;
         const o = base + bin * S;
         // An empty bin moves nothing: the split after it equals the one before it.
         if (hist[o] === 0 && s !== only) continue;
         for (let k = 0; k < S; k++) left[k] += hist[o + k];
-        if (only >= 0 && s !== only) continue;
-        if (left[0] === 0) continue;
-        consider(this.gainOf(left, sums, parentScore), f, bin, false, order, s);
-        if (hasMissing) {
-          for (let k = 0; k < S; k++) left[k] += hist[miss + k];
-          consider(this.gainOf(left, sums, parentScore), f, bin, true, order, s);
-          for (let k = 0; k < S; k++) left[k] -= hist[miss + k];
+        if ((only >= 0 && s !== only) || left[0] === 0) continue;
+        // The missing values go right (m = 0), then left (m = 1).
+        for (let m = 0; m < (hasMissing ? 2 : 1); m++) {
+          const cl = left[0] + m * hist[miss];
+          const hl = left[1] + m * hist[miss + 1];
+          const cr = sums[0] - cl;
+          const hr = sums[1] - hl;
+          if (cl < minSamplesLeaf || cr < minSamplesLeaf || hl < MIN_HESSIAN || hr < MIN_HESSIAN) continue;
+          let scoreLeft = 0;
+          let scoreRight = 0;
+          for (let k = 2; k < K + 2; k++) {
+            const gl = left[k] + m * hist[miss + k];
+            const gr = sums[k] - gl;
+            scoreLeft += gl * gl;
+            scoreRight += gr * gr;
+          }
+          const gain = scoreLeft / (hl + l2) + scoreRight / (hr + l2) - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            const leftSums = left.slice();
+            if (m === 1) for (let k = 0; k < S; k++) leftSums[k] += hist[miss + k];
+            best = { gain, feature: f, bin, missingLeft: m === 1, cats: order ? bitset(order, s) : null, leftSums };
+          }
         }
       }
     }
@@ -356,14 +382,25 @@ export class TreeBuilder {
     const bins = this.binned[split.feature].bins;
     const scratch = this.scratch;
     const cats = split.cats;
+    const missingLeft = split.missingLeft;
+    const threshold = split.bin;
     let l = node.start;
     let r = 0;
-    for (let j = node.start; j < node.end; j++) {
-      const i = rows[j];
-      const b = bins[i];
-      const goLeft = b === MISSING_BIN ? split.missingLeft : cats ? (cats[b >>> 5] >>> (b & 31)) & 1 : b <= split.bin;
-      if (goLeft) rows[l++] = i;
-      else scratch[r++] = i;
+    // Two loops rather than one with a branch on the split kind: this runs over every row at every depth.
+    if (cats) {
+      for (let j = node.start; j < node.end; j++) {
+        const i = rows[j];
+        const b = bins[i];
+        if (b === MISSING_BIN ? missingLeft : ((cats[b >>> 5] >>> (b & 31)) & 1) === 1) rows[l++] = i;
+        else scratch[r++] = i;
+      }
+    } else {
+      for (let j = node.start; j < node.end; j++) {
+        const i = rows[j];
+        const b = bins[i];
+        if (b === MISSING_BIN ? missingLeft : b <= threshold) rows[l++] = i;
+        else scratch[r++] = i;
+      }
     }
     rows.set(scratch.subarray(0, r), l);
     const rightSums = new Float64Array(this.S);
@@ -398,6 +435,22 @@ function fillGradientHistogram(hist: Float64Array, base: number, bins: Uint8Arra
     hist[o] += 1;
     hist[o + 1] += hess[j];
     hist[o + 2] += grad[j];
+  }
+}
+
+function fillGradientHistogramByRow(hist: Float64Array, rowMajor: Uint8Array, F: number, rows: Uint32Array, start: number, n: number, grad: Float64Array, hess: Float64Array): void {
+  const stride = BINS * 3;
+  for (let j = 0; j < n; j++) {
+    const i = rows[start + j];
+    const row = i * F;
+    const g = grad[i];
+    const h = hess[i];
+    for (let f = 0, base = 0; f < F; f++, base += stride) {
+      const o = base + rowMajor[row + f] * 3;
+      hist[o] += 1;
+      hist[o + 1] += h;
+      hist[o + 2] += g;
+    }
   }
 }
 
