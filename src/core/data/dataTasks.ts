@@ -1,7 +1,8 @@
+import type { ByteRange } from './delimitedReader';
 import { cloneOrCopyHashing, copyHashing, hashFile, type HashedFile } from './hashing';
 import { diffByKey, type KeyedRowDiff, type KeyedSide } from './keyedDiff';
 import { ObjectCache } from './objectCache';
-import { profileFile, type DatasetProfile, type TabularFormat } from './profile';
+import { profileFile, profilePart, type DatasetProfile, type ProfilePart, type TabularFormat } from './profile';
 
 /** Work a data worker thread does. Plain data, since it crosses a thread boundary. */
 export type DataTask =
@@ -9,9 +10,10 @@ export type DataTask =
   | { kind: 'hash'; file: string }
   | { kind: 'copy'; source: string; target: string }
   | { kind: 'profile'; file: string; format: TabularFormat }
+  | { kind: 'profilePart'; file: string; format: 'csv' | 'tsv'; range: ByteRange; header?: string[] }
   | { kind: 'keyDiff'; a: KeyedSide; b: KeyedSide; key: string };
 
-export type DataTaskResult = HashedFile | DatasetProfile | KeyedRowDiff;
+export type DataTaskResult = HashedFile | DatasetProfile | ProfilePart | KeyedRowDiff;
 
 /** Runs one task; `onBytes` reports progress as bytes go by. */
 export async function runDataTask(task: DataTask, onBytes: (n: number) => void): Promise<DataTaskResult> {
@@ -27,6 +29,8 @@ export async function runDataTask(task: DataTask, onBytes: (n: number) => void):
       return hashFile(task.file, onBytes);
     case 'profile':
       return profileFile(task.file, task.format, onBytes);
+    case 'profilePart':
+      return profilePart(task.file, task.format, task.range, task.header, onBytes);
     case 'keyDiff':
       return diffByKey(task.a, task.b, task.key);
   }

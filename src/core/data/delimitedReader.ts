@@ -24,16 +24,23 @@ export function cellText(buffer: Buffer, start: number, end: number, escapedQuot
   return escapedQuotes ? text.replace(/""/g, '"') : text;
 }
 
+/** A part of a file: from byte `start` (a record's first byte) to `end` (exclusive; the end of the file if absent). */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
 /**
  * Reads CSV or TSV (RFC 4180: quoted cells with "" for a quote and line breaks inside, LF or CRLF line ends) in
  * 1 MiB reads. Bytes are scanned directly; a cell cut by the end of a read is carried into the next one.
  */
-export function readDelimitedFile(file: string, delimiter: number, sink: CellSink, onBytes?: (n: number) => void): void {
+export function readDelimitedFile(file: string, delimiter: number, sink: CellSink, onBytes?: (n: number) => void, range: ByteRange = { start: 0 }): void {
   const fd = fs.openSync(file, 'r');
   try {
     let work = Buffer.allocUnsafe(2 * READ_SIZE);
     let carried = 0;
-    let consumed = 0;
+    let consumed = range.start;
+    let position = range.start;
     const state = { cellsInRecord: 0 };
     for (;;) {
       if (work.length - carried < READ_SIZE) {
@@ -41,7 +48,9 @@ export function readDelimitedFile(file: string, delimiter: number, sink: CellSin
         work.copy(bigger, 0, 0, carried);
         work = bigger;
       }
-      const n = fs.readSync(fd, work, carried, READ_SIZE, null);
+      const wanted = range.end === undefined ? READ_SIZE : Math.min(READ_SIZE, range.end - position);
+      const n = wanted > 0 ? fs.readSync(fd, work, carried, wanted, position) : 0;
+      position += n;
       onBytes?.(n);
       const length = carried + n;
       const eof = n === 0;
@@ -53,6 +62,40 @@ export function readDelimitedFile(file: string, delimiter: number, sink: CellSin
       view.copy(work, 0, stop, length);
       carried = length - stop;
     }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The first record of a file (its header), or undefined if the first 1 MiB holds no complete record; and the
+ * offset just after it.
+ */
+export function readFirstRecord(file: string, delimiter: number): { cells: string[]; end: number } | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    const n = fs.readSync(fd, buffer, 0, READ_SIZE, 0);
+    const cells: string[] = [];
+    let lastStop = 0;
+    let end: number | undefined;
+    const first: CellSink = {
+      cell: (b, start, stop, escaped) => {
+        if (end !== undefined) return;
+        cells.push(cellText(b, start, stop, escaped));
+        lastStop = stop;
+      },
+      // The record ends at the first line feed after its last cell (past a closing quote or a CR).
+      endRecord: () => {
+        if (end === undefined) end = buffer.indexOf(0x0a, lastStop) + 1;
+      },
+    };
+    try {
+      parseCells(buffer.subarray(0, n), delimiter, first, { cellsInRecord: 0 }, false, 0);
+    } catch {
+      return undefined;
+    }
+    return end ? { cells, end } : undefined;
   } finally {
     fs.closeSync(fd);
   }

@@ -92,7 +92,7 @@ export function remoteCache(project: Project): ObjectCache {
   if (!remote) {
     throw new MlopsError(
       l10n.t('No remote is configured.'),
-      l10n.t('Set data.remote in mlops.yaml to a directory (a mounted share or any path), for example:\ndata:\n  remote: /mnt/team/mlops-cache'),
+      l10n.t('Set data.remote in mlops.yaml to a directory (a mounted share or any path), for example `remote: /mnt/team/mlops-cache` under `data:`.'),
       'NO_REMOTE',
     );
   }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { cellText, COMMA, readDelimitedFile, TAB, type CellSink } from './delimitedReader';
+import { cellText, COMMA, readDelimitedFile, TAB, type ByteRange, type CellSink } from './delimitedReader';
 import { readJsonLines } from './jsonLines';
 
 export type TabularFormat = 'csv' | 'tsv' | 'jsonl';
@@ -94,7 +94,7 @@ const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 class ColumnAccumulator {
   state = UNKNOWN;
   nulls = 0;
-  values = new Float64Array(1 << 16);
+  values: Float64Array = new Float64Array(1 << 16);
   length = 0;
   strings = new Map<string, number>();
   rescan = false;
@@ -245,32 +245,57 @@ class ColumnAccumulator {
     return negative ? -magnitude : magnitude;
   }
 
-  summarize(rows: number): ColumnProfile {
+  /** The column's statistics; `sorted` says the values are sorted already (merged from sorted parts). */
+  summarize(rows: number, sorted = false): ColumnProfile {
     if (this.state === STRING) return this.summarizeText();
     const type: ColumnType = this.state === INTEGER ? 'integer' : this.state === FLOAT ? 'float' : this.state === BOOLEAN ? 'boolean' : this.state === DATETIME ? 'datetime' : 'empty';
     const n = this.length;
     const base = { name: this.name, type, count: n, nulls: rows - n };
     if (n === 0) return { ...base, distinct: 0, top: [] };
-    const sorted = sortDoubles(this.values.subarray(0, n));
+    const values = sorted ? this.values.subarray(0, n) : sortDoubles(this.values.subarray(0, n));
     const show = (v: number): number | string | boolean => (type === 'datetime' ? new Date(v).toISOString() : type === 'boolean' ? v === 1 : v);
-    const runs = topRuns(sorted);
+    const runs = topRuns(values);
     const top = runs.top.map(([v, count]) => ({ value: show(v), count }));
-    const profile: ColumnProfile = { ...base, distinct: runs.distinct, min: show(sorted[0]), max: show(sorted[n - 1]), top };
+    const profile: ColumnProfile = { ...base, distinct: runs.distinct, min: show(values[0]), max: show(values[n - 1]), top };
     if (type === 'boolean') {
       profile.histogram = { kind: 'top', values: top, other: 0 };
       return profile;
     }
-    const { mean, std } = moments(sorted);
+    const { mean, std } = moments(values);
     if (type !== 'datetime') {
       profile.mean = mean;
       profile.std = std;
     }
     profile.quantiles = Object.fromEntries(QUANTILES.map(([name, p]) => {
-      const q = quantile(sorted, p);
+      const q = quantile(values, p);
       return [name, type === 'datetime' ? new Date(q).toISOString() : q];
     })) as Record<QuantileName, number | string>;
-    profile.histogram = binned(sorted);
+    profile.histogram = binned(values);
     return profile;
+  }
+
+  /** This part's column for merging: values sorted here, on the part's own thread. */
+  toPart(): ColumnPart {
+    return { name: this.name, state: this.state, nulls: this.nulls, values: sortDoubles(this.values.slice(0, this.length)), strings: this.strings, rescan: this.rescan };
+  }
+
+  /**
+   * One column from the columns of consecutive parts, or undefined when the parts disagree on its type in a way
+   * only a reading as text can settle (numbers in one part, text in another).
+   */
+  static merge(parts: ColumnPart[]): ColumnAccumulator | undefined {
+    const merged = new ColumnAccumulator(parts[0].name);
+    const states = new Set(parts.map((p) => p.state).filter((s) => s !== UNKNOWN));
+    if (parts.some((p) => p.rescan) || (states.size > 1 && ![...states].every((s) => s === INTEGER || s === FLOAT))) return undefined;
+    merged.state = states.has(FLOAT) ? FLOAT : states.size ? [...states][0] : UNKNOWN;
+    merged.nulls = parts.reduce((s, p) => s + p.nulls, 0);
+    if (merged.state === STRING) {
+      for (const p of parts) for (const [text, count] of p.strings) merged.strings.set(text, (merged.strings.get(text) ?? 0) + count);
+      return merged;
+    }
+    merged.values = mergeSorted(parts.map((p) => p.values));
+    merged.length = merged.values.length;
+    return merged;
   }
 
   private summarizeText(): ColumnProfile {
@@ -296,6 +321,37 @@ class ColumnAccumulator {
       histogram: { kind: 'top', values: head, other: count - head.reduce((s, v) => s + v.count, 0) },
     };
   }
+}
+
+/** What a part of a file hands back for one column: plain data, to cross from a worker thread. */
+export interface ColumnPart {
+  name: string;
+  state: number;
+  nulls: number;
+  values: Float64Array;
+  strings: Map<string, number>;
+  rescan: boolean;
+}
+
+export interface ProfilePart {
+  rows: number;
+  columns: ColumnPart[];
+}
+
+/** Merges sorted arrays into one sorted array. */
+function mergeSorted(arrays: Float64Array[]): Float64Array {
+  let result = arrays[0];
+  for (const next of arrays.slice(1)) {
+    const out = new Float64Array(result.length + next.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < result.length && j < next.length) out[k++] = result[i] <= next[j] ? result[i++] : next[j++];
+    while (i < result.length) out[k++] = result[i++];
+    while (j < next.length) out[k++] = next[j++];
+    result = out;
+  }
+  return result;
 }
 
 function jsonText(value: unknown): string {
@@ -386,6 +442,27 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** Ranges of integers up to this wide are sorted by counting: ages, counts, codes, flags, ids of a table. */
+const COUNTING_RANGE = 1 << 22;
+
+/** Sorts integers of a narrow range by counting them (one pass to check, two to sort); false if they are not that. */
+function countingSort(values: Float64Array): boolean {
+  let min = values[0];
+  let max = values[0];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v)) return false;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+    if (max - min >= COUNTING_RANGE) return false;
+  }
+  const counts = new Uint32Array(max - min + 1);
+  for (let i = 0; i < values.length; i++) counts[values[i] - min]++;
+  let at = 0;
+  for (let d = 0; d < counts.length; d++) for (let c = counts[d]; c > 0; c--) values[at++] = d + min;
+  return true;
+}
+
 /**
  * Sorts doubles with an LSD radix sort on their bits (16 bits a pass, passes where all keys agree skipped):
  * 1.5 to 2.5 times faster than the built-in sort on a million values here, and profiles sort every numeric column.
@@ -393,6 +470,7 @@ function daysInMonth(year: number, month: number): number {
  */
 export function sortDoubles(values: Float64Array): Float64Array {
   const n = values.length;
+  if (n > 1 && countingSort(values)) return values;
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
@@ -504,24 +582,29 @@ function binned(sorted: Float64Array): NumericHistogram {
 class TableSink implements CellSink {
   columns: ColumnAccumulator[] = [];
   rows = 0;
-  private header: string[] | undefined = [];
+  private header: string[] = [];
+  private inHeader: boolean;
   private column = 0;
   private firstCellEmpty = false;
   private only: Set<number> | undefined;
 
-  constructor(private readonly file: string, columns?: ColumnAccumulator[], only?: Set<number>) {
-    if (columns) {
-      this.columns = columns;
-      this.header = undefined;
-      this.only = only;
+  /**
+   * By default the first record names the columns. With `columns`, cells go to those: `only` some of them (a
+   * second reading, header skipped), or all of them from a part of the file that starts after the header.
+   */
+  constructor(private readonly file: string, options: { columns?: ColumnAccumulator[]; only?: Set<number>; headerless?: boolean } = {}) {
+    this.inHeader = !options.headerless;
+    if (options.columns) {
+      this.columns = options.columns;
+      this.only = options.only;
     }
   }
 
   cell(buffer: Buffer, start: number, end: number, escaped: boolean): void {
     const c = this.column++;
     if (c === 0) this.firstCellEmpty = start === end;
-    if (this.header) {
-      this.header.push(cellText(buffer, start, end, escaped));
+    if (this.inHeader) {
+      if (this.columns.length === 0) this.header.push(cellText(buffer, start, end, escaped));
       return;
     }
     if (c >= this.columns.length) {
@@ -538,9 +621,9 @@ class TableSink implements CellSink {
   endRecord(): void {
     const cells = this.column;
     this.column = 0;
-    if (this.header) {
-      this.columns = this.header.map((name) => new ColumnAccumulator(name));
-      this.header = undefined;
+    if (this.inHeader) {
+      if (this.columns.length === 0) this.columns = this.header.map((name) => new ColumnAccumulator(name));
+      this.inHeader = false;
       return;
     }
     // A blank line is no row (pandas skips them too); its one empty cell went in as a null, so take it back.
@@ -595,7 +678,29 @@ export function profileFile(file: string, format: TabularFormat, onBytes?: (n: n
   const mixed = sink.columns.map((c, i) => [c, i] as const).filter(([c]) => c.rescan);
   if (mixed.length) {
     for (const [c] of mixed) c.restartAsText();
-    readDelimitedFile(file, delimiter, new TableSink(file, sink.columns, new Set(mixed.map(([, i]) => i))));
+    readDelimitedFile(file, delimiter, new TableSink(file, { columns: sink.columns, only: new Set(mixed.map(([, i]) => i)) }));
   }
   return { schema: 1, format, rows: sink.rows, columns: sink.columns.map((c) => c.summarize(sink.rows)) };
+}
+
+/**
+ * Profiles the bytes `range` of a CSV or TSV file, one of the parts a large file is split into for the cores.
+ * The first part (start 0) reads the header; the others are given its `header`.
+ */
+export function profilePart(file: string, format: 'csv' | 'tsv', range: ByteRange, header?: string[], onBytes?: (n: number) => void): ProfilePart {
+  const sink = new TableSink(file, header ? { columns: header.map((name) => new ColumnAccumulator(name)), headerless: true } : {});
+  readDelimitedFile(file, format === 'tsv' ? TAB : COMMA, sink, onBytes, range);
+  return { rows: sink.rows, columns: sink.columns.map((c) => c.toPart()) };
+}
+
+/** The profile of a whole file from its parts, in order; undefined when a column needs the whole file read as text. */
+export function mergeParts(parts: ProfilePart[], format: 'csv' | 'tsv'): DatasetProfile | undefined {
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  const columns: ColumnProfile[] = [];
+  for (let c = 0; c < parts[0].columns.length; c++) {
+    const merged = ColumnAccumulator.merge(parts.map((p) => p.columns[c]));
+    if (!merged) return undefined;
+    columns.push(merged.summarize(rows, true));
+  }
+  return { schema: 1, format, rows, columns };
 }

@@ -9,6 +9,7 @@ import { headCommit, recordPointerInGit, type GitMode, type GitOutcome } from '.
 import type { HashedFile } from './hashing';
 import { manifestText, readJsonObject, readManifest, type FolderProfile, type ManifestEntry } from './manifest';
 import { hexOf, ObjectCache, toDigest } from './objectCache';
+import { profileInWorkers } from './parallelProfile';
 import { checkDatasetName, pointerPath, readPointer, resolveInsideProject, toProjectRelative, writePointer, type DatasetPointer, type DatasetVersion } from './pointer';
 import { tabularFormatOf, type DatasetProfile } from './profile';
 import { statOf, StatCache, type FileStat } from './statCache';
@@ -212,10 +213,12 @@ async function profileVersion(
   const total = wanted.reduce((s, e) => s + e.size, 0);
   let done = 0;
   options.onProgress?.({ phase: 'profiling', done, total });
-  const profiles = (await runInWorkers(
-    wanted.map((e) => ({ kind: 'profile', file: cache.pathOf(e.sha256), format: tabularFormatOf(kind === 'file' ? absolute : e.path)! })),
-    { threads: options.threads, signal: options.signal, onBytes: (n) => options.onProgress?.({ phase: 'profiling', done: (done += n), total }) },
-  )) as DatasetProfile[];
+  const work = { threads: options.threads, signal: options.signal, onBytes: (n: number) => options.onProgress?.({ phase: 'profiling', done: (done += n), total }) };
+  const formatOf = (e: ManifestEntry) => tabularFormatOf(kind === 'file' ? absolute : e.path)!;
+  // One file uses every core by parts; many files use every core one file each.
+  const profiles = wanted.length === 1
+    ? [await profileInWorkers(cache.pathOf(wanted[0].sha256), formatOf(wanted[0]), work)]
+    : ((await runInWorkers(wanted.map((e) => ({ kind: 'profile', file: cache.pathOf(e.sha256), format: formatOf(e) })), work)) as DatasetProfile[]);
   const byHash = new Map<string, { digest: string; profile?: DatasetProfile }>(reusable);
   profiles.forEach((p, i) => byHash.set(wanted[i].sha256, { digest: toDigest(cache.putBytes(JSON.stringify(p))), profile: p }));
 
