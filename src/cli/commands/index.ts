@@ -1,7 +1,8 @@
 import type { CliCommand } from '../command';
 import { dataCommands } from './data';
 import { projectCommands } from './project';
+import { registryCommands } from './registry';
 import { trackingCommands } from './tracking';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...registryCommands];

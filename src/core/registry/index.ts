@@ -1,0 +1,12 @@
+/**
+ * The model registry: versions registered from runs, aliases, archiving, an audit log and model cards, all as text
+ * under .mlops/models that git shares and merges. See docs/registry.md.
+ */
+export { checkAliasName, checkModelName, formatReference, parseModelReference, type ModelReference } from './names';
+export type { HistoryEvent, ModelLineage, ModelSignature, SignatureInput, TrainingConfig, VersionRecord } from './records';
+export { findVersion, getModel, listModels, modelHistory, readModelArtifact, resolveModelVersion, type ModelSummary, type ModelVersion } from './queries';
+export { archiveVersion, removeAlias, setAlias, type AliasChange, type ChangeOptions } from './lifecycle';
+export { registerModel, type RegisterOptions, type RegisterResult } from './register';
+export { ensureModelCard } from './modelCard';
+export { reproduceVersion, type Refit, type ReproduceResult } from './reproduce';
+export { cardFile, versionDir } from './layout';

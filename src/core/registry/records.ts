@@ -1,0 +1,93 @@
+import type { FeatureSpec } from '../train';
+
+/** One input column the model reads, and for a category the values it saw in training. */
+export interface SignatureInput {
+  name: string;
+  type: 'numeric' | 'categorical';
+  categories?: string[];
+}
+
+/** What a version takes and gives: enough to check a request before predicting, and to write an API contract. */
+export interface ModelSignature {
+  inputs: SignatureInput[];
+  output: { task: 'classification' | 'regression'; target: string; classes?: string[] };
+}
+
+export interface ModelLineage {
+  run: string;
+  experiment: string;
+  dataset: { name: string; version: string; digest: string | null } | null;
+  /** The commit the run's code was at, and whether the tree had uncommitted changes. */
+  commit: string | null;
+  dirty: boolean | null;
+  seed: number | null;
+  /** The AutoML's `mlops.trainingConfig`: what `mlops reproduce` trains again. Null for a run of the user's own code. */
+  trainingConfig: TrainingConfig | null;
+  /** Reserved for the feature store: the feature set version the model was trained on. */
+  featureSet: null;
+}
+
+/**
+ * The training configuration the AutoML records on its run (param `mlops.trainingConfig`), kept whole: fields the
+ * registry does not read (the file format, excluded columns...) are still what a refit needs.
+ */
+export interface TrainingConfig {
+  [field: string]: unknown;
+  dataset: string;
+  version: string | number;
+  digest: string;
+  target: string;
+  task: 'classification' | 'regression';
+  metric: string;
+  family: string;
+  params: Record<string, unknown>;
+  seed: number;
+  folds: number;
+}
+
+/**
+ * .mlops/models/<name>/<N>/version.json: written once, when the version is registered, and never changed after
+ * (archiving adds a file beside it), so two branches can only disagree about a version by both creating it.
+ */
+export interface VersionRecord {
+  schema: 1;
+  model: string;
+  version: number;
+  /** ISO 8601, UTC. */
+  created: string;
+  createdBy: string;
+  description: string | null;
+  artifact: { path: 'model.json'; digest: string; size: number; format: string; family: string };
+  signature: ModelSignature;
+  /** The run's latest metrics. */
+  metrics: Record<string, number | null>;
+  /** The metric the AutoML optimized (`cv_<metric>`), shown first. */
+  keyMetric: string | null;
+  /** The model's parameters (the run's `model.*` params without the prefix). */
+  params: Record<string, string>;
+  lineage: ModelLineage;
+  /** sha256 of MODEL_CARD.md as generated: a different file means someone edited it, and it is theirs. */
+  cardSha256: string;
+}
+
+/** One line of .mlops/models/<name>/history.jsonl. */
+export interface HistoryEvent {
+  time: string;
+  event: 'register' | 'alias-set' | 'alias-remove' | 'archive';
+  model: string;
+  version: number;
+  alias?: string;
+  /** For alias-set: the version the alias held before, if any. */
+  previous?: number;
+  by: string;
+  reason: string | null;
+  /** Unique, so that a union merge never folds two events that happen to look alike. */
+  id: string;
+}
+
+export function signatureOf(features: readonly FeatureSpec[], task: { type: 'classification' | 'regression'; target: string }, classes: readonly string[] | null): ModelSignature {
+  return {
+    inputs: features.map((f) => (f.kind === 'categorical' ? { name: f.name, type: f.kind, categories: [...f.vocabulary] } : { name: f.name, type: f.kind })),
+    output: { task: task.type, target: task.target, ...(classes ? { classes: [...classes] } : {}) },
+  };
+}
