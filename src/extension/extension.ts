@@ -4,7 +4,8 @@ import { ConfigDiagnostics } from './configDiagnostics';
 import { registerProjectCommands } from './commands/projectCommands';
 import { ModelHealthStatus } from './modelHealthStatus';
 import { ProjectWatcher } from './projectWatcher';
-import { declaredDatasets, declaredFeatures, registerDeclaredTree } from './views/declaredTrees';
+import { registerDatasets, type DatasetsFace } from './datasets';
+import { declaredFeatures, registerDeclaredTree } from './views/declaredTrees';
 
 /** What the extension returns from activate(): used by the integration tests and by other extensions. */
 /** Set by the first line of the bundle (an esbuild banner), so activation time includes loading the code. */
@@ -18,6 +19,7 @@ export interface MlopsApi {
   diagnostics: ConfigDiagnostics;
   status: ModelHealthStatus;
   output: vscode.LogOutputChannel;
+  datasets: DatasetsFace;
 }
 
 export function activate(context: vscode.ExtensionContext): MlopsApi {
@@ -30,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   context.subscriptions.push(output, project, diagnostics, status);
 
   // Each view is registered by the module that owns it; a capability's editor face adds its own line here.
-  registerDeclaredTree(context, project, 'mlops.datasets', declaredDatasets);
+  const datasets = registerDatasets(context, project, output);
   registerDeclaredTree(context, project, 'mlops.features', declaredFeatures);
   registerDeclaredTree(context, project, 'mlops.runs', () => []);
   registerDeclaredTree(context, project, 'mlops.models', () => []);
@@ -44,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output };
+  return { activationMs, project, diagnostics, status, output, datasets };
 }
 
 export function deactivate(): void {

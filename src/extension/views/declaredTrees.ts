@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ProjectWatcher } from '../projectWatcher';
 
 /**
- * A tree over one section of mlops.yaml. The Datasets and Features views start here: what the project declares.
+ * A tree over one section of mlops.yaml. The Features view starts here: what the project declares.
  * Empty without a project, which lets VS Code show the view's welcome content instead.
  */
 export class DeclaredItemsTree implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
@@ -30,21 +30,6 @@ export class DeclaredItemsTree implements vscode.TreeDataProvider<vscode.TreeIte
     this.subscription.dispose();
     this.changed.dispose();
   }
-}
-
-export function declaredDatasets(project: ProjectWatcher): vscode.TreeItem[] {
-  const datasets = project.config?.datasets ?? {};
-  return Object.entries(datasets).map(([name, d]) => {
-    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
-    item.id = `dataset:${name}`;
-    item.description = d.path;
-    item.tooltip = d.description ? `${d.path}\n${d.description}` : d.path;
-    item.iconPath = new vscode.ThemeIcon('database');
-    item.contextValue = 'mlops.dataset';
-    item.resourceUri = vscode.Uri.joinPath(vscode.Uri.file(project.root!), d.path);
-    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [item.resourceUri] };
-    return item;
-  });
 }
 
 export function declaredFeatures(project: ProjectWatcher): vscode.TreeItem[] {
