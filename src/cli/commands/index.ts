@@ -3,6 +3,7 @@ import { dataCommands } from './data';
 import { projectCommands } from './project';
 import { registryCommands } from './registry';
 import { trackingCommands } from './tracking';
+import { trainCommands } from './train';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...registryCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands];

@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, modelOfRun, predictFile, trainInWorker, trainWithCommand, type AutomlProgress, type ModelBytes } from '../../core/automl';
+import { l10n } from '../../core/l10n';
+import { MetadataStore } from '../../core/store';
+import type { MetricName } from '../../core/train';
+import { openProject } from '../../core/workspace';
+import { UsageError } from '../args';
+import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+
+/** Ctrl+C asks the search to stop: its runs are marked killed instead of being left running. */
+function interruptOnCtrlC(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onInt = () => controller.abort();
+  process.once('SIGINT', onInt);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
+}
+
+/**
+ * Search progress on stderr: a bar redrawn in place on a terminal (trials for --max-trials, seconds for a time
+ * budget), and elsewhere one plain line whenever the best score changes, so logs stay short.
+ */
+function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) => void; end: () => void } {
+  let drawn = false;
+  let lastBest: number | null = null;
+  let lastDraw = 0;
+  return {
+    update(p) {
+      const best = p.bestScore === null ? '' : l10n.t('best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
+      const phase = p.phase === 'loading' ? l10n.t('Loading the data') : p.phase === 'refitting' ? l10n.t('Refitting the best model on all rows') : l10n.t('Searching');
+      if (!ctx.interactive) {
+        if (p.phase === 'loading') ctx.stderr(`${phase}\n`);
+        else if (p.phase === 'refitting' || p.bestScore !== lastBest) ctx.stderr(`${phase}: ${l10n.t('{0} trials', p.trials)} ${best} ${p.elapsedSeconds.toFixed(0)} s\n`);
+        lastBest = p.bestScore;
+        return;
+      }
+      const now = Date.now();
+      if (now - lastDraw < 100 && p.phase === 'searching') return;
+      lastDraw = now;
+      const fraction = p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
+      const bar = '#'.repeat(Math.round(fraction * 25)).padEnd(25, '.');
+      ctx.stderr(`\r\x1b[K${phase} [${bar}] ${l10n.t('{0} trials', p.trials)} ${best} ${p.elapsedSeconds.toFixed(0)} s`);
+      drawn = true;
+    },
+    end() {
+      if (drawn) ctx.stderr('\r\x1b[K');
+      drawn = false;
+    },
+  };
+}
+
+const METRICS = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS];
+
+const train: CliCommand = {
+  name: 'train',
+  usage: 'mlops train [--dataset NAME[@VERSION]] [--target COLUMN] [--task auto|classification|regression] [--metric M] [--time-budget S] [--max-trials N] [--seed N] [--json]',
+  summary: 'Train a model: AutoML on a dataset version, or the training.command of mlops.yaml when no --target is given.',
+  options: [
+    { name: 'dataset', type: 'string', description: 'Dataset to train on, NAME or NAME@VERSION (default: training.dataset).' },
+    { name: 'target', type: 'string', description: 'Column to predict (default: training.target). Given, AutoML runs even if training.command is set.' },
+    { name: 'task', type: 'string', choices: ['auto', 'classification', 'regression'], description: 'Kind of prediction (default: auto, decided from the target).' },
+    { name: 'metric', type: 'string', choices: METRICS, description: 'Metric that ranks the models (default: accuracy or r2).' },
+    { name: 'time-budget', type: 'number', description: 'Seconds the search may take (default: training.timeBudget, else 60).' },
+    { name: 'max-trials', type: 'number', description: 'Exactly this many trials, without a time limit: the same data and seed give the same model.' },
+    { name: 'seed', type: 'number', description: 'Seed of every random choice (default: training.seed, else 0).' },
+    { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' },
+    JSON_OPTION,
+  ],
+  async run(ctx) {
+    if (ctx.args.positionals.length) throw new UsageError(l10n.t('train takes no arguments; give the dataset with --dataset.'));
+    const o = ctx.args.options;
+    const project = openProject(ctx.cwd);
+    const training = project.config.training ?? {};
+    if (training.command && o.target === undefined) return trainByCommand(ctx);
+    const interrupt = interruptOnCtrlC();
+    const progress = trainingProgress(ctx);
+    try {
+      const result = await trainInWorker(project.paths.root, {
+        dataset: o.dataset as string | undefined,
+        target: o.target as string | undefined,
+        task: o.task as 'auto' | 'classification' | 'regression' | undefined,
+        metric: o.metric as MetricName | undefined,
+        timeBudget: o['time-budget'] as number | undefined,
+        maxTrials: o['max-trials'] as number | undefined,
+        seed: o.seed as number | undefined,
+        experiment: o.experiment as string | undefined,
+      }, {
+        signal: interrupt.signal,
+        onProgress: (p) => progress.update(p),
+      });
+      progress.end();
+      if (o.json) printJson(ctx, result);
+      else {
+        ctx.stdout(l10n.t('Best model: {0} with {1} = {2} ({3}-fold cross-validation, {4} trials in {5} s).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.folds, result.trials, result.elapsedSeconds.toFixed(1)) + '\n');
+        ctx.stdout(l10n.t('Parameters: {0}', JSON.stringify(result.bestModel.params)) + '\n');
+        if (result.excluded.length) ctx.stdout(l10n.t('Left out as identifiers or free text: {0}', result.excluded.join(', ')) + '\n');
+        ctx.stdout(l10n.t('Run {0}; model {1} (sha256 {2}).', result.runId, result.model.artifact, result.model.sha256) + '\n');
+      }
+      return 0;
+    } finally {
+      progress.end();
+      interrupt.dispose();
+    }
+  },
+};
+
+async function trainByCommand(ctx: CommandContext): Promise<number> {
+  const result = await trainWithCommand(ctx.cwd, {
+    experiment: ctx.args.options.experiment as string | undefined,
+    stdout: (chunk) => ctx.stdout(chunk.toString()),
+    stderr: (chunk) => ctx.stderr(chunk.toString()),
+  });
+  for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
+  if (ctx.args.options.json) printJson(ctx, { runId: result.runId, status: result.status, exitCode: result.exitCode, command: result.command, params: result.params, metrics: result.metrics, dataset: result.dataset ?? null, warnings: result.warnings });
+  else ctx.stderr(l10n.t('Run {0} {1}: {2} params, {3} metrics recorded.', result.runId, result.status, Object.keys(result.params).length, Object.keys(result.metrics).length) + '\n');
+  return result.status === 'finished' ? 0 : 1;
+}
+
+/** The model to predict with: the one an AutoML run recorded. */
+export function modelToPredictWith(ctx: CommandContext, store: MetadataStore): ModelBytes & { source: string } {
+  const runId = ctx.args.options.run as string | undefined;
+  if (!runId) throw new UsageError(l10n.t('Give the model: --run RUN_ID.'));
+  const model = modelOfRun(store, runId);
+  return { ...model, source: `run:${model.runId}` };
+}
+
+const predict: CliCommand = {
+  name: 'predict',
+  usage: 'mlops predict --run <id> --input <file.csv> --output <preds.csv> [--json]',
+  summary: 'Predict every row of a CSV file with a trained model; writes the rows with a prediction column (and proba_<class> columns).',
+  options: [
+    { name: 'run', type: 'string', description: 'The AutoML run whose model predicts (an id or a unique prefix).' },
+    { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns.' },
+    { name: 'output', type: 'string', description: 'File to write the predictions to.' },
+    JSON_OPTION,
+  ],
+  async run(ctx) {
+    if (ctx.args.positionals.length) throw new UsageError(l10n.t('predict takes no arguments.'));
+    const input = ctx.args.options.input as string | undefined;
+    const output = ctx.args.options.output as string | undefined;
+    if (!input || !output) throw new UsageError(l10n.t('Give --input FILE and --output FILE.'));
+    const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
+    try {
+      const model = modelToPredictWith(ctx, store);
+      const result = predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
+      if (ctx.args.options.json) printJson(ctx, { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
+      else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const trainCommands: readonly CliCommand[] = [train, predict];

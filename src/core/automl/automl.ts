@@ -1,0 +1,308 @@
+import type { ResolvedVersion } from '../data';
+import { ObjectCache } from '../data/objectCache';
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import { MetadataStore } from '../store';
+import { startRun, type RunLogger } from '../tracking';
+import { METRIC_DIRECTION, type Dataset, type Family, type MetricName } from '../train';
+import { openProject, type Project, type TrainingConfig } from '../workspace';
+import { ensureVersion } from './commandTraining';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn } from './crossValidation';
+import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, TRAINING_CONFIG_PARAM, fitConfig, versionFile, type TrainingConfigRecord } from './modelArtifact';
+import { cancelledError, runSearch, type Trial } from './search';
+import { DELIMITER, readTrainingTable, trainingFormat } from './tabularFile';
+
+/** What `mlops train` and "MLOps: Train Model (AutoML)" ask for; unset fields come from mlops.yaml `training:`. */
+export interface AutomlRequest {
+  /** `name`, `name@N`, `name@latest` or `name@<digest prefix>`. */
+  dataset?: string;
+  target?: string;
+  task?: 'auto' | 'classification' | 'regression';
+  metric?: MetricName;
+  /** Seconds. */
+  timeBudget?: number;
+  /** With it, exactly this many trials and no time limit: a repeatable search. */
+  maxTrials?: number;
+  seed?: number;
+  folds?: number;
+  experiment?: string;
+}
+
+export interface AutomlProgress {
+  phase: 'loading' | 'searching' | 'refitting';
+  runId?: string;
+  /** Known once the data is read (task auto decides it). */
+  metric?: MetricName;
+  trials: number;
+  maxTrials?: number;
+  timeBudget?: number;
+  elapsedSeconds: number;
+  bestScore: number | null;
+  bestFamily: Family | null;
+}
+
+export interface AutomlHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: AutomlProgress) => void;
+}
+
+/** A leaderboard row: a trial and the child run that records it. */
+export interface LeaderboardEntry extends Trial {
+  runId: string;
+}
+
+/** leaderboard.json, stored in the cache and recorded on the AutoML run. */
+export interface Leaderboard {
+  schema: 1;
+  runId: string;
+  task: 'classification' | 'regression';
+  target: string;
+  metric: MetricName;
+  direction: 'max' | 'min';
+  bestTrial: number;
+  trials: LeaderboardEntry[];
+}
+
+export interface AutomlResult {
+  runId: string;
+  task: 'classification' | 'regression';
+  target: string;
+  metric: MetricName;
+  bestScore: number;
+  bestModel: { family: Family; params: Record<string, unknown> };
+  model: { artifact: string; sha256: string; size: number };
+  dataset: { name: string; version: number; digest: string };
+  trials: number;
+  seed: number;
+  folds: number;
+  excluded: string[];
+  elapsedSeconds: number;
+  trainingConfig: TrainingConfigRecord;
+}
+
+const DEFAULT_TIME_BUDGET = 60;
+const DEFAULT_FOLDS = 5;
+/** An integer target with at most this many distinct values is read as classes under task auto. */
+const AUTO_MAX_CLASSES = 20;
+
+/**
+ * Built-in AutoML on a dataset version: cross-validated, cost-aware search across the model families, a leaderboard,
+ * the best configuration refitted on all rows, everything recorded as a parent run with a child run per trial (see
+ * docs/training.md, "AutoML" and "Model artifact contract"). Runs on the calling thread; trainInWorker() runs it
+ * on a worker thread.
+ */
+export async function runAutoml(start: string, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
+  const begun = performance.now();
+  const elapsed = () => (performance.now() - begun) / 1000;
+  const project = openProject(start);
+  const settings = settle(request, project.config.training ?? {});
+  const progress: AutomlProgress = { phase: 'loading', trials: 0, maxTrials: settings.maxTrials, timeBudget: settings.timeBudget, elapsedSeconds: 0, bestScore: null, bestFamily: null };
+  const report = () => hooks.onProgress?.({ ...progress, elapsedSeconds: elapsed() });
+  report();
+  const resolved = await versionToTrain(project, settings.dataset, hooks.signal);
+  const cache = new ObjectCache(project.paths.cache);
+  const format = trainingFormat(resolved.pointer.path);
+  const loaded = readTrainingTable(versionFile(cache, resolved.version.digest), DELIMITER[format], { keep: settings.target });
+  if (hooks.signal?.aborted) throw cancelledError();
+  const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : (targetColumn(loaded.dataset, settings.target), settings.task);
+  const metric = settings.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
+  checkMetric(metric, task);
+  progress.metric = metric;
+  checkRows(loaded.dataset.nRows, settings.folds);
+
+  const store = await MetadataStore.open(project.paths.root);
+  const parent = await startRun(store, { experiment: settings.experiment, name: l10n.t('AutoML {0} -> {1}', resolved.pointer.dataset, settings.target), captureEnvironment: true });
+  progress.runId = parent.id;
+  let child: RunLogger | undefined;
+  try {
+    parent.setTag('mlops.kind', 'automl');
+    parent.setTag('mlops.task', task);
+    parent.setTag('mlops.target', settings.target);
+    parent.setTag('mlops.metric', metric);
+    parent.logInput('dataset', resolved.pointer.dataset, String(resolved.version.id), resolved.version.digest);
+    parent.logSeed(settings.seed);
+    parent.logParam('mlops.folds', settings.folds);
+    if (settings.maxTrials !== undefined) parent.logParam('mlops.maxTrials', settings.maxTrials);
+    else parent.logParam('mlops.timeBudget', settings.timeBudget);
+    if (loaded.dropped.length) parent.logParam('mlops.excludedColumns', loaded.dropped);
+    progress.phase = 'searching';
+    report();
+
+    const entries: LeaderboardEntry[] = [];
+    const { trials, best } = await runSearch({
+      dataset: loaded.dataset,
+      task: { type: task, target: settings.target },
+      metric,
+      seed: settings.seed,
+      folds: settings.folds,
+      maxTrials: settings.maxTrials,
+      // The budget covers the whole command: what loading the data took is spent already.
+      timeBudget: settings.maxTrials === undefined ? Math.max(0.1, settings.timeBudget - elapsed()) : undefined,
+      signal: hooks.signal,
+      onTrialStart: async (trial, family, params, rows) => {
+        child = await startRun(store, { experiment: settings.experiment, name: l10n.t('trial {0}: {1}', trial, family), parent: parent.id });
+        child.setTag('mlops.kind', 'trial');
+        child.setTag('mlops.family', family);
+        for (const [k, v] of Object.entries(params)) child.logParam(k, v);
+        child.logParam('mlops.rows', rows);
+      },
+      onTrialEnd: (trial) => {
+        if (!trial) {
+          store.append([{ type: 'note', run: child!.id, text: l10n.t('Stopped: the time budget ran out.') }]);
+          child!.end('killed');
+        } else {
+          recordTrial(child!, trial, metric);
+          entries.push({ ...trial, runId: child!.id });
+          progress.trials = entries.length;
+          const leader = entries.filter((e) => e.status === 'ok').sort((a, b) => (METRIC_DIRECTION[metric] === 'max' ? 1 : -1) * (b.score! - a.score!))[0];
+          progress.bestScore = leader?.score ?? null;
+          progress.bestFamily = leader?.family ?? null;
+          report();
+        }
+        child = undefined;
+      },
+    });
+
+    progress.phase = 'refitting';
+    report();
+    const config: TrainingConfigRecord = {
+      dataset: resolved.pointer.dataset,
+      version: resolved.version.id,
+      digest: resolved.version.digest,
+      format,
+      target: settings.target,
+      task,
+      metric,
+      family: best.family,
+      params: { ...best.params },
+      seed: settings.seed,
+      folds: settings.folds,
+      excluded: loaded.dropped,
+    };
+    const model = fitConfig(loaded.dataset, config, hooks.signal);
+    cache.putBytes(model.bytes);
+    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries };
+    const boardBytes = Buffer.from(JSON.stringify(leaderboard));
+    const boardHex = cache.putBytes(boardBytes);
+    // Artifacts that live in the cache are named, not given by a file path: the store journal takes them as they are.
+    store.append([
+      { type: 'artifact', run: parent.id, path: MODEL_ARTIFACT, sha256: model.sha256, size: model.bytes.length },
+      { type: 'artifact', run: parent.id, path: LEADERBOARD_ARTIFACT, sha256: boardHex, size: boardBytes.length },
+    ]);
+    parent.setTag('mlops.family', best.family);
+    for (const [k, v] of Object.entries(best.params)) parent.logParam(`model.${k}`, v);
+    parent.logParam(TRAINING_CONFIG_PARAM, JSON.stringify(config));
+    parent.logMetric(`cv_${metric}`, best.score!, 0);
+    parent.logMetric('trials', trials.length, 0);
+    parent.end('finished');
+    await store.fold();
+    return {
+      runId: parent.id,
+      task,
+      target: settings.target,
+      metric,
+      bestScore: best.score!,
+      bestModel: { family: best.family, params: { ...best.params } },
+      model: { artifact: MODEL_ARTIFACT, sha256: model.sha256, size: model.bytes.length },
+      dataset: { name: resolved.pointer.dataset, version: resolved.version.id, digest: resolved.version.digest },
+      trials: trials.length,
+      seed: settings.seed,
+      folds: settings.folds,
+      excluded: loaded.dropped,
+      elapsedSeconds: elapsed(),
+      trainingConfig: config,
+    };
+  } catch (err) {
+    const status = hooks.signal?.aborted ? 'killed' : 'failed';
+    child?.end(status);
+    if (status === 'failed') store.append([{ type: 'note', run: parent.id, text: err instanceof Error ? err.message : String(err) }]);
+    parent.end(status);
+    await store.fold();
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+function recordTrial(run: RunLogger, trial: Trial, metric: MetricName): void {
+  if (trial.status === 'ok') {
+    run.logMetric(`cv_${metric}`, trial.score!, 0);
+    run.logMetrics(`fold_${metric}`, trial.foldScores, trial.foldScores.map((_, i) => i));
+  } else run.logParam('mlops.error', trial.error);
+  run.logMetric('fit_seconds', trial.fitSeconds, 0);
+  run.logMetric('elapsed_seconds', trial.elapsedSeconds, 0);
+  run.end(trial.status === 'ok' ? 'finished' : 'failed');
+}
+
+interface Settings {
+  dataset: string;
+  target: string;
+  task: 'auto' | 'classification' | 'regression';
+  metric?: MetricName;
+  timeBudget: number;
+  maxTrials?: number;
+  seed: number;
+  folds: number;
+  experiment?: string;
+}
+
+/** The request over mlops.yaml's defaults, checked, so that a bad value fails before any data is read. */
+function settle(request: AutomlRequest, config: TrainingConfig): Settings {
+  const dataset = request.dataset ?? config.dataset;
+  if (!dataset) throw new MlopsError(l10n.t('No dataset to train on.'), l10n.t('Give --dataset NAME[@VERSION], or set training.dataset in mlops.yaml.'), 'NO_DATASET');
+  const target = request.target ?? config.target;
+  if (!target) throw new MlopsError(l10n.t('No target column to predict.'), l10n.t('Give --target COLUMN, or set training.target in mlops.yaml.'), 'NO_TARGET');
+  const timeBudget = request.timeBudget ?? config.timeBudget ?? DEFAULT_TIME_BUDGET;
+  if (!(timeBudget > 0) || !Number.isFinite(timeBudget)) {
+    throw new MlopsError(l10n.t('The time budget must be a positive number of seconds; got {0}.', String(timeBudget)), l10n.t('Give --time-budget 60, for example, or --max-trials N for a fixed number of trials.'), 'BAD_BUDGET');
+  }
+  const maxTrials = request.maxTrials ?? (request.timeBudget === undefined ? config.maxTrials : undefined);
+  if (maxTrials !== undefined && !(Number.isInteger(maxTrials) && maxTrials >= 1)) {
+    throw new MlopsError(l10n.t('The number of trials must be a whole number of at least 1; got {0}.', String(maxTrials)), l10n.t('Give --max-trials 20, for example.'), 'BAD_BUDGET');
+  }
+  const seed = request.seed ?? config.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new MlopsError(l10n.t('The seed must be an integer from 0 to 4294967295; got {0}.', String(seed)));
+  const folds = request.folds ?? DEFAULT_FOLDS;
+  if (!Number.isInteger(folds) || folds < 2) throw new MlopsError(l10n.t('Cross-validation needs at least 2 folds; got {0}.', folds), l10n.t('Use 5 folds unless the data is very small.'));
+  return { dataset, target, task: request.task ?? config.task ?? 'auto', metric: request.metric ?? config.metric, timeBudget, maxTrials, seed, folds, experiment: request.experiment };
+}
+
+/** The version to train on: one CSV or TSV file. */
+async function versionToTrain(project: Project, reference: string, signal?: AbortSignal): Promise<ResolvedVersion> {
+  const resolved = await ensureVersion(project, reference, signal);
+  if (resolved.version.kind !== 'file') {
+    throw new MlopsError(l10n.t('{0} is a folder; AutoML trains on one CSV or TSV file.', resolved.pointer.path), l10n.t('Declare and snapshot the training file itself as a dataset.'), 'NOT_TABULAR');
+  }
+  return resolved;
+}
+
+/** Text or boolean targets, and whole numbers with few distinct values, are classes; other numbers a quantity. */
+function detectTask(dataset: Dataset, target: string): 'classification' | 'regression' {
+  const column = targetColumn(dataset, target);
+  if (column.kind === 'categorical') return 'classification';
+  const distinct = new Set<number>();
+  for (const v of column.values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return 'regression';
+    distinct.add(v);
+    if (distinct.size > AUTO_MAX_CLASSES) return 'regression';
+  }
+  return 'classification';
+}
+
+function checkMetric(metric: MetricName, task: 'classification' | 'regression'): void {
+  const allowed = task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
+  if (!allowed.includes(metric)) {
+    throw new MlopsError(l10n.t('The metric {0} does not apply to a {1}.', metric, task), l10n.t('Use one of: {0}.', allowed.join(', ')), 'BAD_METRIC');
+  }
+}
+
+function checkRows(rows: number, folds: number): void {
+  if (rows < 2 * folds) {
+    throw new MlopsError(
+      l10n.t('AutoML needs at least {0} rows for {1}-fold cross-validation; the dataset has {2}.', 2 * folds, folds, rows),
+      l10n.t('Add rows, or train with fewer folds.'),
+      'TOO_FEW_ROWS',
+    );
+  }
+}

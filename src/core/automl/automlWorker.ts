@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { MlopsError } from '../errors';
+import { RunLogger, runFiles } from '../tracking';
+import { projectPaths } from '../workspace';
+import type { AutomlHooks, AutomlProgress, AutomlRequest, AutomlResult } from './automl';
+import { cancelledError } from './search';
+
+/** Messages from automl.worker.ts. */
+export type AutomlWorkerMessage =
+  | { kind: 'progress'; progress: AutomlProgress }
+  | { kind: 'result'; result: AutomlResult }
+  | { kind: 'error'; error: { message: string; hint?: string; code?: string; mlops: boolean } };
+
+/** What the worker receives: the work, and a shared flag it polls between trees, since its thread never idles to hear messages. */
+export interface AutomlWorkerData {
+  root: string;
+  request: AutomlRequest;
+  cancel: SharedArrayBuffer;
+}
+
+/** After a cancellation, how long the worker gets to stop between two trees and close its runs before it is terminated. */
+const GRACE_MS = 10_000;
+
+/** The bundles have the worker beside them in dist/; compiled tests find it in out/src/core/workers. */
+function workerScript(): string {
+  const candidates = [path.join(__dirname, 'automl.worker.js'), path.join(__dirname, '..', 'workers', 'automl.worker.js')];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`automl.worker.js not found in ${candidates.join(' or ')}`);
+  return found;
+}
+
+/**
+ * runAutoml() on a worker thread, so the editor never freezes. Aborting `signal` asks the worker to stop (it
+ * marks its runs killed); one that does not stop within the grace period is terminated and its run marked here.
+ */
+export function trainInWorker(root: string, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
+  const cancel = new SharedArrayBuffer(4);
+  const flag = new Int32Array(cancel);
+  const worker = new Worker(workerScript(), { workerData: { root, request, cancel } satisfies AutomlWorkerData });
+  let runId: string | undefined;
+  return new Promise<AutomlResult>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      Atomics.store(flag, 0, 1);
+      timer = setTimeout(() => {
+        void worker.terminate();
+        if (runId) new RunLogger(runId, runFiles(projectPaths(root).state, runId).log).end('killed');
+        reject(cancelledError());
+      }, GRACE_MS);
+    };
+    if (hooks.signal?.aborted) onAbort();
+    hooks.signal?.addEventListener('abort', onAbort);
+    const settle = () => {
+      hooks.signal?.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
+      void worker.terminate();
+    };
+    worker.on('message', (m: AutomlWorkerMessage) => {
+      if (m.kind === 'progress') {
+        runId = m.progress.runId ?? runId;
+        hooks.onProgress?.(m.progress);
+      } else if (m.kind === 'result') {
+        settle();
+        resolve(m.result);
+      } else {
+        settle();
+        reject(m.error.mlops ? new MlopsError(m.error.message, m.error.hint, m.error.code) : new Error(m.error.message));
+      }
+    });
+    worker.on('error', (err) => {
+      settle();
+      reject(err);
+    });
+  });
+}

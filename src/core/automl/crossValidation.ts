@@ -1,0 +1,95 @@
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import {
+  accuracy, f1Macro, fitModel, foldRows, kFoldAssignment, logLoss, mae, predict, r2, rmse, rocAuc, subsetRows,
+  type Column, type Dataset, type Family, type MetricName, type Predictions, type Task,
+} from '../train';
+
+export const CLASSIFICATION_METRICS: readonly MetricName[] = ['accuracy', 'f1', 'roc_auc', 'log_loss'];
+export const REGRESSION_METRICS: readonly MetricName[] = ['r2', 'rmse', 'mae'];
+
+/** The rows, folds and truth a search scores every configuration on: built once, shared by all trials. */
+export interface CvSetup {
+  readonly dataset: Dataset;
+  readonly task: Task;
+  readonly metric: MetricName;
+  readonly seed: number;
+  readonly k: number;
+  readonly folds: Int32Array;
+  /** Class index (into `labels`) or value, per row. */
+  readonly truth: Float64Array;
+  readonly labels?: readonly string[];
+}
+
+export function targetColumn(dataset: Dataset, target: string): Column {
+  const column = dataset.columns.find((c) => c.name === target);
+  if (!column) {
+    throw new MlopsError(
+      l10n.t('The target column "{0}" is not in the dataset.', target),
+      l10n.t('Columns found: {0}.', dataset.columns.map((c) => c.name).join(', ')),
+      'NO_TARGET',
+    );
+  }
+  return column;
+}
+
+/** The label text of each row (undefined when missing), as the learners name classes. */
+function labelTexts(column: Column): (string | undefined)[] {
+  if (column.kind === 'numeric') return Array.from(column.values, (v) => (Number.isNaN(v) ? undefined : String(v)));
+  return Array.from(column.codes, (c) => (c < 0 ? undefined : column.vocabulary[c]));
+}
+
+export function cvSetup(dataset: Dataset, task: Task, metric: MetricName, k: number, seed: number, assignment?: Int32Array): CvSetup {
+  const column = targetColumn(dataset, task.target);
+  if (task.type === 'regression') {
+    if (column.kind !== 'numeric') {
+      throw new MlopsError(l10n.t('The target column "{0}" is not numeric, so it cannot be a regression target.', column.name), l10n.t('Train a classification instead, or fix the non-numeric values.'));
+    }
+    return { dataset, task, metric, seed, k, folds: assignment ?? kFoldAssignment(dataset.nRows, k, seed), truth: column.values };
+  }
+  const texts = labelTexts(column);
+  const labels = [...new Set(texts.filter((t): t is string => t !== undefined))].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const truth = Float64Array.from(texts, (t) => (t === undefined ? NaN : index.get(t)!));
+  return { dataset, task, metric, seed, k, folds: assignment ?? kFoldAssignment(dataset.nRows, k, seed, truth), truth, labels };
+}
+
+export interface CvResult {
+  score: number;
+  foldScores: number[];
+  fitSeconds: number;
+}
+
+/** Mean of the folds' scores (what scikit-learn's cross_val_score averages), each model fitted on the other folds. */
+export function crossValidate(setup: CvSetup, family: Family, params: Readonly<Record<string, unknown>>, signal?: AbortSignal): CvResult {
+  const foldScores: number[] = [];
+  let fitSeconds = 0;
+  for (let f = 0; f < setup.k; f++) {
+    const { train, test } = foldRows(setup.folds, f);
+    const started = performance.now();
+    const model = fitModel(family, params, subsetRows(setup.dataset, train), setup.task, setup.seed, signal);
+    fitSeconds += (performance.now() - started) / 1000;
+    foldScores.push(scoreFold(setup, test, predict(model, subsetRows(setup.dataset, test), signal)));
+  }
+  return { score: foldScores.reduce((a, b) => a + b, 0) / foldScores.length, foldScores, fitSeconds };
+}
+
+function scoreFold(setup: CvSetup, test: Uint32Array, p: Predictions): number {
+  const truth = Float64Array.from(test, (i) => setup.truth[i]);
+  if (p.kind === 'regression') {
+    const score = setup.metric === 'rmse' ? rmse : setup.metric === 'mae' ? mae : r2;
+    return score(truth, p.values);
+  }
+  // A fold's model may have seen fewer classes than the whole data: its columns are put back in the global order.
+  const labels = setup.labels!;
+  const K = labels.length;
+  const globalOf = p.classes.map((c) => labels.indexOf(c));
+  if (setup.metric === 'accuracy' || setup.metric === 'f1') {
+    const predicted = Int32Array.from(p.classIndex, (c) => globalOf[c]);
+    return setup.metric === 'accuracy' ? accuracy(truth, predicted) : f1Macro(truth, predicted);
+  }
+  const probabilities = new Float64Array(test.length * K);
+  const local = p.classes.length;
+  for (let i = 0; i < test.length; i++) for (let c = 0; c < local; c++) probabilities[i * K + globalOf[c]] = p.probabilities[i * local + c];
+  return setup.metric === 'roc_auc' ? rocAuc(truth, probabilities, K) : logLoss(truth, probabilities, K);
+}

@@ -1,0 +1,14 @@
+/**
+ * Training: built-in AutoML (cross-validated, cost-aware search, leaderboard, refit), the model artifact contract the
+ * registry builds on, predictions for a file, and the project's own training command. See docs/training.md.
+ */
+export { runAutoml, type AutomlRequest, type AutomlResult, type AutomlProgress, type AutomlHooks, type Leaderboard, type LeaderboardEntry } from './automl';
+export { trainInWorker } from './automlWorker';
+export type { Trial } from './search';
+export {
+  MODEL_ARTIFACT, LEADERBOARD_ARTIFACT, TRAINING_CONFIG_PARAM, refitFromConfig, parseTrainingConfig, modelOfRun, readLeaderboard,
+  type TrainingConfigRecord, type ModelBytes,
+} from './modelArtifact';
+export { predictFile, type PredictFileResult } from './predictFile';
+export { trainWithCommand, splitCommand, type CommandTrainingOptions, type CommandTrainingResult } from './commandTraining';
+export { CLASSIFICATION_METRICS, REGRESSION_METRICS } from './crossValidation';

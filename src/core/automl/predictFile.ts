@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cellText, readDelimitedFile, readFirstRecord, type CellSink } from '../data/delimitedReader';
+import { syncFolder, temporaryNameBeside } from '../data/durableFile';
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import { loadModel, predict, type Model } from '../train';
+import { cellNumber, isMissingCell } from '../train/dataset';
+import { DELIMITER, trainingFormat } from './tabularFile';
+
+/** Rows predicted at a time: bounded memory for any file size, and few enough calls that each stays efficient. */
+const CHUNK_ROWS = 20_000;
+
+export interface PredictFileResult {
+  rows: number;
+  /** The columns added after the input's: prediction, then proba_<class> for classifiers. */
+  added: string[];
+}
+
+/**
+ * Predicts every row of a CSV/TSV file with a model artifact and writes the input's rows, in order, with a
+ * `prediction` column (and `proba_<class>` columns for a classifier). The input must have exactly the model's
+ * feature columns (the target may be there too, and is ignored); numeric features must hold numbers or be empty.
+ * The output appears complete or not at all.
+ */
+export function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, signal?: AbortSignal): PredictFileResult {
+  const model = loadModel(typeof modelBytes === 'string' ? modelBytes : Buffer.from(modelBytes).toString('utf8'));
+  const inDelimiter = DELIMITER[trainingFormat(inputPath)];
+  const outDelimiter = String.fromCharCode(DELIMITER[path.extname(outputPath).toLowerCase() === '.tsv' ? 'tsv' : 'csv']);
+  if (!fs.existsSync(inputPath)) throw new MlopsError(l10n.t('The input file {0} does not exist.', inputPath), l10n.t('Give the path of a CSV file with the model\'s feature columns.'), 'NO_INPUT');
+  const header = readFirstRecord(inputPath, inDelimiter)?.cells.map((c) => c.trim());
+  if (!header) throw new MlopsError(l10n.t('{0} has no header line.', inputPath), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
+  checkColumns(model, header, inputPath);
+  const numericAt = model.features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: header.indexOf(f.name) }));
+  const added = ['prediction', ...(model.classes ?? []).map((c) => `proba_${c}`)];
+
+  const tmp = temporaryNameBeside(path.resolve(outputPath));
+  const fd = fs.openSync(tmp, 'wx');
+  let rows = 0;
+  let open = true;
+  try {
+    fs.writeSync(fd, [...header, ...added].map((c) => quote(c, outDelimiter)).join(outDelimiter) + '\n');
+    let chunk: string[][] = [];
+    let record: string[] = [];
+    let line = 0;
+    const flush = () => {
+      if (chunk.length === 0) return;
+      checkTypes(chunk, numericAt, line - chunk.length + 1, inputPath);
+      fs.writeSync(fd, predictedLines(model, header, chunk, outDelimiter, signal));
+      rows += chunk.length;
+      chunk = [];
+    };
+    const sink: CellSink = {
+      cell: (buffer, start, end, escaped) => record.push(cellText(buffer, start, end, escaped)),
+      endRecord() {
+        line++;
+        if (line > 1) {
+          if (record.length !== header.length) {
+            throw new MlopsError(
+              l10n.t('Line {0} of {1} has {2} fields where the header has {3}.', line, inputPath, record.length, header.length),
+              l10n.t('Quote fields that contain commas, and check for missing or extra separators.'),
+              'MALFORMED_CSV',
+            );
+          }
+          chunk.push(record);
+          if (chunk.length === CHUNK_ROWS) flush();
+        }
+        record = [];
+      },
+    };
+    readDelimitedFile(inputPath, inDelimiter, sink);
+    flush();
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    open = false;
+    fs.renameSync(tmp, outputPath);
+    syncFolder(path.dirname(path.resolve(outputPath)));
+  } catch (err) {
+    if (open) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  return { rows, added };
+}
+
+function checkColumns(model: Model, header: readonly string[], file: string): void {
+  const features = new Set(model.features.map((f) => f.name));
+  const missing = [...features].filter((f) => !header.includes(f));
+  const extra = header.filter((h) => !features.has(h) && h !== model.task.target);
+  if (missing.length || extra.length) {
+    const parts = [
+      ...(missing.length ? [l10n.t('missing: {0}', missing.join(', '))] : []),
+      ...(extra.length ? [l10n.t('not used by the model: {0}', extra.join(', '))] : []),
+    ];
+    throw new MlopsError(
+      l10n.t('The columns of {0} do not match the model\'s features ({1}).', file, parts.join('; ')),
+      l10n.t('The model reads these columns: {0}. Rename, add or remove columns to match.', [...features].join(', ')),
+      'BAD_COLUMNS',
+    );
+  }
+}
+
+function checkTypes(chunk: readonly string[][], numericAt: readonly { name: string; index: number }[], firstLine: number, file: string): void {
+  for (const { name, index } of numericAt) {
+    for (const [r, row] of chunk.entries()) {
+      const cell = row[index];
+      if (Number.isNaN(cellNumber(cell)) && !isMissingCell(cell)) {
+        throw new MlopsError(
+          l10n.t('Column "{0}" of {1} holds "{2}" on line {3}, where the model expects a number.', name, file, cell, firstLine + r),
+          l10n.t('Fix the value, or leave the cell empty for a missing value.'),
+          'BAD_TYPE',
+        );
+      }
+    }
+  }
+}
+
+function predictedLines(model: Model, header: readonly string[], chunk: readonly string[][], delimiter: string, signal?: AbortSignal): string {
+  const p = predict(model, { header, rows: chunk }, signal);
+  const lines: string[] = [];
+  for (const [i, row] of chunk.entries()) {
+    const cells = row.map((c) => quote(c, delimiter));
+    if (p.kind === 'regression') cells.push(String(p.values[i]));
+    else {
+      const K = p.classes.length;
+      cells.push(quote(p.labels[i], delimiter));
+      for (let k = 0; k < K; k++) cells.push(String(p.probabilities[i * K + k]));
+    }
+    lines.push(cells.join(delimiter));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function quote(cell: string, delimiter: string): string {
+  return cell.includes(delimiter) || /["\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
