@@ -91,6 +91,7 @@ const snapshot: CliCommand = {
           git: result.git ? { status: result.git.status, commit: result.git.commit ?? null, notes: result.git.notes } : null,
           hashedFiles: result.hashedFiles,
           reusedFiles: result.reusedFiles,
+          notes: result.notes,
         });
         return 0;
       }
@@ -101,7 +102,7 @@ const snapshot: CliCommand = {
         if (result.git?.status === 'committed') ctx.stdout(l10n.t('  committed {0} in {1}', result.pointer, (result.git.commit ?? '').slice(0, 10)) + '\n');
         if (result.git?.status === 'staged') ctx.stdout(l10n.t('  staged {0}', result.pointer) + '\n');
       }
-      for (const note of result.git?.notes ?? []) ctx.stderr(note + '\n');
+      for (const note of [...(result.git?.notes ?? []), ...result.notes]) ctx.stderr(note + '\n');
       return 0;
     } finally {
       progress.end();

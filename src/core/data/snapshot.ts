@@ -4,6 +4,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';
 import { withDataLock } from './dataLock';
+import { recordVersionInStore } from './datasetRecords';
 import type { DataTask } from './dataTasks';
 import { headCommit, recordPointerInGit, type GitMode, type GitOutcome } from './git';
 import type { HashedFile } from './hashing';
@@ -48,6 +49,8 @@ export interface SnapshotResult {
   hashedFiles: number;
   reusedFiles: number;
   git?: GitOutcome;
+  /** Other things the user should know (the metadata store could not record the version...), translated. */
+  notes: string[];
   /** One translated sentence for people. */
   summary: string;
 }
@@ -159,7 +162,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
     const pointerRelative = toProjectRelative(paths.root, pointerPath(paths, name));
     const base = { dataset: name, path: dataRelative, pointer: pointerRelative, hashedFiles: tasks.length, reusedFiles: scanned.files.length - tasks.length };
     if (latest && latest.digest === digest && latest.kind === scanned.kind) {
-      return { ...base, version: latest, created: false, summary: l10n.t('{0} is unchanged since {1}@{2}: no new version.', dataRelative, name, latest.id) };
+      return { ...base, version: latest, created: false, notes: [], summary: l10n.t('{0} is unchanged since {1}@{2}: no new version.', dataRelative, name, latest.id) };
     }
 
     const profiled = await profileVersion(cache, scanned.kind, entries, absolute, previous, options);
@@ -180,6 +183,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
     const pointer: DatasetPointer = { schema: 1, dataset: name, path: dataRelative, versions: [...(previous?.versions ?? []), version] };
     writePointer(paths, pointer);
     const gitMode = options.git ?? project.config.data?.git ?? 'commit';
+    const storeProblem = await recordVersionInStore(paths.root, name, dataRelative, version);
     const git = await recordPointerInGit(paths.root, {
       mode: gitMode,
       dataRelative,
@@ -187,7 +191,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
       pointerRelative,
       message: commitMessage(name, id, options.message),
     });
-    return { ...base, version, created: true, git, summary: l10n.t('Snapshot {0}@{1} of {2}: {3}.', name, id, dataRelative, digest) };
+    return { ...base, version, created: true, git, notes: storeProblem ? [storeProblem] : [], summary: l10n.t('Snapshot {0}@{1} of {2}: {3}.', name, id, dataRelative, digest) };
   });
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { changedSinceSnapshot, listDatasets, listVersions, resolveVersion, snapshotDataset, versionProfiles } from '../../../src/core/data';
+import { MetadataStore } from '../../../src/core/store';
 import { makeProject, write } from './projectFixture';
 
 const csv = 'id,city,temp\n1,Paris,12.5\n2,Lyon,14\n3,Paris,NA\n';
@@ -28,6 +29,26 @@ describe('snapshot', () => {
     assert.deepEqual(git('show', '--name-only', '--format=', 'HEAD').trim().split('\n').sort(), ['.gitignore', '.mlops/datasets/weather.json']);
     assert.match(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\/data\/weather\.csv$/m);
     assert.equal(git('status', '--porcelain').trim(), '', 'the data is ignored, the pointer committed');
+  });
+
+  it('records each version in the metadata store, where run lineage can join it by digest', async () => {
+    const { dir, project } = makeProject();
+    write(dir, 'd.csv', csv);
+    const v1 = await snapshotDataset(project(), 'd.csv', { message: 'one' });
+    write(dir, 'd.csv', csv + '4,Nice,20\n');
+    await snapshotDataset(project(), 'd.csv');
+    assert.deepEqual(v1.notes, []);
+    const store = await MetadataStore.open(dir);
+    try {
+      const rows = store.database.exec('SELECT dataset, version, digest, rows, message FROM dataset_versions ORDER BY version')[0].values;
+      assert.deepEqual(rows, [['d', 1, v1.version.digest, 3, 'one'], ['d', 2, listVersions(project(), 'd')[1].digest, 4, null]]);
+      await store.fold();
+    } finally {
+      store.close();
+    }
+    const reopened = await MetadataStore.open(dir);
+    assert.equal(reopened.database.exec('SELECT count(*) FROM dataset_versions')[0].values[0][0], 2, 'folded into the database file');
+    reopened.close();
   });
 
   it('leaves the user\'s other staged changes out of the pointer commit', async () => {
