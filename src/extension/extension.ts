@@ -4,6 +4,7 @@ import { ConfigDiagnostics } from './configDiagnostics';
 import { registerProjectCommands } from './commands/projectCommands';
 import { ModelHealthStatus } from './modelHealthStatus';
 import { ProjectWatcher } from './projectWatcher';
+import { registerRuns, type RunsApi } from './runs/registerRuns';
 import { registerDatasets, type DatasetsFace } from './datasets';
 import { declaredFeatures, registerDeclaredTree } from './views/declaredTrees';
 
@@ -19,6 +20,7 @@ export interface MlopsApi {
   diagnostics: ConfigDiagnostics;
   status: ModelHealthStatus;
   output: vscode.LogOutputChannel;
+  runs: RunsApi;
   datasets: DatasetsFace;
 }
 
@@ -34,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   // Each view is registered by the module that owns it; a capability's editor face adds its own line here.
   const datasets = registerDatasets(context, project, output);
   registerDeclaredTree(context, project, 'mlops.features', declaredFeatures);
-  registerDeclaredTree(context, project, 'mlops.runs', () => []);
+  const runs = registerRuns(context, { project, output });
   registerDeclaredTree(context, project, 'mlops.models', () => []);
 
   registerProjectCommands(context, { project, output });
@@ -46,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output, datasets };
+  return { activationMs, project, diagnostics, status, output, runs, datasets };
 }
 
 export function deactivate(): void {

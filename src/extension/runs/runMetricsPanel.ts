@@ -1,0 +1,174 @@
+import * as vscode from 'vscode';
+import { MlopsError } from '../../core/errors';
+import type { MetadataStore } from '../../core/store';
+import { decimateSeries, getRun, metricSeries, type RunDetails } from '../../core/tracking';
+import type { HostMessage, PanelRun, PanelStrings, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
+import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import { reportError } from '../commands/projectCommands';
+import type { ProjectWatcher } from '../projectWatcher';
+import { keyMetric, runLabel } from './runFormat';
+import type { RunStoreWatcher } from './runStoreWatcher';
+
+/** Charts never get more points than this per series, however wide the panel: chart.js stays smooth with 20 runs. */
+const MAX_POINTS = 2000;
+
+interface Deps {
+  extensionUri: vscode.Uri;
+  project: ProjectWatcher;
+  runs: RunStoreWatcher;
+  output: vscode.LogOutputChannel;
+}
+
+/**
+ * The "Run Metrics" panel: line charts of chosen metrics over steps for several runs, and a table of their params
+ * and latest metrics. The page asks for each chart's points; the host decimates them (src/core/tracking/decimate.ts)
+ * so only about a thousand points per run cross to the page, and a zoomed chart asks again for its range at full
+ * resolution. Full series are kept here between requests; a running run's are dropped when the store changes.
+ */
+export class RunMetricsPanel implements vscode.Disposable {
+  private static current: RunMetricsPanel | undefined;
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly series = new Map<string, { steps: Float64Array; values: Float64Array }>();
+  private shown: RunDetails[] = [];
+  private chosenKeys: string[] = [];
+  private ready = false;
+
+  /** Shows the panel for `runIds` (reusing the open one), charting `key` when given. */
+  static show(deps: Deps, runIds: string[], key?: string): RunMetricsPanel {
+    const panel = RunMetricsPanel.current ?? new RunMetricsPanel(deps);
+    RunMetricsPanel.current = panel;
+    panel.panel.reveal(undefined, false);
+    void panel.setRuns(runIds, key);
+    return panel;
+  }
+
+  private constructor(private readonly deps: Deps) {
+    const title = vscode.l10n.t('Run Metrics');
+    this.panel = vscode.window.createWebviewPanel('mlops.runMetrics', title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
+    this.panel.webview.html = webviewHtml(this.panel.webview, deps.extensionUri, 'runMetrics', title);
+    this.disposables.push(
+      this.panel.onDidDispose(() => this.dispose()),
+      this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.receive(m)),
+      deps.runs.onDidChange(() => void this.storeChanged()),
+    );
+  }
+
+  private async setRuns(runIds: string[], key?: string): Promise<void> {
+    try {
+      const store = await this.store();
+      this.shown = runIds.map((id) => getRun(store, id));
+      const available = new Set(this.shownKeys());
+      const first = this.shown.map((r) => keyMetric(r, this.deps.project.config?.training?.metric)).find((k) => k !== undefined);
+      const kept = this.chosenKeys.filter((k) => available.has(k));
+      this.chosenKeys = key ? [key] : kept.length ? kept : first ? [first] : [];
+      this.postRuns();
+    } catch (err) {
+      reportError(this.deps.output, err);
+    }
+  }
+
+  private async store(): Promise<MetadataStore> {
+    const store = await this.deps.runs.store();
+    if (!store) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
+    return store;
+  }
+
+  /** Live runs log more points: forget their cached series and send the table again, which makes the page re-ask. */
+  private async storeChanged(): Promise<void> {
+    const store = await this.deps.runs.store().catch(() => undefined);
+    if (!store) return;
+    for (const run of this.shown) {
+      if (run.status !== 'running') continue;
+      for (const cacheKey of [...this.series.keys()]) if (cacheKey.startsWith(`${run.id}\0`)) this.series.delete(cacheKey);
+    }
+    this.shown = this.shown.flatMap((r) => {
+      try {
+        return [getRun(store, r.id)];
+      } catch {
+        return []; // deleted meanwhile: it leaves the panel
+      }
+    });
+    this.postRuns();
+  }
+
+  private postRuns(): void {
+    if (!this.ready) return;
+    const runs: PanelRun[] = this.shown.map((r) => ({
+      id: r.id, label: runLabel(r), status: r.status, params: r.params,
+      metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
+    }));
+    this.post({ type: 'runs', strings: panelStrings(), runs, metricKeys: this.shownKeys(), chosenKeys: this.chosenKeys });
+  }
+
+  private shownKeys(): string[] {
+    return [...new Set(this.shown.flatMap((r) => Object.keys(r.metrics)))].sort();
+  }
+
+  private async receive(message: WebviewMessage): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'ready':
+          this.ready = true;
+          this.postRuns();
+          return;
+        case 'chooseKeys':
+          this.chosenKeys = message.keys;
+          return;
+        case 'series':
+          this.post({ type: 'series', requestId: message.requestId, key: message.key, range: message.range, series: await this.points(message) });
+          return;
+      }
+    } catch (err) {
+      reportError(this.deps.output, err);
+    }
+  }
+
+  /** Each run's points for one metric, decimated; yields between runs so the extension host stays responsive. */
+  private async points(request: Extract<WebviewMessage, { type: 'series' }>): Promise<SeriesData[]> {
+    const store = await this.store();
+    const maxPoints = Math.max(2, Math.min(MAX_POINTS, Math.round(request.maxPoints)));
+    const out: SeriesData[] = [];
+    for (const run of this.shown) {
+      const cacheKey = `${run.id}\0${request.key}`;
+      let full = this.series.get(cacheKey);
+      if (!full) {
+        const { steps, values } = metricSeries(store, run.id, request.key);
+        full = { steps, values };
+        this.series.set(cacheKey, full);
+      }
+      const d = decimateSeries(full.steps, full.values, maxPoints, request.range ?? undefined);
+      out.push({ runId: run.id, steps: d.steps, values: d.values, total: d.total });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
+  }
+
+  private post(message: HostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    if (RunMetricsPanel.current === this) RunMetricsPanel.current = undefined;
+    this.series.clear();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function panelStrings(): PanelStrings {
+  return {
+    metrics: vscode.l10n.t('Metrics'),
+    logScale: vscode.l10n.t('Logarithmic scale'),
+    resetZoom: vscode.l10n.t('Reset zoom'),
+    step: vscode.l10n.t('step'),
+    paramsAndMetrics: vscode.l10n.t('Params and latest metrics'),
+    param: vscode.l10n.t('param'),
+    metric: vscode.l10n.t('metric'),
+    differs: vscode.l10n.t('differs between runs'),
+    noRuns: vscode.l10n.t('No run is selected. Select runs in the Runs view and choose "Compare Runs".'),
+    noMetrics: vscode.l10n.t('These runs logged no metric.'),
+    chartLabel: vscode.l10n.t('{0} over steps, one line per run'),
+    pointsShown: vscode.l10n.t('{0} of {1} points drawn'),
+  };
+}

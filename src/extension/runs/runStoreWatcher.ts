@@ -1,0 +1,116 @@
+import * as vscode from 'vscode';
+import { MetadataStore } from '../../core/store';
+import { listRuns } from '../../core/tracking';
+import type { ProjectWatcher } from '../projectWatcher';
+
+/** Bursts of journal appends (a training loop logging every step) become one refresh of the views. */
+const DEBOUNCE_MS = 300;
+/** While a run is live, the store is also polled: file watchers can miss appends (network drives, some containers). */
+const POLL_MS = 1000;
+
+/**
+ * The project's metadata store as the Runs view and the metrics panel see it: opened for the current project, kept
+ * current by a file watcher on .mlops/ (the database, the journals, each run's log) and by the store's own change
+ * token while a run is in progress, and announcing changes at most every DEBOUNCE_MS. The extension only reads:
+ * refresh() applies journal tails in memory and never takes the writer's lock.
+ */
+export class RunStoreWatcher implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fired after the store has refreshed with something new, or when the project (and so the store) changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private opened: { root: string; store: Promise<MetadataStore>; watcher: vscode.FileSystemWatcher } | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private token = '';
+
+  constructor(private readonly project: ProjectWatcher, private readonly output: vscode.LogOutputChannel) {
+    this.disposables.push(project.onDidChange(() => this.followProject()));
+    this.followProject();
+  }
+
+  /** The store of the open project, or undefined without one. Rejects when the store cannot be read (see hint). */
+  async store(): Promise<MetadataStore | undefined> {
+    return this.opened?.store;
+  }
+
+  /** Refreshes now rather than after the debounce: for commands that just changed the store themselves. */
+  async refreshNow(): Promise<void> {
+    clearTimeout(this.debounce);
+    this.debounce = undefined;
+    await this.check(true);
+  }
+
+  private followProject(): void {
+    const root = this.project.root;
+    if (this.opened?.root === root) return;
+    this.closeStore();
+    if (root) {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(root), '.mlops/{metadata.db,journal/*.jsonl,runs/*/log.jsonl}'),
+      );
+      const onFile = () => this.schedule();
+      watcher.onDidCreate(onFile);
+      watcher.onDidChange(onFile);
+      watcher.onDidDelete(onFile);
+      const store = MetadataStore.open(root);
+      // The views show the failure themselves; the log keeps the details.
+      store.catch((err: unknown) => this.output.warn(`metadata store of ${root}: ${err instanceof Error ? err.message : String(err)}`));
+      this.opened = { root, store, watcher };
+      void store.then((s) => this.afterRefresh(s), () => undefined);
+    }
+    this.changed.fire();
+  }
+
+  private schedule(): void {
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.check(false);
+    }, DEBOUNCE_MS);
+  }
+
+  private async check(force: boolean): Promise<void> {
+    const opened = this.opened;
+    if (!opened) return;
+    let store: MetadataStore;
+    try {
+      store = await opened.store;
+    } catch {
+      return;
+    }
+    if (opened !== this.opened) return;
+    const changed = store.refresh() || force;
+    this.afterRefresh(store);
+    if (changed) this.changed.fire();
+  }
+
+  /** Remembers what was seen, and polls only while some run is still running. */
+  private afterRefresh(store: MetadataStore): void {
+    this.token = store.changeToken();
+    const live = listRuns(store).some((r) => r.status === 'running');
+    if (live && !this.poll) {
+      this.poll = setInterval(() => {
+        if (store.changedSince(this.token)) this.schedule();
+      }, POLL_MS);
+    } else if (!live && this.poll) {
+      clearInterval(this.poll);
+      this.poll = undefined;
+    }
+  }
+
+  private closeStore(): void {
+    clearTimeout(this.debounce);
+    clearInterval(this.poll);
+    this.debounce = this.poll = undefined;
+    if (!this.opened) return;
+    this.opened.watcher.dispose();
+    void this.opened.store.then((s) => s.close(), () => undefined);
+    this.opened = undefined;
+  }
+
+  dispose(): void {
+    this.closeStore();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,53 @@
+// The message contract of the Run Metrics panel, imported by the extension host (src/extension/runs) and the
+// webview (webview/runMetrics/main.ts), so a change to one side that the other does not follow fails to compile.
+// Types only: nothing of the engine is bundled into the page.
+import type { StepRange } from '../../src/core/tracking/decimate';
+
+export type { StepRange };
+
+/** Words the page shows, translated by the extension (vscode.l10n) and sent once in `runs`. */
+export interface PanelStrings {
+  metrics: string;
+  logScale: string;
+  resetZoom: string;
+  step: string;
+  paramsAndMetrics: string;
+  param: string;
+  metric: string;
+  differs: string;
+  noRuns: string;
+  noMetrics: string;
+  chartLabel: string;
+  pointsShown: string;
+}
+
+export interface PanelRun {
+  id: string;
+  label: string;
+  status: 'running' | 'finished' | 'failed' | 'killed';
+  params: Record<string, string>;
+  /** Latest value of each metric; null for NaN. */
+  metrics: Record<string, number | null>;
+}
+
+
+export interface SeriesData {
+  runId: string;
+  steps: number[];
+  values: number[];
+  /** Points in the requested range before decimation: tells the page how much it is not drawing. */
+  total: number;
+}
+
+export type HostMessage =
+  /** The runs shown and their params and latest metrics; sent on open, when the selection changes and on each store change. */
+  | { type: 'runs'; strings: PanelStrings; runs: PanelRun[]; metricKeys: string[]; chosenKeys: string[] }
+  /** Reply to `series`: every run's points for one metric, decimated to about `maxPoints`. */
+  | { type: 'series'; requestId: number; key: string; range: StepRange | null; series: SeriesData[] };
+
+export type WebviewMessage =
+  | { type: 'ready' }
+  /** Points for one chart; `range` when zoomed, which the host answers at full resolution for that range. */
+  | { type: 'series'; requestId: number; key: string; range: StepRange | null; maxPoints: number }
+  /** The metrics the user chose to chart, remembered for the next `runs`. */
+  | { type: 'chooseKeys'; keys: string[] };
