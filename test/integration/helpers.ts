@@ -15,11 +15,11 @@ export function workspaceRoot(): vscode.Uri {
   return folder.uri;
 }
 
-/** Polls until `check` returns a value, for state the editor updates asynchronously (diagnostics, tabs). */
-export async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+/** Polls until `check` returns a value, for state the editor updates asynchronously (diagnostics, tabs, views). */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
