@@ -1,11 +1,12 @@
 import { BinnedColumn } from './binning';
+import { FeatureMatrix } from './schema';
 import { GrownTree } from './tree';
 
 /**
  * Every tree of a model packed end to end in flat typed arrays (node ids are global), with thresholds in raw
  * feature values: prediction needs no binning and no objects, and the arrays serialize and export to ONNX as-is.
- * A numeric node sends x <= threshold left, a categorical node sends the categories in its bitset left, and a
- * missing value follows missingLeft.
+ * A numeric node sends x <= threshold left; a categorical node (threshold NaN) sends the categories in its bitset
+ * left; a missing value follows missingLeft.
  */
 export interface Ensemble {
   /** Scores per row (1 for regression and binary boosting, K for multiclass). */
@@ -59,7 +60,7 @@ export class EnsembleBuilder {
       const edges = leaf ? null : this.binned[f].edges;
       const bin = tree.binThreshold[node];
       // The last bin has no upper edge: such a split separates the missing values from all others.
-      this.threshold.push(edges ? (bin < edges.length ? edges[bin] : Infinity) : 0);
+      this.threshold.push(edges ? (bin < edges.length ? edges[bin] : Infinity) : NaN);
     }
     this.cats.push(...tree.cats);
     this.value.push(...tree.value);
@@ -87,32 +88,46 @@ export class EnsembleBuilder {
   }
 }
 
+/** Rows per block of prediction: the block's features (row-major) and a tree's nodes stay in cache together. */
+const BLOCK_ROWS = 1024;
+
 /**
- * Adds the leaf values of trees [from, to) to out[row * nOutputs + output]. Tree-major order keeps one tree's
- * nodes in cache while all rows pass through it. `rows` selects rows of `columns` (null: all `n`).
+ * Adds every tree's leaf values to out[row * nOutputs + output]. Rows are copied in blocks to a row-major buffer,
+ * so each row's features share cache lines, and each tree runs over a whole block while its nodes are in cache.
  */
-export function accumulate(e: Ensemble, columns: readonly Float64Array[], n: number, rows: Uint32Array | null, out: Float64Array, from = 0, to = e.roots.length): void {
+export function accumulate(e: Ensemble, X: FeatureMatrix, out: Float64Array): void {
   const { feature, threshold, missingLeft, left, right, catOffset, cats, value, width, nOutputs } = e;
-  const count = rows ? rows.length : n;
-  for (let t = from; t < to; t++) {
-    const root = e.roots[t];
-    const output = e.treeOutput[t];
-    for (let r = 0; r < count; r++) {
-      const i = rows ? rows[r] : r;
-      let node = root;
-      let f = feature[node];
-      while (f >= 0) {
-        const x = columns[f][i];
-        let goLeft: boolean;
-        if (x !== x) goLeft = missingLeft[node] === 1;
-        else if (catOffset[node] < 0) goLeft = x <= threshold[node];
-        else goLeft = ((cats[catOffset[node] + (x >>> 5)] >>> (x & 31)) & 1) === 1;
-        node = goLeft ? left[node] : right[node];
-        f = feature[node];
+  const F = X.columns.length;
+  const block = new Float64Array(BLOCK_ROWS * F);
+  for (let start = 0; start < X.n; start += BLOCK_ROWS) {
+    const count = Math.min(BLOCK_ROWS, X.n - start);
+    for (let f = 0; f < F; f++) {
+      const column = X.columns[f];
+      for (let r = 0; r < count; r++) block[r * F + f] = column[start + r];
+    }
+    for (let t = 0; t < e.roots.length; t++) {
+      const root = e.roots[t];
+      const output = e.treeOutput[t];
+      for (let r = 0; r < count; r++) {
+        const row = r * F;
+        let node = root;
+        let f = feature[node];
+        while (f >= 0) {
+          const x = block[row + f];
+          const cut = threshold[node];
+          let goLeft: boolean;
+          // The common case, a number at or below a numeric threshold, costs one comparison.
+          if (x <= cut) goLeft = true;
+          else if (cut === cut) goLeft = x !== x && missingLeft[node] === 1;
+          else if (x !== x) goLeft = missingLeft[node] === 1;
+          else goLeft = ((cats[catOffset[node] + (x >>> 5)] >>> (x & 31)) & 1) === 1;
+          node = goLeft ? left[node] : right[node];
+          f = feature[node];
+        }
+        const o = (start + r) * nOutputs + output;
+        const v = node * width;
+        for (let k = 0; k < width; k++) out[o + k] += value[v + k];
       }
-      const o = r * nOutputs + output;
-      const v = node * width;
-      for (let k = 0; k < width; k++) out[o + k] += value[v + k];
     }
   }
 }

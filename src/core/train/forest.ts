@@ -85,7 +85,7 @@ export function fitForest(family: 'random_forest' | 'extra_trees', table: Traini
 export function predictForest(body: ForestBody, X: FeatureMatrix): Float64Array {
   const { ensemble } = body;
   const out = new Float64Array(X.n * ensemble.nOutputs);
-  accumulate(ensemble, X.columns, X.n, null, out);
+  accumulate(ensemble, X, out);
   const trees = ensemble.roots.length;
   for (let i = 0; i < out.length; i++) out[i] /= trees;
   return out;

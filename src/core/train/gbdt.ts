@@ -115,7 +115,7 @@ export function predictGbdt(body: GbdtBody, X: FeatureMatrix, nClasses: number):
   const nOut = ensemble.nOutputs;
   const raw = new Float64Array(X.n * nOut);
   for (let i = 0; i < X.n; i++) raw.set(baseline, i * nOut);
-  accumulate(ensemble, X.columns, X.n, null, raw);
+  accumulate(ensemble, X, raw);
   return nClasses === 0 ? raw : probabilitiesFromScores(raw, X.n, nOut);
 }
 
