@@ -1,0 +1,89 @@
+// End to end: a project with two finished runs (made with `mlops run`, as a training script would be run from a
+// terminal), opened in VS Code (code-server, Playwright, Chromium): the Runs view lists them with their key metric,
+// and comparing the two selected runs opens the Run Metrics panel with a chart and a table marking what differs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser } from '../harness/playwright.mjs';
+import { workbenchUrl } from '../harness/codeServer.mjs';
+
+const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
+
+/** A run's code for `node -e`: logs its learning rate and a loss curve that falls faster with a larger rate. */
+const training = (lr) => `
+const fs = require('fs');
+const log = (r) => fs.appendFileSync(process.env.MLOPS_LOG_FILE, JSON.stringify(r) + '\\n');
+log({ type: 'param', key: 'lr', value: ${lr} });
+log({ type: 'param', key: 'layers', value: 2 });
+log({ type: 'metrics', key: 'loss', steps: [...Array(500).keys()], values: [...Array(500).keys()].map((i) => Math.exp(-${lr} * i / 50) + 0.01 * (1 + Math.sin(i))) });`;
+
+describe('Runs in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
+  let browser;
+  let page;
+  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `runs-${name}.png`) });
+  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
+  const row = (container, label) => container.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const menuItem = (name) => page.locator('.context-view .monaco-menu').getByRole('menuitem', { name });
+
+  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'runs-project');
+
+  before(async () => {
+    fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
+    fs.mkdirSync(folder);
+    const mlops = (...args) => execFileSync(process.execPath, [path.join(MLOPS_EXTENSION_PATH, 'dist', 'cli.js'), ...args], { cwd: folder, stdio: 'pipe' });
+    mlops('init');
+    mlops('run', '--experiment', 'tuning', '--name', 'slow-lr', '--', process.execPath, '-e', training(0.5));
+    mlops('run', '--experiment', 'tuning', '--name', 'fast-lr', '--', process.execPath, '-e', training(2));
+
+    browser = await launchBrowser(MLOPS_HARNESS_DIR);
+    page = browser.page;
+    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
+    await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
+    await page.evaluate(() => window.driver.whenWorkbenchRestored());
+  });
+
+  after(async () => {
+    if (page) await shot('last').catch(() => {});
+    await browser?.close();
+  });
+
+  it('the Runs view lists the experiment and its two runs, newest first, with their key metric', async () => {
+    await page.locator('#workbench\\.parts\\.activitybar').getByRole('tab', { name: 'MLOps' }).click();
+    const runs = pane('Runs');
+    const header = runs.locator('.pane-header');
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    await row(runs, 'fast-lr').waitFor({ timeout: 30_000 });
+    assert.match(await row(runs, 'tuning').innerText(), /2 runs/);
+    assert.match(await row(runs, 'fast-lr').innerText(), /loss 0[.,]0\d+ · \d/);
+    assert.match(await row(runs, 'slow-lr').innerText(), /loss 0[.,]\d+ · \d/);
+    const labels = await runs.locator('.monaco-list-row .label-name').allInnerTexts();
+    assert.ok(labels.indexOf('fast-lr') < labels.indexOf('slow-lr'), `newest first: ${labels.join(', ')}`);
+    await shot('01-view');
+  });
+
+  it('"Compare Runs" on both selected runs charts their loss and marks the params that differ', async () => {
+    const runs = pane('Runs');
+    await row(runs, 'fast-lr').click();
+    await row(runs, 'slow-lr').click({ modifiers: ['ControlOrMeta'] });
+    await row(runs, 'slow-lr').click({ button: 'right' });
+    await menuItem('Compare Runs').click();
+
+    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await panel.locator('figure.chart figcaption', { hasText: /loss.*1,000 of 1,000 points drawn/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await panel.locator('figure.chart canvas').count(), 1);
+    assert.equal(await panel.getByLabel('Logarithmic scale').isChecked(), false);
+    await panel.getByRole('button', { name: 'Reset zoom' }).waitFor();
+
+    const table = panel.getByRole('table', { name: 'Params and latest metrics' });
+    assert.deepEqual(await table.locator('thead th').allInnerTexts(), ['', 'fast-lr', 'slow-lr']);
+    const lr = table.locator('tr', { has: panel.locator('th', { hasText: /param\s+lr/ }) });
+    assert.deepEqual(await lr.locator('td.differs').allInnerTexts(), ['2', '0.5']);
+    const layers = table.locator('tr', { has: panel.locator('th', { hasText: /param\s+layers/ }) });
+    assert.equal(await layers.locator('td.differs').count(), 0, 'the same value in both runs is not highlighted');
+    assert.equal(await table.locator('tr', { hasText: 'loss' }).locator('td.differs').count(), 2);
+    await shot('02-compare');
+  });
+});
