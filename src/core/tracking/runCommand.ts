@@ -31,6 +31,7 @@ export interface RunCommandResult {
 }
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const FOLD_EVERY_MS = 15_000;
 
 /**
  * Runs `argv` as a run: spawned directly (no shell, so exactly what the user typed runs), with MLOPS_RUN_ID and
@@ -46,6 +47,12 @@ export async function runCommand(store: MetadataStore, argv: readonly string[], 
   const output = fs.openSync(files.output, 'a');
   const started = Date.now();
   let interrupted = false;
+  // Readers apply a live run's unfolded log on every open; folding now and then keeps that tail short. A fold that
+  // fails here only postpones folding to the run's end, where the final fold reports the error.
+  let folding: Promise<unknown> | undefined;
+  const foldTimer = setInterval(() => {
+    folding ??= store.fold().catch(() => undefined).finally(() => (folding = undefined));
+  }, FOLD_EVERY_MS);
   const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: options.cwd,
@@ -70,6 +77,8 @@ export async function runCommand(store: MetadataStore, argv: readonly string[], 
     child.on('error', done);
     child.on('close', (code, signal) => done({ code, signal }));
   });
+  clearInterval(foldTimer);
+  await folding;
   fs.closeSync(output);
   const durationMs = Date.now() - started;
   if (outcome instanceof Error) {

@@ -1,13 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import * as path from 'node:path';
 
+let lastTime = 0;
+
 /**
- * A run id: the start time in base 36 (fixed width, so ids sort by time as text) and four random characters, so two
- * runs started in the same millisecond on different machines still differ. 13 characters, e.g. "0mih3k2x9a7fz".
+ * A run id: the start time in ms, base 36 at a fixed width so ids sort by time as text, then five random characters
+ * so runs started in the same millisecond by different processes or machines differ. Within one process the time
+ * part strictly increases, so its ids never collide and keep their order. 14 characters, e.g. "0mih3k2x9a7fz1".
  */
 export function newRunId(now = Date.now()): string {
-  const random = Array.from(randomBytes(4), (b) => (b % 36).toString(36)).join('');
-  return now.toString(36).padStart(9, '0') + random;
+  lastTime = Math.max(now, lastTime + 1);
+  const random = Array.from({ length: 5 }, () => randomInt(36).toString(36)).join('');
+  return lastTime.toString(36).padStart(9, '0') + random;
 }
 
 /** Where a run keeps its files under .mlops/: the log its code appends records to, and its captured console output. */

@@ -90,10 +90,13 @@ describe('tracking runs', () => {
     assert.throws(() => getRun(store, 'nope'), (err: unknown) => err instanceof MlopsError && err.code === 'NO_RUN' && /mlops runs/.test(err.hint ?? ''));
   });
 
-  it('makes run ids that sort by start time and do not collide', () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => newRunId(1_700_000_000_000 + i * 1000));
+  it('makes run ids that sort by start time and do not collide, even within one millisecond', () => {
+    const later = Date.now() + 3_600_000;
+    const ids = Array.from({ length: 1000 }, (_, i) => newRunId(later + i * 1000));
     assert.deepEqual([...ids].sort(), ids);
-    assert.equal(new Set(Array.from({ length: 1000 }, () => newRunId(1_700_000_000_000))).size, 1000);
+    const sameMs = Array.from({ length: 1000 }, () => newRunId(later + 2_000_000));
+    assert.equal(new Set(sameMs).size, 1000);
+    assert.deepEqual([...sameMs].sort(), sameMs);
   });
 
   it('deletes a run for good, even when its records arrive afterwards', async () => {
