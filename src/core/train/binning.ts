@@ -7,7 +7,7 @@ import { FeatureMatrix, FeatureSpec } from './schema';
  * missing values, so every histogram has the same 256 slots and the missing rows can be sent to either side.
  */
 export const MISSING_BIN = 255;
-export const MAX_BINS = 255;
+const MAX_BINS = 255;
 /**
  * Quantiles from a sample: 255 quantiles need nothing like every value, and sorting is the costly part of binning
  * (scikit-learn samples 200,000 values with a C sort; JavaScript's typed-array sort is several times slower).

@@ -126,8 +126,10 @@ export class TreeBuilder {
     const consider = (node: Node, hist: Float64Array | null) => {
       const splittable = node.depth < maxDepth && node.end - node.start >= 2 * minSamplesLeaf && !this.isPure(node.sums);
       if (splittable) {
-        node.hist = hist ?? this.histogram(rows, node.start, node.end, this.drawFeatures());
-        node.split = this.bestSplit(node.hist, node.sums, this.lastFeatures);
+        // A histogram from subtraction covers every feature; otherwise draw this node's features (forests).
+        const features = hist ? this.featureOrder : this.drawFeatures();
+        node.hist = hist ?? this.histogram(rows, node.start, node.end, features);
+        node.split = this.bestSplit(node.hist, node.sums, features);
       } else if (hist) this.release(hist);
       if (node.split && node.split.gain > minGain) candidates.push(node);
       else this.finishLeaf(tree, node, scale);
@@ -169,11 +171,9 @@ export class TreeBuilder {
     return tree;
   }
 
-  private lastFeatures: Int32Array = new Int32Array(0);
-
   private drawFeatures(): Int32Array {
     const { maxFeatures, rng } = this.options;
-    if (maxFeatures >= this.nFeatures) return (this.lastFeatures = this.featureOrder);
+    if (maxFeatures >= this.nFeatures) return this.featureOrder;
     const order = this.featureOrder;
     for (let i = 0; i < maxFeatures; i++) {
       const j = i + rng.int(this.nFeatures - i);
@@ -181,7 +181,7 @@ export class TreeBuilder {
       order[i] = order[j];
       order[j] = t;
     }
-    return (this.lastFeatures = order.subarray(0, maxFeatures));
+    return order.subarray(0, maxFeatures);
   }
 
   private isPure(sums: Float64Array): boolean {
