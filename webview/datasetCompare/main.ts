@@ -95,8 +95,13 @@ function schemaChanges(diff: TableDiff, s: Strings): HTMLElement {
   if (rows.length === 0) return el('section', { class: 'schema' }, el('h2', {}, s.schema), el('p', { class: 'muted' }, s.noSchemaChange));
   return el('section', { class: 'schema' }, el('table', {},
     el('caption', {}, s.schema),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, s.column), el('th', { scope: 'col' }, s.schema), el('th', { scope: 'col' }, s.type))),
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, s.column), el('th', { scope: 'col' }, s.change), el('th', { scope: 'col' }, s.type))),
     el('tbody', {}, ...rows.map(([column, change, detail]) => el('tr', { class: 'differs' }, el('th', { scope: 'row' }, column), el('td', {}, change), el('td', {}, detail))))));
+}
+
+/** Datetimes come as ISO 8601 in UTC; a date without a time of day reads better as just the date. */
+function dayOrInstant(text: string): string {
+  return text.replace(/^(\d{4}-\d{2}-\d{2})T00:00:00(\.000)?Z$/, '$1');
 }
 
 type StatReader = (c: ColumnProfile) => unknown;
@@ -106,13 +111,23 @@ const STATS: [keyof Strings, StatReader][] = [
 ];
 
 function statisticsTable(table: TableView, view: DatasetView, s: Strings, number: (n: number) => string): HTMLElement {
-  const text = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'number' ? number(value) : String(value));
+  const text = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'number' ? number(value) : dayOrInstant(String(value)));
   const head = el('tr', {}, el('th', { scope: 'col' }, s.column), ...STATS.map(([key]) => el('th', { scope: 'col', class: key === 'type' ? '' : 'number' }, s[key])));
-  const body = table.columns.map((column) => el('tr', {}, el('th', { scope: 'row' }, column.name), ...STATS.map(([key, read]) => {
-    const values = column.profiles.map((p) => (p ? text(read(p)) : s.absent));
-    const differs = values.length === 2 && values[0] !== values[1];
-    return el('td', { class: [key === 'type' ? '' : 'number', differs ? 'differs' : ''].join(' ').trim() }, differs ? `${values[0]} → ${values[1]}` : values[0]);
-  })));
+  const body = table.columns.map((column) => {
+    // A column only one version has is shown with its own statistics, marked as added or removed as a whole.
+    const [a, b] = column.profiles;
+    const only = column.profiles.length === 2 && (!a || !b) ? (a ?? b) : undefined;
+    if (only) {
+      const mark = a ? s.columnRemoved : s.columnAdded;
+      return el('tr', { class: 'differs' }, el('th', { scope: 'row' }, `${column.name} (${mark})`),
+        ...STATS.map(([key, read]) => el('td', { class: key === 'type' ? '' : 'number' }, text(read(only)))));
+    }
+    return el('tr', {}, el('th', { scope: 'row' }, column.name), ...STATS.map(([key, read]) => {
+      const values = column.profiles.map((p) => text(read(p!)));
+      const differs = values.length === 2 && values[0] !== values[1];
+      return el('td', { class: [key === 'type' ? '' : 'number', differs ? 'differs' : ''].join(' ').trim() }, differs ? `${values[0]} → ${values[1]}` : values[0]);
+    }));
+  });
   const caption = view.versions.length === 2 ? `${s.statistics} (v${view.versions[0].id} → v${view.versions[1].id})` : s.statistics;
   return el('table', { class: 'statistics' }, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, ...body));
 }
@@ -148,7 +163,7 @@ function histogramFigure(column: ColumnView, view: DatasetView, s: Strings, loca
       responsive: true,
       maintainAspectRatio: false,
       plugins: {
-        legend: { display: datasets.length > 1, labels: { color: foreground } },
+        legend: { display: view.versions.length > 1, labels: { color: foreground } },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${number(item.parsed.y ?? 0)}` } },
       },
       scales: {

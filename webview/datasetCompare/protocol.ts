@@ -44,7 +44,7 @@ export interface DatasetView {
 /** Every text the webview shows, translated by the host; `{0}` placeholders are filled in by the webview. */
 export const STRING_KEYS = [
   'versions', 'version', 'created', 'message', 'rows', 'digest', 'commit', 'identical', 'files', 'added', 'removed', 'modified',
-  'schema', 'noSchemaChange', 'columnAdded', 'columnRemoved', 'typeChanged', 'rowCount', 'statistics', 'column', 'type',
+  'schema', 'change', 'noSchemaChange', 'columnAdded', 'columnRemoved', 'typeChanged', 'rowCount', 'statistics', 'column', 'type',
   'values', 'nulls', 'distinct', 'min', 'max', 'mean', 'std', 'median', 'distributions', 'histogramOf', 'otherValues',
   'noHistogram', 'sharedAxis', 'notTabular', 'absent', 'table', 'count',
 ] as const;

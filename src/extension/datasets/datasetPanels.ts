@@ -123,6 +123,7 @@ function webviewStrings(): Strings {
     removed: vscode.l10n.t('Removed'),
     modified: vscode.l10n.t('Modified'),
     schema: vscode.l10n.t('Schema changes'),
+    change: vscode.l10n.t('Change'),
     noSchemaChange: vscode.l10n.t('No column was added, removed or retyped.'),
     columnAdded: vscode.l10n.t('Column added'),
     columnRemoved: vscode.l10n.t('Column removed'),
