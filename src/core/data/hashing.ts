@@ -5,7 +5,7 @@ import * as fsp from 'node:fs/promises';
 /** Files are read in 1 MiB pieces: large enough for the hash to run at full speed, small enough to keep memory flat. */
 export const READ_SIZE = 1 << 20;
 
-/** Bytes between progress reports and between early flushes to disk. */
+/** Bytes written between early flushes to disk. */
 const FLUSH_EVERY = 64 * READ_SIZE;
 
 export interface HashedFile {

@@ -554,7 +554,7 @@ function moments(values: Float64Array): { mean: number; std: number } {
 }
 
 /** Linear interpolation between the two nearest ranks (numpy's and pandas' default). */
-export function quantile(sorted: Float64Array, p: number): number {
+function quantile(sorted: Float64Array, p: number): number {
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);
