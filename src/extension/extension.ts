@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { useBundle } from '../core/l10n';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { registerProjectCommands } from './commands/projectCommands';
+import { registerModels, type ModelsApi } from './models/registerModels';
 import { ModelHealthStatus } from './modelHealthStatus';
 import { ProjectWatcher } from './projectWatcher';
 import { registerRuns, type RunsApi } from './runs/registerRuns';
@@ -20,6 +21,7 @@ export interface MlopsApi {
   diagnostics: ConfigDiagnostics;
   status: ModelHealthStatus;
   output: vscode.LogOutputChannel;
+  models: ModelsApi;
   runs: RunsApi;
   datasets: DatasetsFace;
 }
@@ -37,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const datasets = registerDatasets(context, project, output);
   registerDeclaredTree(context, project, 'mlops.features', declaredFeatures);
   const runs = registerRuns(context, { project, output });
-  registerDeclaredTree(context, project, 'mlops.models', () => []);
+  const models = registerModels(context, { project, output });
 
   registerProjectCommands(context, { project, output });
   context.subscriptions.push(
@@ -48,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output, runs, datasets };
+  return { activationMs, project, diagnostics, status, output, runs, datasets, models };
 }
 
 export function deactivate(): void {

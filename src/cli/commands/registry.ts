@@ -1,7 +1,7 @@
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import {
-  archiveVersion, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias,
+  archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias,
   type AliasChange, type ModelVersion,
 } from '../../core/registry';
 import { openProject } from '../../core/workspace';
@@ -13,10 +13,8 @@ const REASON_OPTION = { name: 'reason', type: 'string', description: 'Why, for t
 const text = (ctx: CommandContext, line: string) => ctx.stdout(line + '\n');
 
 function keyMetricText(v: ModelVersion): string {
-  const key = v.keyMetric ?? Object.keys(v.metrics)[0];
-  if (!key) return '';
-  const value = v.metrics[key];
-  return `${key}=${value === null ? 'NaN' : Number(value.toPrecision(4))}`;
+  const metric = keyMetric(v);
+  return metric ? `${metric.key}=${metric.value === null ? 'NaN' : Number(metric.value.toPrecision(4))}` : '';
 }
 
 function versionNumber(raw: string): number {

@@ -4,7 +4,7 @@
  */
 export { checkAliasName, checkModelName, formatReference, parseModelReference, type ModelReference } from './names';
 export type { HistoryEvent, ModelLineage, ModelSignature, SignatureInput, TrainingConfig, VersionRecord } from './records';
-export { findVersion, getModel, listModels, modelHistory, readModelArtifact, resolveModelVersion, type ModelSummary, type ModelVersion } from './queries';
+export { findVersion, getModel, keyMetric, listModels, modelHistory, readModelArtifact, resolveModelVersion, type ModelSummary, type ModelVersion } from './queries';
 export { archiveVersion, removeAlias, setAlias, type AliasChange, type ChangeOptions } from './lifecycle';
 export { registerModel, type RegisterOptions, type RegisterResult } from './register';
 export { ensureModelCard } from './modelCard';

@@ -104,6 +104,12 @@ export function findVersion(model: ModelSummary, version: number): ModelVersion 
   return found;
 }
 
+/** The metric a version is judged by: the one the search optimized, else the first it logged. */
+export function keyMetric(version: VersionRecord): { key: string; value: number | null } | undefined {
+  const key = version.keyMetric ?? Object.keys(version.metrics)[0];
+  return key === undefined ? undefined : { key, value: version.metrics[key] };
+}
+
 /** The artifact's bytes from the project's cache, checked against the digest the version recorded. */
 export function readModelArtifact(project: Project, version: VersionRecord): Buffer {
   return new ObjectCache(project.paths.cache).readVerified(hexOf(version.artifact.digest));

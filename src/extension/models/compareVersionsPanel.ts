@@ -1,0 +1,114 @@
+import * as vscode from 'vscode';
+import { diffVersions } from '../../core/data';
+import { describeError } from '../../core/errors';
+import type { ModelVersion } from '../../core/registry';
+import type { Project } from '../../core/workspace';
+import type { CompareData, CompareRow, CompareSide, CompareStrings, HostMessage, WebviewMessage } from '../../../webview/modelCompare/protocol';
+import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+
+const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+
+function rows(a: Record<string, unknown>, b: Record<string, unknown>): CompareRow[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().map((key) => ({ key, a: text(a[key]), b: text(b[key]) }));
+}
+
+function side(v: ModelVersion): CompareSide {
+  const d = v.lineage.dataset;
+  return {
+    version: v.version, aliases: v.aliases, archived: v.archived, created: v.created, family: v.artifact.family,
+    run: v.lineage.run, commit: v.lineage.commit, data: d ? `${d.name}@${d.version}` : null,
+  };
+}
+
+function inputsOf(v: ModelVersion): Record<string, string> {
+  return Object.fromEntries(v.signature.inputs.map((i) => [i.name, i.categories ? `${i.type} (${i.categories.length})` : i.type]));
+}
+
+/** The two versions' training data compared with the data engine's diff (profiles only: instant). */
+async function dataDiff(project: Project, a: ModelVersion, b: ModelVersion): Promise<CompareData['dataDiff']> {
+  const da = a.lineage.dataset;
+  const db = b.lineage.dataset;
+  if (!da || !db) return { note: vscode.l10n.t('A version has no recorded training data.') };
+  if (da.name !== db.name) return { note: vscode.l10n.t('The versions were trained on different datasets ({0} and {1}).', da.name, db.name) };
+  try {
+    const ref = (d: typeof da) => `${d.name}@${d.digest ?? d.version}`;
+    return { diff: await diffVersions(project, ref(da), ref(db)) };
+  } catch (err) {
+    return { note: describeError(err) };
+  }
+}
+
+function strings(): CompareStrings {
+  return {
+    title: vscode.l10n.t('Compare Model Versions'),
+    version: vscode.l10n.t('version'),
+    registered: vscode.l10n.t('registered'),
+    family: vscode.l10n.t('family'),
+    run: vscode.l10n.t('run'),
+    commit: vscode.l10n.t('commit'),
+    data: vscode.l10n.t('data'),
+    metrics: vscode.l10n.t('Metrics'),
+    params: vscode.l10n.t('Parameters'),
+    trainingConfig: vscode.l10n.t('Training configuration'),
+    inputs: vscode.l10n.t('Inputs'),
+    dataDiff: vscode.l10n.t('Training data'),
+    identicalData: vscode.l10n.t('Both versions were trained on the same data.'),
+    rows: vscode.l10n.t('rows'),
+    addedColumns: vscode.l10n.t('columns added'),
+    removedColumns: vscode.l10n.t('columns removed'),
+    typeChanged: vscode.l10n.t('type changed'),
+    column: vscode.l10n.t('column'),
+    statistic: vscode.l10n.t('statistic'),
+    differs: vscode.l10n.t('differs'),
+    none: vscode.l10n.t('none'),
+    archived: vscode.l10n.t('archived'),
+  };
+}
+
+/**
+ * The "Compare Model Versions" panel: metrics, params, training configuration and inputs of two versions side by
+ * side, and how their training data differs. One panel, reused: comparing again replaces what it shows.
+ */
+export class CompareVersionsPanel {
+  private static current: CompareVersionsPanel | undefined;
+  private readonly panel: vscode.WebviewPanel;
+  private pending: HostMessage | undefined;
+  private ready = false;
+
+  static async show(extensionUri: vscode.Uri, project: Project, a: ModelVersion, b: ModelVersion): Promise<void> {
+    const [first, second] = a.version <= b.version ? [a, b] : [b, a];
+    const panel = (CompareVersionsPanel.current ??= new CompareVersionsPanel(extensionUri));
+    panel.panel.title = vscode.l10n.t('{0}: {1} ↔ {2}', first.model, first.version, second.version);
+    panel.panel.reveal(undefined, false);
+    const data: CompareData = {
+      model: first.model,
+      sides: [side(first), side(second)],
+      metrics: rows(first.metrics, second.metrics),
+      params: rows(first.params, second.params),
+      config: rows(first.lineage.trainingConfig ?? {}, second.lineage.trainingConfig ?? {}),
+      inputs: rows(inputsOf(first), inputsOf(second)),
+      dataDiff: await dataDiff(project, first, second),
+    };
+    panel.send({ type: 'show', data, strings: strings() });
+  }
+
+  private constructor(extensionUri: vscode.Uri) {
+    const title = vscode.l10n.t('Compare Model Versions');
+    this.panel = vscode.window.createWebviewPanel('mlops.modelCompare', title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'modelCompare', title);
+    this.panel.onDidDispose(() => {
+      CompareVersionsPanel.current = undefined;
+    });
+    this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => {
+      if (m.type !== 'ready') return;
+      this.ready = true;
+      if (this.pending) void this.panel.webview.postMessage(this.pending);
+    });
+  }
+
+  // The page may still be loading: keep the last message and send it when the page says it is ready.
+  private send(message: HostMessage): void {
+    this.pending = message;
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+}

@@ -1,0 +1,250 @@
+import { simpleGit } from 'simple-git';
+import * as vscode from 'vscode';
+import { MlopsError } from '../../core/errors';
+import {
+  archiveVersion, checkAliasName, checkModelName, ensureModelCard, getModel, listModels, registerModel, removeAlias, resolveModelVersion, setAlias,
+  type ModelVersion,
+} from '../../core/registry';
+import { MetadataStore } from '../../core/store';
+import { getRun, listRuns } from '../../core/tracking';
+import { openProject, type Project } from '../../core/workspace';
+import { reportError } from '../commands/projectCommands';
+import type { ProjectWatcher } from '../projectWatcher';
+import { CompareVersionsPanel } from './compareVersionsPanel';
+import { ModelsTree, keyMetricText, type ModelsNode } from './modelsTree';
+
+/** What the extension's API exposes of the Models view (the integration tests read the tree through it). */
+export interface ModelsApi {
+  tree: ModelsTree;
+  view: vscode.TreeView<ModelsNode>;
+}
+
+interface Deps {
+  project: ProjectWatcher;
+  output: vscode.LogOutputChannel;
+}
+
+/** A run to register: an item of the Runs view (its nodes carry the run), a run id, or everything given (scripts, tests). */
+type RunTarget = { kind: 'run'; run: { id: string } } | string | { runId: string; model: string; alias?: string; description?: string };
+/** A version to act on: a node of the Models view, or `name/N`, `name@alias`. */
+type VersionTarget = ModelsNode | string;
+
+const CONVENTIONAL_ALIASES = ['champion', 'challenger'];
+
+export function registerModels(context: vscode.ExtensionContext, deps: Deps): ModelsApi {
+  const tree = new ModelsTree(deps.project);
+  const view = vscode.window.createTreeView('mlops.models', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+
+  const project = (): Project => {
+    if (!deps.project.root) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
+    return openProject(deps.project.root);
+  };
+
+  const versionOf = (target: VersionTarget | undefined): ModelVersion | undefined => {
+    if (typeof target === 'string') return resolveModelVersion(project().paths, target);
+    if (target?.kind === 'version' || target?.kind === 'lineage') return resolveModelVersion(project().paths, `${target.version.model}/${target.version.version}`);
+    return undefined;
+  };
+
+  /** A version from the palette: every version of every model, newest first. */
+  const pickVersion = async (placeHolder: string, filter: (v: ModelVersion) => boolean = () => true): Promise<ModelVersion | undefined> => {
+    const versions = listModels(project().paths).flatMap((m) => [...m.versions].reverse()).filter(filter);
+    if (versions.length === 0) throw new MlopsError(vscode.l10n.t('There is no model version to choose.'), vscode.l10n.t('Register a model from a finished training run first.'));
+    const picked = await vscode.window.showQuickPick(versions.map((v) => ({
+      label: `${v.model}/${v.version}`, description: [...v.aliases.map((a) => `@${a}`), keyMetricText(v)].join(' '), detail: v.created.slice(0, 19).replace('T', ' '), v,
+    })), { placeHolder });
+    return picked?.v;
+  };
+
+  const guarded = <A extends unknown[]>(run: (...args: A) => Promise<unknown>) => async (...args: A) => {
+    try {
+      return await run(...args);
+    } catch (err) {
+      reportError(deps.output, err);
+      return undefined;
+    }
+  };
+
+  const askReason = () => vscode.window.showInputBox({ prompt: vscode.l10n.t('Why? (kept in the model\'s audit log; optional)'), ignoreFocusOut: true });
+
+  const afterChange = async (reveal?: { model: string; version: number }) => {
+    tree.refresh();
+    if (!reveal) return;
+    const model = listModels(project().paths).find((m) => m.name === reveal.model);
+    const version = model?.versions.find((v) => v.version === reveal.version);
+    if (version && view.visible) await view.reveal({ kind: 'version', version }, { select: true, focus: false, expand: false });
+  };
+
+  const register = guarded(async (target?: RunTarget) => {
+    const p = project();
+    const store = await MetadataStore.open(p.paths.root);
+    let runId = typeof target === 'string' ? target : target && 'runId' in target ? target.runId : target?.run.id;
+    if (!runId) {
+      const finished = listRuns(store).filter((r) => r.status === 'finished');
+      if (finished.length === 0) throw new MlopsError(vscode.l10n.t('There is no finished run to register.'), vscode.l10n.t('Train a model first (`mlops train`).'));
+      const picked = await vscode.window.showQuickPick(finished.map((r) => ({ label: r.name ?? r.id, description: r.experiment, detail: r.id, id: r.id })), { placeHolder: vscode.l10n.t('The run whose model to register') });
+      runId = picked?.id;
+      if (!runId) return undefined;
+    }
+    let model = target && typeof target === 'object' && 'model' in target ? target.model : undefined;
+    if (!model) {
+      const run = getRun(store, runId);
+      const existing = listModels(p.paths).map((m) => m.name);
+      model = await vscode.window.showInputBox({
+        prompt: vscode.l10n.t('Register the model of run {0} as the next version of:', run.name ?? run.id),
+        value: existing[0] ?? run.tags['mlops.target'] ?? p.config.project,
+        validateInput: (value) => {
+          try {
+            checkModelName(value);
+            return undefined;
+          } catch (err) {
+            return (err as Error).message;
+          }
+        },
+        ignoreFocusOut: true,
+      });
+      if (!model) return undefined;
+    }
+    const options = target && typeof target === 'object' && 'runId' in target ? target : undefined;
+    const result = await vscode.window.withProgress({ location: { viewId: 'mlops.models' } }, () =>
+      registerModel(p, store, runId!, { model: model!, alias: options?.alias, description: options?.description }));
+    await afterChange({ model: result.record.model, version: result.record.version });
+    if (!options) {
+      const setAliasAction = vscode.l10n.t('Set Alias');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Registered {0}/{1}. Commit {2} to share it.', result.record.model, result.record.version, result.folder), setAliasAction).then((choice) => {
+        if (choice === setAliasAction) void vscode.commands.executeCommand('mlops.setModelAlias', `${result.record.model}/${result.record.version}`);
+      });
+    }
+    return { model: result.record.model, version: result.record.version };
+  });
+
+  const setAliasCommand = guarded(async (target?: VersionTarget | { model: string; version: number; alias: string; reason?: string }) => {
+    if (target && typeof target === 'object' && 'alias' in target) {
+      const change = await setAlias(project().paths, target.model, target.alias, target.version, { reason: target.reason });
+      await afterChange(target);
+      return change;
+    }
+    const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version to point an alias at'), (v) => !v.archived));
+    if (!version) return undefined;
+    if (version.archived) throw new MlopsError(vscode.l10n.t('{0}/{1} is archived and cannot hold an alias.', version.model, version.version));
+    const current = getModel(project().paths, version.model).aliases;
+    const names = [...new Set([...CONVENTIONAL_ALIASES, ...Object.keys(current)])];
+    const other = vscode.l10n.t('Another alias…');
+    const picked = await vscode.window.showQuickPick([
+      ...names.map((a) => ({
+        label: `@${a}`, alias: a,
+        description: current[a] === undefined ? '' : current[a] === version.version ? vscode.l10n.t('already here') : vscode.l10n.t('now on version {0}', current[a]),
+      })),
+      { label: other, alias: '', description: '' },
+    ], { placeHolder: vscode.l10n.t('Alias to point at {0}/{1}', version.model, version.version) });
+    if (!picked) return undefined;
+    let alias = picked.alias;
+    if (!alias) {
+      alias = (await vscode.window.showInputBox({
+        prompt: vscode.l10n.t('Alias name (lower-case letters, digits, - and _)'),
+        validateInput: (value) => {
+          try {
+            checkAliasName(value);
+            return undefined;
+          } catch (err) {
+            return (err as Error).message;
+          }
+        },
+      })) ?? '';
+      if (!alias) return undefined;
+    }
+    const reason = await askReason();
+    if (reason === undefined) return undefined;
+    const change = await setAlias(project().paths, version.model, alias, version.version, { reason });
+    await afterChange(version);
+    return change;
+  });
+
+  const removeAliasCommand = guarded(async (target?: VersionTarget) => {
+    const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version whose alias to remove'), (v) => v.aliases.length > 0));
+    if (!version) return undefined;
+    const alias = version.aliases.length === 1 ? version.aliases[0] : await vscode.window.showQuickPick(version.aliases, { placeHolder: vscode.l10n.t('Alias to remove') });
+    if (!alias) return undefined;
+    const reason = await askReason();
+    if (reason === undefined) return undefined;
+    const change = await removeAlias(project().paths, version.model, alias, { reason });
+    await afterChange();
+    return change;
+  });
+
+  const archive = guarded(async (target?: VersionTarget) => {
+    const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version to archive'), (v) => !v.archived));
+    if (!version) return undefined;
+    const confirm = vscode.l10n.t('Archive');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Archive {0}/{1}?', version.model, version.version),
+      { modal: true, detail: vscode.l10n.t('It stays readable and reproducible, but can no longer hold an alias, and @latest skips it.') },
+      confirm,
+    );
+    if (answer !== confirm) return undefined;
+    const reason = await askReason();
+    if (reason === undefined) return undefined;
+    const result = await archiveVersion(project().paths, version.model, version.version, { reason });
+    await afterChange();
+    return result;
+  });
+
+  const compare = guarded(async (target?: VersionTarget, selected?: VersionTarget[]) => {
+    const chosen = (selected?.length && target && selected.includes(target) ? selected : target ? [target] : []).map(versionOf).filter((v): v is ModelVersion => v !== undefined);
+    let a: ModelVersion | undefined = chosen[0];
+    let b: ModelVersion | undefined = chosen[1];
+    a ??= await pickVersion(vscode.l10n.t('The first version to compare'));
+    if (!a) return undefined;
+    if (!b || b.model !== a.model) {
+      const first = a;
+      b = await pickVersion(vscode.l10n.t('The version of {0} to compare with version {1}', first.model, first.version), (v) => v.model === first.model && v.version !== first.version);
+    }
+    if (!b) return undefined;
+    await CompareVersionsPanel.show(context.extensionUri, project(), a, b);
+    return [a.version, b.version].sort((x, y) => x - y);
+  });
+
+  const openCard = guarded(async (target?: VersionTarget) => {
+    const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version whose model card to open')));
+    if (!version) return undefined;
+    const file = ensureModelCard(project(), version);
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    return file;
+  });
+
+  const showRun = guarded(async (runId?: string) => {
+    if (!runId) return;
+    // The Runs view's own panel when it is there; the run's record otherwise.
+    if ((await vscode.commands.getCommands(true)).includes('mlops.showRunMetrics')) {
+      await vscode.commands.executeCommand('mlops.showRunMetrics', runId);
+      return;
+    }
+    const run = getRun(await MetadataStore.open(project().paths.root), runId);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(run, null, 2) }));
+  });
+
+  const showCommit = guarded(async (commit?: string) => {
+    if (!commit) return;
+    let content: string;
+    try {
+      content = await simpleGit({ baseDir: project().paths.root }).raw(['show', '--stat', '--format=fuller', commit]);
+    } catch (err) {
+      throw new MlopsError(vscode.l10n.t('Commit {0} cannot be shown: {1}', commit.slice(0, 12), (err as Error).message.trim()), vscode.l10n.t('Fetch it (`git fetch`) if it was made in another clone.'));
+    }
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'git-commit', content }), { preview: true });
+  });
+
+  context.subscriptions.push(
+    tree, view,
+    vscode.commands.registerCommand('mlops.refreshModels', () => tree.refresh()),
+    vscode.commands.registerCommand('mlops.registerModel', register),
+    vscode.commands.registerCommand('mlops.setModelAlias', setAliasCommand),
+    vscode.commands.registerCommand('mlops.removeModelAlias', removeAliasCommand),
+    vscode.commands.registerCommand('mlops.archiveModelVersion', archive),
+    vscode.commands.registerCommand('mlops.compareModelVersions', compare),
+    vscode.commands.registerCommand('mlops.openModelCard', openCard),
+    vscode.commands.registerCommand('mlops.showModelRun', showRun),
+    vscode.commands.registerCommand('mlops.showModelCommit', showCommit),
+  );
+  return { tree, view };
+}

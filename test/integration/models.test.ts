@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ObjectCache } from '../../src/core/data/objectCache';
+import { MetadataStore } from '../../src/core/store';
+import { startRun } from '../../src/core/tracking';
+import { datasetFromCsv, fitModel, serializeModel, type Family } from '../../src/core/train';
+import { projectPaths } from '../../src/core/workspace';
+import type { ModelsNode } from '../../src/extension/models/modelsTree';
+import { activateExtension, eventually, EXTENSION_ID, workspaceRoot } from './helpers';
+
+const EXPERIMENT = 'models-it';
+
+/** A finished run recorded the way the AutoML records one: the model in the cache as model.json, tags, config, data. */
+async function trainedRun(root: string, family: Family): Promise<string> {
+  const csv = fs.readFileSync(path.join(root, 'data', 'weather.csv'), 'utf8');
+  const digest = `sha256:${createHash('sha256').update(csv).digest('hex')}`;
+  const model = fitModel(family, {}, datasetFromCsv(csv), { type: 'classification', target: 'weather' }, 42);
+  const bytes = Buffer.from(serializeModel(model));
+  new ObjectCache(projectPaths(root).cache).putBytes(bytes);
+  const store = await MetadataStore.open(root);
+  const run = await startRun(store, { experiment: EXPERIMENT, name: family });
+  for (const [k, v] of Object.entries({ 'mlops.kind': 'automl', 'mlops.task': 'classification', 'mlops.target': 'weather', 'mlops.metric': 'accuracy', 'mlops.family': family })) run.setTag(k, v);
+  run.logParam('mlops.trainingConfig', JSON.stringify({ dataset: 'weather', version: 1, digest, target: 'weather', task: 'classification', metric: 'accuracy', family, params: {}, seed: 42, folds: 3 }));
+  run.logMetric('cv_accuracy', family === 'naive_bayes' ? 0.61 : 0.74);
+  run.logInput('dataset', 'weather', '1', digest);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-it-')), 'model.json');
+  fs.writeFileSync(file, bytes);
+  run.logArtifact(file);
+  run.end('finished');
+  await store.fold();
+  return run.id;
+}
+
+async function shownVersions(): Promise<{ label: string; description: string; contextValue: string; node: ModelsNode }[]> {
+  const api = await activateExtension();
+  const tree = api.models.tree;
+  const model = tree.getChildren().find((n) => n.kind === 'model' && n.model.name === 'weather');
+  if (!model) return [];
+  return tree.getChildren(model).filter((n) => n.kind === 'version').map((node) => {
+    const item = tree.getTreeItem(node);
+    return { label: String(item.label), description: String(item.description), contextValue: item.contextValue ?? '', node };
+  });
+}
+
+suite('Models view', () => {
+  let root: string;
+
+  suiteSetup(async () => {
+    await activateExtension();
+    await vscode.commands.executeCommand('mlops.initSampleProject');
+    root = workspaceRoot().fsPath;
+  });
+
+  test('offers "Register Model" on runs of the Runs view, and registers a run\'s model with an alias', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string }[]> } };
+    assert.ok(manifest.contributes.menus['view/item/context'].some((m) => m.command === 'mlops.registerModel' && m.when === 'view == mlops.runs && viewItem == mlops.run'));
+    const runId = await trainedRun(root, 'naive_bayes');
+    const registered = await vscode.commands.executeCommand<{ model: string; version: number }>('mlops.registerModel', { runId, model: 'weather', alias: 'champion' });
+    assert.deepEqual(registered, { model: 'weather', version: 1 });
+    assert.ok(fs.existsSync(path.join(root, '.mlops', 'models', 'weather', '1', 'version.json')));
+    // the view reads the registry's files when asked: no waiting for a watcher
+    const shown = await shownVersions();
+    assert.equal(shown.length, 1);
+    const [v1] = shown;
+    assert.equal(v1.label, 'version 1');
+    assert.match(v1.description, /^@champion · cv_accuracy 0\.61 · \d{4}-\d\d-\d\d$/);
+    assert.equal(v1.contextValue, 'mlops.modelVersion.aliased');
+    const api = await activateExtension();
+    const lineage = api.models.tree.getChildren(v1.node).map((n) => api.models.tree.getTreeItem(n));
+    assert.deepEqual(lineage.map((i) => i.contextValue), ['mlops.modelLineage.run', 'mlops.modelLineage.data', 'mlops.modelLineage.card']);
+    assert.equal(lineage[0].label, `Run ${runId}`);
+    assert.equal(lineage[1].label, 'Data weather@1');
+  });
+
+  test('moving champion to a new version shows at once, and compare and the model card open', async () => {
+    const runId = await trainedRun(root, 'random_forest');
+    await vscode.commands.executeCommand('mlops.registerModel', { runId, model: 'weather' });
+    const change = await vscode.commands.executeCommand<{ previous: number; version: number }>('mlops.setModelAlias', { model: 'weather', version: 2, alias: 'champion', reason: 'forest wins' });
+    assert.deepEqual([change.previous, change.version], [1, 2]);
+    const versions = await shownVersions();
+    assert.deepEqual(versions.map((v) => [v.label, v.description.split(' · ')[0]]), [['version 2', '@champion'], ['version 1', 'cv_accuracy 0.61']]);
+    assert.equal(versions[1].contextValue, 'mlops.modelVersion');
+
+    const compared = await vscode.commands.executeCommand<number[]>('mlops.compareModelVersions', versions[0].node, [versions[0].node, versions[1].node]);
+    assert.deepEqual(compared, [1, 2]);
+    await eventually(() => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.label === 'weather: 1 ↔ 2')), 'the compare panel');
+
+    const card = await vscode.commands.executeCommand<string>('mlops.openModelCard', versions[0].node);
+    assert.equal(card, path.join(root, '.mlops', 'models', 'weather', '2', 'MODEL_CARD.md'));
+    await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath === card, 'the model card to open');
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /^# weather version 2/);
+  });
+});

@@ -1,0 +1,61 @@
+// The message contract of the Compare Model Versions panel, imported by the extension host (src/extension/models)
+// and the page (webview/modelCompare/main.ts): a change one side does not follow fails to compile. Types only.
+import type { VersionDiff } from '../../src/core/data/diff';
+
+/** Words the page shows, translated by the extension and sent with the data. */
+export interface CompareStrings {
+  title: string;
+  version: string;
+  registered: string;
+  family: string;
+  run: string;
+  commit: string;
+  data: string;
+  metrics: string;
+  params: string;
+  trainingConfig: string;
+  inputs: string;
+  dataDiff: string;
+  identicalData: string;
+  rows: string;
+  addedColumns: string;
+  removedColumns: string;
+  typeChanged: string;
+  column: string;
+  statistic: string;
+  differs: string;
+  none: string;
+  archived: string;
+}
+
+export interface CompareSide {
+  version: number;
+  aliases: string[];
+  archived: boolean;
+  created: string;
+  family: string;
+  run: string;
+  commit: string | null;
+  data: string | null;
+}
+
+/** One compared key with each side's value, as text; null where a side has none. */
+export interface CompareRow {
+  key: string;
+  a: string | null;
+  b: string | null;
+}
+
+export interface CompareData {
+  model: string;
+  sides: [CompareSide, CompareSide];
+  metrics: CompareRow[];
+  params: CompareRow[];
+  config: CompareRow[];
+  inputs: CompareRow[];
+  /** How the training data changed from the first version's to the second's, or why that is not shown. */
+  dataDiff: { diff: VersionDiff } | { note: string };
+}
+
+export type HostMessage = { type: 'show'; data: CompareData; strings: CompareStrings };
+export type WebviewMessage = { type: 'ready' };
