@@ -43,6 +43,11 @@ export interface StoreCapability {
   apply?(batch: RecordBatch): void;
   /** Journals of its own besides the store's, found from the current state (tracking: the logs of live runs). */
   journals?(db: Database, stateDir: string): JournalSource[];
+  /**
+   * Called while folding, under the lock: the moment to close what a dead process left open (a run whose process
+   * was killed) by appending records. Returns whether it appended any.
+   */
+  closeAbandoned?(db: Database, stateDir: string): boolean;
 }
 
 /** A journal the store folds: a file, its name relative to .mlops/, and fields forced onto each of its records. */

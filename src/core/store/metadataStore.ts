@@ -137,6 +137,7 @@ export class MetadataStore {
     const release = await acquireLock(this.lockFile, this.lockOptions);
     try {
       this.refresh();
+      if (this.capabilities.some((c) => c.closeAbandoned?.(this.db, this.paths.state))) this.refresh();
       const finished = this.finishedSessionJournals();
       if (finished.length) this.forgetJournals(finished.map((s) => s.name));
       const written = this.dirty || fileIdentity(this.paths.database) === 'none';

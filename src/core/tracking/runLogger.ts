@@ -40,7 +40,8 @@ export async function startRun(store: MetadataStore, options: StartRunOptions = 
       start: Date.now(),
       command: options.command ? [...options.command] : undefined,
       git: git ?? undefined,
-      environment: capture ? { ...captureEnvironment(root), host: os.hostname(), pid: process.pid } : undefined,
+      environment: capture ? captureEnvironment(root) : undefined,
+      owner: { pid: process.pid, host: os.hostname() },
     },
   ]);
   return new RunLogger(id, files.log);

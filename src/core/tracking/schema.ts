@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Database } from 'sql.js';
 import { l10n } from '../l10n';
 import type { JournalSource, PendingRecord, RecordBatch, StoreCapability } from '../store/capability';
+import { JournalWriter } from '../store/journal';
+import { isProcessAlive } from '../store/lock';
 import { runFiles } from './runIds';
 import { appendPoints, type MetricPoints } from './metricChunks';
 
@@ -60,6 +64,14 @@ const migrations = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'the process that owns a running run',
+    up(db: Database) {
+      db.run('ALTER TABLE runs ADD COLUMN owner_pid INTEGER');
+      db.run('ALTER TABLE runs ADD COLUMN owner_host TEXT');
+    },
+  },
 ];
 
 export const trackingCapability: StoreCapability = {
@@ -68,7 +80,27 @@ export const trackingCapability: StoreCapability = {
   recordTypes: RECORD_TYPES,
   apply: applyTrackingRecords,
   journals: liveRunLogs,
+  closeAbandoned: endAbandonedRuns,
 };
+
+/**
+ * A run whose owning process died without ending it (kill -9, a crash, the machine's power) would show as running
+ * forever. Its end is recorded as killed, at the last time its log was written.
+ */
+function endAbandonedRuns(db: Database, stateDir: string): boolean {
+  const running = db.exec("SELECT id, owner_pid, start_time FROM runs WHERE status = 'running' AND owner_host = ?", [os.hostname()])[0]?.values ?? [];
+  let ended = false;
+  for (const [id, pid, start] of running) {
+    if (pid === null || isProcessAlive(Number(pid))) continue;
+    const log = runFiles(stateDir, String(id)).log;
+    const lastWrite = fs.existsSync(log) ? fs.statSync(log).mtimeMs : Number(start);
+    const journal = new JournalWriter(log);
+    journal.append([{ type: 'run_end', status: 'killed', end: lastWrite }], { afterTornLine: true });
+    journal.close();
+    ended = true;
+  }
+  return ended;
+}
 
 /** A live run's log is read until the run ends; the run's end record is its last line the store reads. */
 function liveRunLogs(db: Database, stateDir: string): JournalSource[] {
@@ -234,14 +266,16 @@ function startRun(db: Database, run: string, r: Fields): string | undefined {
   const start = toNumber(r.start);
   if (start === undefined) return l10n.t('"{0}" must be a number', 'start');
   const git = (r.git ?? {}) as { commit?: string; dirty?: boolean; diffSha256?: string };
+  const owner = (r.owner ?? {}) as { pid?: number; host?: string };
   db.run('INSERT OR IGNORE INTO experiments (name, created) VALUES (?, ?)', [r.experiment as string, start]);
   db.run(
-    `INSERT OR IGNORE INTO runs (id, experiment, name, status, start_time, parent_id, command, git_commit, git_dirty, git_diff_sha256, environment, source)
-     VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO runs (id, experiment, name, status, start_time, parent_id, command, git_commit, git_dirty, git_diff_sha256, environment, source, owner_pid, owner_host)
+     VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       run, r.experiment as string, typeof r.name === 'string' ? r.name : null, start, typeof r.parent === 'string' ? r.parent : null,
       r.command === undefined ? null : asText(r.command), git.commit ?? null, git.dirty === undefined ? null : Number(git.dirty),
       git.diffSha256 ?? null, r.environment === undefined ? null : JSON.stringify(r.environment), typeof r.source === 'string' ? r.source : null,
+      typeof owner.pid === 'number' ? owner.pid : null, typeof owner.host === 'string' ? owner.host : null,
     ],
   );
   return undefined;

@@ -95,5 +95,7 @@ describe('metadata store with several processes', () => {
     await store.fold();
     const fresh = await MetadataStore.open(root);
     for (const r of runs) if (r.runId) assertAllPresent(fresh, r.runId, r.acked);
+    const statuses = new Set(runs.filter((r) => r.runId).map((r) => getRun(fresh, r.runId!).status));
+    assert.deepEqual([...statuses], ['killed'], 'runs whose process died are ended as killed, none stays running');
   });
 });

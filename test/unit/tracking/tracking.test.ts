@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { MlopsError } from '../../../src/core/errors';
 import { installPaths } from '../../../src/core/install';
 import { MetadataStore } from '../../../src/core/store';
+import { storeTables } from '../../../src/core/store/migrations';
+import { trackingCapability } from '../../../src/core/tracking/schema';
 import {
   deleteRun, getRun, importMlflow, listExperiments, listRuns, metricSeries, newRunId, runCommand, setRunNote, startRun,
 } from '../../../src/core/tracking';
@@ -97,6 +99,41 @@ describe('tracking runs', () => {
     const sameMs = Array.from({ length: 1000 }, () => newRunId(later + 2_000_000));
     assert.equal(new Set(sameMs).size, 1000);
     assert.deepEqual([...sameMs].sort(), sameMs);
+  });
+
+  it('ends as killed a run whose process died without ending it, at its last write', async () => {
+    const root = tmp();
+    const store = await MetadataStore.open(root);
+    const deadPid = 2 ** 22 + 4321;
+    store.append([{ type: 'run_start', run: 'orphan', experiment: 'e', start: 1000, owner: { pid: deadPid, host: os.hostname() } }]);
+    const log = path.join(root, '.mlops', 'runs', 'orphan', 'log.jsonl');
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    fs.writeFileSync(log, '{"type":"metric","key":"loss","value":1}\n{"type":"metric","key":"lo');
+    const lastWrite = fs.statSync(log).mtimeMs;
+    const live = await startRun(store);
+    await store.fold();
+    const orphan = getRun(await MetadataStore.open(root), 'orphan');
+    assert.equal(orphan.status, 'killed');
+    assert.equal(orphan.end, lastWrite);
+    assert.equal(orphan.metrics.loss.count, 1);
+    assert.equal(getRun(store, live.id).status, 'running', 'a run whose process lives is left alone');
+  });
+
+  it('opens a store written with the first tracking schema and upgrades it, keeping its runs', async () => {
+    const root = tmp();
+    // The first version's capability: its schema, and none of the later code that needs the newer columns.
+    const v1 = { ...trackingCapability, migrations: trackingCapability.migrations.slice(0, 1), closeAbandoned: undefined };
+    const old = await MetadataStore.open(root, { capabilities: [storeTables, v1] });
+    // Rows as the first version wrote them: its own code is gone, so plain SQL stands in for it.
+    old.database.run("INSERT INTO runs (id, experiment, status, start_time) VALUES ('r1', 'e', 'finished', 5)");
+    old.database.run("INSERT INTO params (run_id, key, value) VALUES ('r1', 'lr', '0.1')");
+    await old.fold();
+    old.close();
+    const store = await MetadataStore.open(root);
+    assert.deepEqual(getRun(store, 'r1').params, { lr: '0.1' });
+    await store.fold();
+    const versions = (await MetadataStore.open(root)).database.exec("SELECT version FROM schema_versions WHERE capability = 'tracking'")[0].values;
+    assert.deepEqual(versions, [[trackingCapability.migrations.length]]);
   });
 
   it('deletes a run for good, even when its records arrive afterwards', async () => {
