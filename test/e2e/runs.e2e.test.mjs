@@ -68,6 +68,7 @@ describe('Runs in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run thro
     const runs = pane('Runs');
     await row(runs, 'fast-lr').click();
     await row(runs, 'slow-lr').click({ modifiers: ['ControlOrMeta'] });
+    await runs.locator('.monaco-list-row[aria-selected="true"]').nth(1).waitFor();
     await row(runs, 'slow-lr').click({ button: 'right' });
     await menuItem('Compare Runs').click();
 
@@ -85,5 +86,24 @@ describe('Runs in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run thro
     assert.equal(await layers.locator('td.differs').count(), 0, 'the same value in both runs is not highlighted');
     assert.equal(await table.locator('tr', { hasText: 'loss' }).locator('td.differs').count(), 2);
     await shot('02-compare');
+  });
+
+  it('dragging across the chart zooms to those steps, drawn at full resolution; "Reset zoom" goes back', async () => {
+    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const caption = panel.locator('figure.chart figcaption');
+    const box = await panel.locator('figure.chart canvas').boundingBox();
+    // From about step 100 to step 200 of 500: the host answers with only the points of that range.
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, y, { steps: 5 });
+    await page.mouse.up();
+    await caption.filter({ hasText: /points drawn/ }).filter({ hasNotText: /1,000 of 1,000/ }).waitFor({ timeout: 30_000 });
+    const [, drawn, total] = (await caption.innerText()).match(/([\d,]+) of ([\d,]+) points drawn/).map((n) => Number(n.replace(/,/g, '')));
+    assert.ok(total > 100 && total < 400, `a zoomed range of about 100 steps per run: ${total} points`);
+    assert.equal(drawn, total, 'every point of the range is drawn');
+    await shot('03-zoomed');
+    await panel.getByRole('button', { name: 'Reset zoom' }).click();
+    await caption.filter({ hasText: /1,000 of 1,000 points drawn/ }).waitFor({ timeout: 30_000 });
   });
 });

@@ -197,7 +197,8 @@ function showSeries(message: Extract<HostMessage, { type: 'series' }>): void {
   restyle(datasets);
   view.chart.data.datasets = datasets;
   view.chart.update('none');
-  const drawn = message.series.reduce((n, s) => n + s.steps.length, 0);
+  // A zoomed series also carries a neighbour outside each edge, which is not a point of the range.
+  const drawn = message.series.reduce((n, s) => n + Math.min(s.steps.length, s.total), 0);
   const total = message.series.reduce((n, s) => n + s.total, 0);
   view.caption.replaceChildren(message.key, el('span', { class: 'muted points' }, strings!.pointsShown.replace('{0}', drawn.toLocaleString()).replace('{1}', total.toLocaleString())));
 }

@@ -41,14 +41,12 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
 export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
   private details = new Map<string, RunDetails>();
 
   constructor(private readonly project: ProjectWatcher, private readonly runs: RunStoreWatcher) {
-    this.subscription = runs.onDidChange(() => {
-      this.details = new Map();
-      this.changed.fire();
-    });
+    // mlops.yaml can name another training metric, which changes every run's description.
+    this.subscriptions = [runs.onDidChange(() => this.refresh()), project.onDidChange(() => this.refresh())];
   }
 
   async getChildren(parent?: RunsNode): Promise<RunsNode[]> {
@@ -193,7 +191,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
   }
 }
