@@ -137,7 +137,9 @@ export class MetadataStore {
     const release = await acquireLock(this.lockFile, this.lockOptions);
     try {
       this.refresh();
-      if (this.capabilities.some((c) => c.closeAbandoned?.(this.db, this.paths.state))) this.refresh();
+      // Every capability gets its turn (no short-circuit), then one refresh applies what they appended.
+      const appended = this.capabilities.map((c) => c.closeAbandoned?.(this.db, this.paths.state) ?? false);
+      if (appended.includes(true)) this.refresh();
       const finished = this.finishedSessionJournals();
       if (finished.length) this.forgetJournals(finished.map((s) => s.name));
       const written = this.dirty || fileIdentity(this.paths.database) === 'none';

@@ -77,10 +77,10 @@ describe('metadata store with several processes', () => {
     }
   });
 
-  it('keeps every acknowledged write when a writer is killed with kill -9 at random moments (60 trials)', async () => {
+  it('keeps every acknowledged write when a writer is killed with kill -9 at random moments (50 trials)', async () => {
     const root = tmp();
     const runs: WriterOutput[] = [];
-    for (let trial = 0; trial < 60; trial++) {
+    for (let trial = 0; trial < 50; trial++) {
       // The kill lands anywhere: during start-up, while appending, or in the middle of writing the database file.
       const kill = trial % 4 === 0 ? { afterMs: Math.random() * 300, from: 'spawn' as const } : { afterMs: Math.random() * 200, from: 'logging' as const };
       const out = await runWriter(root, 1_000_000, 25, kill);
@@ -89,7 +89,7 @@ describe('metadata store with several processes', () => {
       for (const r of runs) if (r.runId) assertAllPresent(store, r.runId, r.acked);
       store.close();
     }
-    assert.ok(runs.filter((r) => r.acked.length > 0).length >= 40, 'most trials were killed while logging');
+    assert.ok(runs.filter((r) => r.acked.length > 0).length >= 35, 'most trials were killed while logging');
     // The killed writers left their lock and journals behind: the next fold takes over and keeps everything.
     const store = await MetadataStore.open(root);
     await store.fold();
