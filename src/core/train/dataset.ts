@@ -28,7 +28,12 @@ export interface Dataset {
 }
 
 export type Cell = string | number | boolean | null | undefined;
-export type RowInput = readonly Record<string, Cell>[] | { readonly header: readonly string[]; readonly rows: readonly (readonly Cell[])[] };
+/** Rows as a header and arrays of cells in header order. */
+export interface TableRows {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly Cell[])[];
+}
+export type RowInput = readonly Record<string, Cell>[] | TableRows;
 
 export interface LoadOptions {
   /** Columns to treat as categories even if every value looks like a number (codes, zip codes...). */
@@ -75,8 +80,8 @@ export function datasetFromRows(input: RowInput, options: LoadOptions = {}): Dat
   return { nRows: rows.length, columns };
 }
 
-function tabular(input: RowInput): { header: readonly string[]; rows: readonly (readonly Cell[])[] } {
-  if (!Array.isArray(input)) return input as { header: readonly string[]; rows: readonly (readonly Cell[])[] };
+function tabular(input: RowInput): TableRows {
+  if (!Array.isArray(input)) return input as TableRows;
   const objects = input as readonly Record<string, Cell>[];
   const header: string[] = [];
   const index = new Set<string>();

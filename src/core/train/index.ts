@@ -3,7 +3,7 @@
  * versioned JSON artifacts, ONNX export, metrics and cross-validation folds. See docs/training.md.
  */
 export { datasetFromCsv, datasetFromRows, parseCsv, subsetRows } from './dataset';
-export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColumn, RowInput } from './dataset';
+export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColumn, RowInput, TableRows } from './dataset';
 export type { FeatureSpec, Task } from './schema';
 export { FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
 export type { Family, Model, Predictions } from './model';

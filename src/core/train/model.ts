@@ -2,7 +2,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { corrupt, fromJsonValue, toJsonValue } from './artifact';
 import { BayesBody, bayesParams, fitBayes, predictBayes } from './bayes';
-import { Dataset, RowInput } from './dataset';
+import { Cell, Dataset, RowInput } from './dataset';
 import { FitContext, FitProgress, checkCancelled } from './fitting';
 import { ForestBody, fitForest, forestParams, predictForest } from './forest';
 import { GbdtBody, fitGbdt, gbdtParams, predictGbdt } from './gbdt';
@@ -123,8 +123,8 @@ export function fitModel(
   };
 }
 
-/** Predicts rows ({column: value} objects, a header with string rows, or a Dataset). */
-export function predict(model: Model, rows: Dataset | RowInput, signal?: AbortSignal): Predictions {
+/** Predicts rows: {column: value} objects, a header with rows, bare rows in `model.features` order, or a Dataset. */
+export function predict(model: Model, rows: Dataset | RowInput | readonly (readonly Cell[])[], signal?: AbortSignal): Predictions {
   const X = encodeInput(model.features, rows);
   const nClasses = model.classes?.length ?? 0;
   const out = learnerOf(model.family).predict(model.body as object, model.params, model.features, X, nClasses, signal);

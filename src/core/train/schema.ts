@@ -1,6 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { Cell, CategoricalColumn, Column, Dataset, RowInput, cellNumber, cellText, datasetFromRows, findColumn, isMissingCell } from './dataset';
+import { Cell, CategoricalColumn, Column, Dataset, RowInput, TableRows, cellNumber, cellText, datasetFromRows, findColumn, isMissingCell } from './dataset';
 
 /**
  * The preprocessing every model carries: which columns it reads, which are numbers and which are categories with
@@ -124,10 +124,14 @@ function regressionTarget(col: Column): { y: Float64Array; classes?: undefined }
   return { y: col.values };
 }
 
-/** Codes rows (or a dataset) against a model's features. */
-export function encodeInput(features: readonly FeatureSpec[], input: Dataset | RowInput): FeatureMatrix {
+/**
+ * Codes rows against a model's features: a dataset, {column: value} objects, a header with rows, or bare rows
+ * (arrays of cells in the order of the model's features).
+ */
+export function encodeInput(features: readonly FeatureSpec[], input: Dataset | RowInput | readonly (readonly Cell[])[]): FeatureMatrix {
   if ('columns' in input) return encodeDataset(features, input);
-  if (!Array.isArray(input)) return encodeDataset(features, datasetFromRows(input, { categorical: categoricalNames(features), maxCategories: Infinity }));
+  const tabular: TableRows | null = !Array.isArray(input) ? (input as TableRows) : Array.isArray(input[0]) ? { header: features.map((f) => f.name), rows: input as readonly (readonly Cell[])[] } : null;
+  if (tabular) return encodeDataset(features, datasetFromRows(tabular, { categorical: categoricalNames(features), maxCategories: Infinity }));
   return encodeObjects(features, input as readonly Record<string, Cell>[]);
 }
 

@@ -91,11 +91,14 @@ describe('models', () => {
     }
   });
 
-  it('takes string rows with a header as well as objects', () => {
+  it('takes rows with a header, bare rows and objects alike', () => {
     const model = fitModel('gbdt', small.gbdt, data, classification, 0);
     const objects = mixedRows(5, 9);
     const header = ['c', 'x', 'm'];
     assert.deepEqual(predict(model, { header, rows: objects.map((r) => header.map((h) => r[h])) }), predict(model, objects));
+    // Bare rows follow the model's feature order.
+    assert.deepEqual(model.features.map((f) => f.name), ['x', 'c', 'm']);
+    assert.deepEqual(predict(model, objects.map((r) => [r.x, r.c, r.m])), predict(model, objects));
   });
 
   it('reports progress and stops when cancelled', () => {
