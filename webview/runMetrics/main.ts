@@ -33,6 +33,8 @@ let strings: PanelStrings | undefined;
 let runs: PanelRun[] = [];
 let metricKeys: string[] = [];
 let chosen: string[] = [];
+/** What the metric checkboxes were last built for. */
+let keyListShows = '';
 let logScale = getState<{ logScale: boolean }>()?.logScale ?? false;
 let nextRequest = 1;
 
@@ -84,11 +86,16 @@ function showRuns(message: Extract<HostMessage, { type: 'runs' }>): void {
   runs = message.runs;
   metricKeys = message.metricKeys;
   chosen = message.chosenKeys.filter((k) => metricKeys.includes(k));
+  // Live runs resend this every few hundred ms: rebuilding unchanged checkboxes would steal the keyboard focus.
+  const keysShown = JSON.stringify([metricKeys, chosen]);
   app.removeAttribute('aria-busy');
   logLabel.textContent = strings.logScale;
   resetButton.textContent = strings.resetZoom;
   notice.textContent = runs.length === 0 ? strings.noRuns : metricKeys.length === 0 ? strings.noMetrics : '';
-  renderKeyList();
+  if (keysShown !== keyListShows) {
+    keyListShows = keysShown;
+    renderKeyList();
+  }
   syncCharts();
   renderTable();
 }
