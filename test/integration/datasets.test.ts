@@ -51,7 +51,7 @@ suite('Datasets: snapshot, view, decorations, compare and restore in the editor'
   });
 
   test('"Snapshot Dataset" on data/weather.csv makes version 1, and the view shows it with its 7 columns', async () => {
-    const result = await vscode.commands.executeCommand<SnapshotResult>('mlops.snapshotDataset', csv);
+    const result = await vscode.commands.executeCommand<SnapshotResult>('mlops.snapshotDataset', csv, { message: 'the sample as shipped' });
     assert.equal(result.created, true);
     assert.equal(result.dataset, 'weather');
     assert.equal(result.version.id, 1);
@@ -61,6 +61,7 @@ suite('Datasets: snapshot, view, decorations, compare and restore in the editor'
     assert.equal(dataset.kind === 'dataset' && dataset.summary.versions, 1);
     const versions = (await tree()).getChildren(dataset);
     assert.deepEqual(await Promise.all(versions.map(label)), ['v1']);
+    assert.match(String((await tree()).getTreeItem(versions[0]).description), / · the sample as shipped · 2,922 rows · [0-9a-f]{8}$/);
     const columns = (await tree()).getChildren(versions[0]);
     assert.deepEqual(await Promise.all(columns.map(label)), ['location', 'date', 'precipitation', 'temp_max', 'temp_min', 'wind', 'weather']);
     const temp = (await tree()).getTreeItem(columns[3]);
@@ -78,13 +79,14 @@ suite('Datasets: snapshot, view, decorations, compare and restore in the editor'
 
   test('a second snapshot makes version 2, newest first, and clears the mark', async () => {
     const { datasets } = await activateExtension();
-    const result = await vscode.commands.executeCommand<SnapshotResult>('mlops.snapshotDataset', 'data/weather.csv');
+    // by the dataset's name this time, as a script or another extension would
+    const result = await vscode.commands.executeCommand<SnapshotResult>('mlops.snapshotDataset', 'weather', { message: 'one more day' });
     assert.equal(result.version.id, 2);
     assert.equal(result.version.rows, 2923);
     const versions = datasets.tree.getChildren(await weather());
     assert.deepEqual(await Promise.all(versions.map(label)), ['v2', 'v1']);
     // v1's pointer was committed, so v2 records the commit it was taken on.
-    assert.match(String(datasets.tree.getTreeItem(versions[0]).description), /2,923 rows · [0-9a-f]{8} · commit [0-9a-f]{7}$/);
+    assert.match(String(datasets.tree.getTreeItem(versions[0]).description), / · one more day · 2,923 rows · [0-9a-f]{8} · commit [0-9a-f]{7}$/);
     await eventually(() => datasets.decorations.provideFileDecoration(csv) === undefined, 'the decoration to clear');
   });
 

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listDatasets, listVersions, resolveVersion, restoreVersion, snapshotDataset, type DatasetVersion, type SnapshotProgress } from '../../core/data';
@@ -16,6 +17,11 @@ interface Deps {
   tree: DatasetsTree;
   decorations: ChangedDataDecorations;
   panels: DatasetPanels;
+}
+
+/** For callers that know the version's message already (other extensions, tests): no prompt for it. */
+export interface SnapshotRequest {
+  message?: string;
 }
 
 /**
@@ -52,11 +58,14 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
   };
 
   context.subscriptions.push(
-    command('mlops.snapshotDataset', async (target?: DatasetNode | vscode.Uri | string) => {
+    // The Explorer passes its whole selection second (an array); callers that know the message pass it there instead.
+    command('mlops.snapshotDataset', async (target?: DatasetNode | vscode.Uri | string, options?: SnapshotRequest | vscode.Uri[]) => {
       const project = requireProject(deps.project);
       const chosen = await dataToSnapshot(project, target);
       if (!chosen) return undefined;
-      const result = await snapshotWithProgress(project, chosen);
+      const message = options && !Array.isArray(options) ? options.message : await askMessage();
+      if (message === undefined) return undefined;
+      const result = await snapshotWithProgress(project, { ...chosen, message });
       afterChange();
       if (!result) return undefined;
       void vscode.window.showInformationMessage([result.summary, ...(result.git?.notes ?? [])].join(' '));
@@ -86,10 +95,15 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
   );
 }
 
-/** The data a snapshot command is about: a dataset item, an Explorer file or folder, a path, or the user's pick. */
+/** The data a snapshot command is about: a dataset item, an Explorer file or folder, a path or name, or the user's pick. */
 async function dataToSnapshot(project: Project, target: DatasetNode | vscode.Uri | string | undefined): Promise<{ absolute: string; name?: string } | undefined> {
   if (target instanceof vscode.Uri) return { absolute: target.fsPath };
-  if (typeof target === 'string') return { absolute: path.resolve(project.paths.root, target) };
+  if (typeof target === 'string') {
+    // A path inside the project, or else the name of a dataset (declared or versioned), as scripts know it.
+    const absolute = path.resolve(project.paths.root, target);
+    const named = fs.existsSync(absolute) ? undefined : listDatasets(project).find((d) => d.name === target);
+    return named ? { absolute: path.resolve(project.paths.root, named.path), name: named.name } : { absolute };
+  }
   if (target?.kind === 'dataset') return { absolute: path.resolve(project.paths.root, target.summary.path), name: target.summary.name };
   const other = { label: `$(folder-opened) ${vscode.l10n.t('Choose a File or Folder…')}`, absolute: undefined as string | undefined, name: undefined as string | undefined };
   const items = [
@@ -112,7 +126,16 @@ async function dataToSnapshot(project: Project, target: DatasetNode | vscode.Uri
 // Share of the progress bar each phase fills: hashing reads every new byte, profiling parses the tables.
 const PHASE_SPAN: Record<SnapshotProgress['phase'], [number, number]> = { scanning: [0, 0], hashing: [0, 60], profiling: [60, 95], recording: [95, 100] };
 
-async function snapshotWithProgress(project: Project, chosen: { absolute: string; name?: string }) {
+/** The new version's message; empty is fine, Escape cancels the snapshot. */
+async function askMessage(): Promise<string | undefined> {
+  const message = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Snapshot Dataset'),
+    prompt: vscode.l10n.t('What changed in this version? (optional; Enter to snapshot, Escape to cancel)'),
+  });
+  return message?.trim();
+}
+
+async function snapshotWithProgress(project: Project, chosen: { absolute: string; name?: string; message: string }) {
   const shown = path.relative(project.paths.root, chosen.absolute) || chosen.absolute;
   // git runs the repository's hooks and reads its config: an untrusted workspace gets its pointer written, not committed.
   const trusted = vscode.workspace.isTrusted;
@@ -126,6 +149,7 @@ async function snapshotWithProgress(project: Project, chosen: { absolute: string
     let shownPercent = 0;
     const result = await snapshotDataset(project, chosen.absolute, {
       name: chosen.name,
+      ...(chosen.message ? { message: chosen.message } : {}),
       signal,
       ...(trusted ? {} : { git: 'off' as const }),
       onProgress: (p) => {
