@@ -6,6 +6,7 @@ import { registerModels, type ModelsApi } from './models/registerModels';
 import { ModelHealthStatus } from './modelHealthStatus';
 import { ProjectWatcher } from './projectWatcher';
 import { registerRuns, type RunsApi } from './runs/registerRuns';
+import { registerTraining } from './training/trainingCommands';
 import { registerDatasets, type DatasetsFace } from './datasets';
 import { declaredFeatures, registerDeclaredTree } from './views/declaredTrees';
 
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const datasets = registerDatasets(context, project, output);
   registerDeclaredTree(context, project, 'mlops.features', declaredFeatures);
   const runs = registerRuns(context, { project, output });
+  registerTraining(context, { project, output, runs });
   const models = registerModels(context, { project, output });
 
   registerProjectCommands(context, { project, output });

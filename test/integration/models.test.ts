@@ -1,32 +1,38 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { refitFromConfig, type TrainingConfigRecord } from '../../src/core/automl';
+import { snapshotDataset } from '../../src/core/data';
 import { ObjectCache } from '../../src/core/data/objectCache';
 import { MetadataStore } from '../../src/core/store';
 import { startRun } from '../../src/core/tracking';
-import { datasetFromCsv, fitModel, serializeModel, type Family } from '../../src/core/train';
-import { projectPaths } from '../../src/core/workspace';
+import type { Family } from '../../src/core/train';
+import { openProject, projectPaths } from '../../src/core/workspace';
 import type { ModelsNode } from '../../src/extension/models/modelsTree';
 import { activateExtension, eventually, EXTENSION_ID, workspaceRoot } from './helpers';
 
 const EXPERIMENT = 'models-it';
 
-/** A finished run recorded the way the AutoML records one: the model in the cache as model.json, tags, config, data. */
+/**
+ * A finished run recorded the way the AutoML records one: the model (trained by the AutoML's refit, from the data
+ * version in the cache) in the cache as model.json, its tags, training configuration, metric and data.
+ */
 async function trainedRun(root: string, family: Family): Promise<string> {
-  const csv = fs.readFileSync(path.join(root, 'data', 'weather.csv'), 'utf8');
-  const digest = `sha256:${createHash('sha256').update(csv).digest('hex')}`;
-  const model = fitModel(family, {}, datasetFromCsv(csv), { type: 'classification', target: 'weather' }, 42);
-  const bytes = Buffer.from(serializeModel(model));
+  // the version the data is at (a new one if it changed since the last snapshot): what the AutoML trains on
+  const { id, digest } = (await snapshotDataset(openProject(root), 'data/weather.csv', { name: 'weather', git: 'off' })).version;
+  const config: TrainingConfigRecord = {
+    dataset: 'weather', version: id, digest, format: 'csv', target: 'weather', task: 'classification', metric: 'accuracy', family, params: {}, seed: 42, folds: 3, excluded: [],
+  };
+  const { bytes } = await refitFromConfig(root, config);
   new ObjectCache(projectPaths(root).cache).putBytes(bytes);
   const store = await MetadataStore.open(root);
   const run = await startRun(store, { experiment: EXPERIMENT, name: family });
   for (const [k, v] of Object.entries({ 'mlops.kind': 'automl', 'mlops.task': 'classification', 'mlops.target': 'weather', 'mlops.metric': 'accuracy', 'mlops.family': family })) run.setTag(k, v);
-  run.logParam('mlops.trainingConfig', JSON.stringify({ dataset: 'weather', version: 1, digest, target: 'weather', task: 'classification', metric: 'accuracy', family, params: {}, seed: 42, folds: 3 }));
+  run.logParam('mlops.trainingConfig', JSON.stringify(config));
   run.logMetric('cv_accuracy', family === 'naive_bayes' ? 0.61 : 0.74);
-  run.logInput('dataset', 'weather', '1', digest);
+  run.logInput('dataset', 'weather', String(id), digest);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-it-')), 'model.json');
   fs.writeFileSync(file, bytes);
   run.logArtifact(file);
@@ -73,7 +79,7 @@ suite('Models view', () => {
     const lineage = api.models.tree.getChildren(v1.node).map((n) => api.models.tree.getTreeItem(n));
     assert.deepEqual(lineage.map((i) => i.contextValue), ['mlops.modelLineage.run', 'mlops.modelLineage.data', 'mlops.modelLineage.card']);
     assert.equal(lineage[0].label, `Run ${runId}`);
-    assert.equal(lineage[1].label, 'Data weather@1');
+    assert.match(String(lineage[1].label), /^Data weather@\d+$/);
   });
 
   test('moving champion to a new version shows at once, and compare and the model card open', async () => {
@@ -93,5 +99,10 @@ suite('Models view', () => {
     assert.equal(card, path.join(root, '.mlops', 'models', 'weather', '2', 'MODEL_CARD.md'));
     await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath === card, 'the model card to open');
     assert.match(vscode.window.activeTextEditor!.document.getText(), /^# weather version 2/);
+  });
+
+  test('"Reproduce Model Version" trains the version again in a child process and finds it identical', async () => {
+    const result = await vscode.commands.executeCommand<{ identical: boolean; version: number; differences: string[] }>('mlops.reproduceModelVersion', 'weather@champion');
+    assert.deepEqual([result.identical, result.version, result.differences], [true, 2, []]);
   });
 });

@@ -1,7 +1,7 @@
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import {
-  archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias,
+  archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, reproduceVersion, resolveModelVersion, setAlias,
   type AliasChange, type ModelVersion,
 } from '../../core/registry';
 import { openProject } from '../../core/workspace';
@@ -200,4 +200,34 @@ const aliasRemove: CliCommand = {
   },
 };
 
-export const registryCommands = [register, models, show, history, archive, aliasSet, aliasRemove];
+const reproduce: CliCommand = {
+  name: 'reproduce',
+  usage: 'mlops reproduce <name>/<version> [--json]',
+  summary: 'Train a registered version again from its lineage (data version, configuration, seed) and check the artifact is identical; exits 1 when it is not.',
+  options: [JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('reproduce takes one version: <name>/<version> or <name>@<alias>.'));
+    const controller = new AbortController();
+    // Ctrl-C stops the training between trees and iterations instead of leaving it running to the end.
+    const onInterrupt = () => controller.abort();
+    process.once('SIGINT', onInterrupt);
+    try {
+      if (!ctx.args.options.json) ctx.stderr(l10n.t('Training {0} again from its lineage…', ctx.args.positionals[0]) + '\n');
+      const result = await reproduceVersion(openProject(ctx.cwd), ctx.args.positionals[0], { signal: controller.signal });
+      if (ctx.args.options.json) printJson(ctx, result);
+      else {
+        text(ctx, `identical: ${result.identical}`);
+        text(ctx, `  ${l10n.t('registered')}: ${result.registered}`);
+        text(ctx, `  ${l10n.t('reproduced')}: ${result.reproduced}`);
+        if (result.differences.length) text(ctx, l10n.t('What differs:'));
+        for (const d of result.differences) text(ctx, `  - ${d}`);
+        for (const n of result.notes) text(ctx, `  ${l10n.t('note')}: ${n}`);
+      }
+      return result.identical ? 0 : 1;
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
+  },
+};
+
+export const registryCommands = [register, models, show, history, archive, aliasSet, aliasRemove, reproduce];

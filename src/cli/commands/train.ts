@@ -3,6 +3,8 @@ import { CLASSIFICATION_METRICS, REGRESSION_METRICS, modelOfRun, predictFile, tr
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import type { MetricName } from '../../core/train';
+import { hexOf } from '../../core/data/objectCache';
+import { readModelArtifact, resolveModelVersion } from '../../core/registry';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
@@ -115,20 +117,31 @@ async function trainByCommand(ctx: CommandContext): Promise<number> {
   return result.status === 'finished' ? 0 : 1;
 }
 
-/** The model to predict with: the one an AutoML run recorded. */
+/**
+ * The model to predict with: a registered version (an alias is read at each call, so a moved alias takes effect
+ * at once) or the one an AutoML run recorded.
+ */
 export function modelToPredictWith(ctx: CommandContext, store: MetadataStore): ModelBytes & { source: string } {
   const runId = ctx.args.options.run as string | undefined;
-  if (!runId) throw new UsageError(l10n.t('Give the model: --run RUN_ID.'));
+  const reference = ctx.args.options.model as string | undefined;
+  if (runId && reference) throw new UsageError(l10n.t('Give --run or --model, not both.'));
+  if (reference) {
+    const project = openProject(ctx.cwd);
+    const version = resolveModelVersion(project.paths, reference);
+    return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}` };
+  }
+  if (!runId) throw new UsageError(l10n.t('Give the model: --run RUN_ID or --model NAME@ALIAS.'));
   const model = modelOfRun(store, runId);
   return { ...model, source: `run:${model.runId}` };
 }
 
 const predict: CliCommand = {
   name: 'predict',
-  usage: 'mlops predict --run <id> --input <file.csv> --output <preds.csv> [--json]',
+  usage: 'mlops predict --run <id> | --model <name>@<alias>|<name>/<version> --input <file.csv> --output <preds.csv> [--json]',
   summary: 'Predict every row of a CSV file with a trained model; writes the rows with a prediction column (and proba_<class> columns).',
   options: [
     { name: 'run', type: 'string', description: 'The AutoML run whose model predicts (an id or a unique prefix).' },
+    { name: 'model', type: 'string', description: 'A registered model version: <name>@<alias> (champion...) or <name>/<version>.' },
     { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns.' },
     { name: 'output', type: 'string', description: 'File to write the predictions to.' },
     JSON_OPTION,

@@ -1,4 +1,6 @@
-import type { ResolvedVersion } from '../data';
+import * as path from 'node:path';
+import { resolveVersion, type ResolvedVersion } from '../data';
+import { readFirstRecord } from '../data/delimitedReader';
 import { ObjectCache } from '../data/objectCache';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -82,6 +84,8 @@ export interface AutomlResult {
 
 const DEFAULT_TIME_BUDGET = 60;
 const DEFAULT_FOLDS = 5;
+/** Kept back from the time budget for writing the model and leaderboard and folding the runs into the store. */
+const RECORDING_SECONDS = 1;
 /** An integer target with at most this many distinct values is read as classes under task auto. */
 const AUTO_MAX_CLASSES = 20;
 
@@ -136,8 +140,8 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
       seed: settings.seed,
       folds: settings.folds,
       maxTrials: settings.maxTrials,
-      // The budget covers the whole command: what loading the data took is spent already.
-      timeBudget: settings.maxTrials === undefined ? Math.max(0.1, settings.timeBudget - elapsed()) : undefined,
+      // The budget covers the whole command: loading is spent already, and recording the results needs a moment.
+      timeBudget: settings.maxTrials === undefined ? Math.max(0.1, settings.timeBudget - elapsed() - RECORDING_SECONDS) : undefined,
       signal: hooks.signal,
       onTrialStart: async (trial, family, params, rows) => {
         child = await startRun(store, { experiment: settings.experiment, name: l10n.t('trial {0}: {1}', trial, family), parent: parent.id });
@@ -265,6 +269,29 @@ function settle(request: AutomlRequest, config: TrainingConfig): Settings {
   const folds = request.folds ?? DEFAULT_FOLDS;
   if (!Number.isInteger(folds) || folds < 2) throw new MlopsError(l10n.t('Cross-validation needs at least 2 folds; got {0}.', folds), l10n.t('Use 5 folds unless the data is very small.'));
   return { dataset, target, task: request.task ?? config.task ?? 'auto', metric: request.metric ?? config.metric, timeBudget, maxTrials, seed, folds, experiment: request.experiment };
+}
+
+/**
+ * The columns a target can be chosen from: the header of the dataset's version (`name@...`, else its latest), or of
+ * its declared file when it has no version yet.
+ */
+export function datasetColumns(start: string, reference: string): string[] {
+  const project = openProject(start);
+  let file: string;
+  let shown: string;
+  try {
+    const { pointer, version } = resolveVersion(project, reference);
+    file = versionFile(new ObjectCache(project.paths.cache), version.digest);
+    shown = pointer.path;
+  } catch (err) {
+    const declared = project.config.datasets?.[reference];
+    if (!declared || !(err instanceof MlopsError) || err.code !== 'NO_DATASET') throw err;
+    file = path.resolve(project.paths.root, declared.path);
+    shown = declared.path;
+  }
+  const header = readFirstRecord(file, DELIMITER[trainingFormat(shown)]);
+  if (!header) throw new MlopsError(l10n.t('{0} has no header line.', shown), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
+  return header.cells.map((c) => c.trim());
 }
 
 /** The version to train on: one CSV or TSV file. */

@@ -2,7 +2,7 @@
  * Training: built-in AutoML (cross-validated, cost-aware search, leaderboard, refit), the model artifact contract the
  * registry builds on, predictions for a file, and the project's own training command. See docs/training.md.
  */
-export { runAutoml, type AutomlRequest, type AutomlResult, type AutomlProgress, type AutomlHooks, type Leaderboard, type LeaderboardEntry } from './automl';
+export { runAutoml, datasetColumns, type AutomlRequest, type AutomlResult, type AutomlProgress, type AutomlHooks, type Leaderboard, type LeaderboardEntry } from './automl';
 export { trainInWorker } from './automlWorker';
 export type { Trial } from './search';
 export {

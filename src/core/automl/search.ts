@@ -92,9 +92,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   let setup = setupFor(options, rungs[0], rng);
   const classes = setup.labels?.length ?? 0;
   const featureCount = dataset.columns.length - 1;
-  let states = searchSpaces({ rows: setup.dataset.nRows, features: featureCount, classes }).map(freshState);
+  let states = searchSpaces({ rows: dataset.nRows, features: featureCount, classes }).map(freshState);
   const trials: Trial[] = [];
   const onRung: Trial[] = [];
+  /** Seconds the final refit of the current best is expected to take: the search leaves that much of the budget. */
   let refitEstimate = 0;
 
   const timeLeft = () => options.timeBudget === undefined || elapsed() + refitEstimate < options.timeBudget;
@@ -108,8 +109,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     try {
       const cv = crossValidate(setup, state.space.family, params, budgetSignal);
       trial = { trial: number, family: state.space.family, params, rows: setup.dataset.nRows, status: 'ok', score: cv.score, foldScores: cv.foldScores, fitSeconds: cv.fitSeconds, elapsedSeconds: elapsed() };
-      // The final model sees all rows once, k/(k-1) of a fold's rows each: its fit time scales from this trial's.
-      refitEstimate = Math.max(refitEstimate, (cv.fitSeconds / setup.k) * (dataset.nRows / setup.dataset.nRows) * (setup.k / (setup.k - 1)));
     } catch (err) {
       if (options.signal?.aborted) throw cancelledError();
       if (budgetSignal.aborted) {
@@ -123,6 +122,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     }
     trials.push(trial);
     onRung.push(trial);
+    refitEstimate = refitSeconds(bestTrial(trials, sign)!, setup.k, dataset.nRows);
     await options.onTrialEnd?.(trial);
     return trial;
   };
@@ -156,6 +156,14 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     throw new MlopsError(l10n.t('No configuration could be trained: {0}', trials.find((t) => t.error)?.error ?? l10n.t('no trial ran')), l10n.t('Check the target column and the data, or give a larger time budget.'), 'NO_MODEL');
   }
   return { trials, best };
+}
+
+/** Fit time grows a little faster than the rows (deeper trees, more iterations before early stopping). */
+const REFIT_MARGIN = 1.5;
+
+/** The final model sees all rows once, where each CV fit saw (k-1)/k of the trial's rows: its time scales from the trial's. */
+function refitSeconds(best: Trial, k: number, rows: number): number {
+  return REFIT_MARGIN * (best.fitSeconds / k) * (rows / best.rows) * (k / (k - 1));
 }
 
 /** Row counts of the rungs: 10,000, 40,000... and all the rows last. */

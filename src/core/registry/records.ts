@@ -1,3 +1,4 @@
+import type { TrainingConfigRecord } from '../automl';
 import type { FeatureSpec } from '../train';
 
 /** One input column the model reads, and for a category the values it saw in training. */
@@ -22,27 +23,9 @@ export interface ModelLineage {
   dirty: boolean | null;
   seed: number | null;
   /** The AutoML's `mlops.trainingConfig`: what `mlops reproduce` trains again. Null for a run of the user's own code. */
-  trainingConfig: TrainingConfig | null;
+  trainingConfig: TrainingConfigRecord | null;
   /** Reserved for the feature store: the feature set version the model was trained on. */
   featureSet: null;
-}
-
-/**
- * The training configuration the AutoML records on its run (param `mlops.trainingConfig`), kept whole: fields the
- * registry does not read (the file format, excluded columns...) are still what a refit needs.
- */
-export interface TrainingConfig {
-  [field: string]: unknown;
-  dataset: string;
-  version: string | number;
-  digest: string;
-  target: string;
-  task: 'classification' | 'regression';
-  metric: string;
-  family: string;
-  params: Record<string, unknown>;
-  seed: number;
-  folds: number;
 }
 
 /**

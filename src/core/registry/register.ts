@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syncFolder, writeFileDurably } from '../data/durableFile';
 import { hexOf, ObjectCache, toDigest } from '../data/objectCache';
+import { MODEL_ARTIFACT, parseTrainingConfig, TRAINING_CONFIG_PARAM, type TrainingConfigRecord } from '../automl';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
@@ -14,7 +15,7 @@ import { moveAliasLocked, newEvent, type AliasChange } from './lifecycle';
 import { appendHistory, ensureGitattributes, readVersionRecord, versionDir, versionNumbers, withRegistryLock } from './layout';
 import { generateModelCard, trainingData } from './modelCard';
 import { checkAliasName, checkModelName } from './names';
-import { signatureOf, type TrainingConfig, type VersionRecord } from './records';
+import { signatureOf, type VersionRecord } from './records';
 
 export interface RegisterOptions {
   model: string;
@@ -29,9 +30,6 @@ export interface RegisterResult {
   /** Project-relative folder of the new version. */
   folder: string;
 }
-
-/** The artifact path the AutoML records its model under. */
-const MODEL_ARTIFACT = 'model.json';
 
 /**
  * Registers the model a run produced as the next version of `options.model`: the artifact (already in the cache,
@@ -137,14 +135,7 @@ function modelArtifact(run: RunDetails): RunArtifact {
   return artifact;
 }
 
-function trainingConfigOf(run: RunDetails): TrainingConfig | null {
-  const text = run.params['mlops.trainingConfig'];
-  if (text === undefined) return null;
-  try {
-    const config = JSON.parse(text) as TrainingConfig;
-    if (config && typeof config.family === 'string' && typeof config.dataset === 'string' && Number.isInteger(config.seed)) return config;
-  } catch {
-    // reported below
-  }
-  throw new MlopsError(l10n.t('Run {0} has a malformed mlops.trainingConfig param.', run.id), l10n.t('It was not written by this version of the AutoML; train again to register it.'), 'BAD_TRAINING_CONFIG');
+function trainingConfigOf(run: RunDetails): TrainingConfigRecord | null {
+  const text = run.params[TRAINING_CONFIG_PARAM];
+  return text === undefined ? null : parseTrainingConfig(text);
 }

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { resolveVersion } from '../data';
 import { headCommit } from '../data/git';
 import { hexOf, missingObject, ObjectCache, toDigest } from '../data/objectCache';
+import { refitFromConfig, type TrainingConfigRecord } from '../automl';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { loadModel, type Model } from '../train';
 import type { Project } from '../workspace';
 import { readModelArtifact, resolveModelVersion } from './queries';
-import type { TrainingConfig } from './records';
 
-/** Trains again from a recorded configuration: the AutoML's `refitFromConfig`. */
-export type Refit = (root: string, config: TrainingConfig, signal?: AbortSignal) => Promise<{ bytes: Uint8Array | string; sha256: string }>;
+/** Trains again from a recorded configuration; the AutoML's `refitFromConfig` unless a caller brings its own. */
+export type Refit = (root: string, config: TrainingConfigRecord, signal?: AbortSignal) => Promise<{ bytes: Uint8Array; sha256: string }>;
 
 export interface ReproduceResult {
   model: string;
@@ -27,7 +27,7 @@ export interface ReproduceResult {
  * Rebuilds a version from its lineage (the same data version from the cache, configuration and seed) and compares
  * the new artifact with the registered one byte for byte; when they differ, says which parts of the model do.
  */
-export async function reproduceVersion(project: Project, reference: string, refit: Refit, signal?: AbortSignal): Promise<ReproduceResult> {
+export async function reproduceVersion(project: Project, reference: string, options: { refit?: Refit; signal?: AbortSignal } = {}): Promise<ReproduceResult> {
   const version = resolveModelVersion(project.paths, reference);
   const config = version.lineage.trainingConfig;
   const name = `${version.model}/${version.version}`;
@@ -43,7 +43,7 @@ export async function reproduceVersion(project: Project, reference: string, refi
   const cache = new ObjectCache(project.paths.cache);
   if (data.kind === 'file' && !cache.has(hexOf(data.digest))) throw missingObject(hexOf(data.digest), cache.dir);
 
-  const rebuilt = await refit(project.paths.root, config, signal);
+  const rebuilt = await (options.refit ?? refitFromConfig)(project.paths.root, config, options.signal);
   const registered = hexOf(version.artifact.digest);
   const reproduced = hexOf(rebuilt.sha256);
   const notes: string[] = [];
@@ -53,12 +53,8 @@ export async function reproduceVersion(project: Project, reference: string, refi
   }
   if (version.lineage.dirty) notes.push(l10n.t('The version was trained with uncommitted changes, which the commit does not hold.'));
   const identical = registered === reproduced;
-  const differences = identical ? [] : describeDifferences(loadModel(readModelArtifact(project, version).toString('utf8')), loadModel(textOf(rebuilt.bytes)));
+  const differences = identical ? [] : describeDifferences(loadModel(readModelArtifact(project, version).toString('utf8')), loadModel(Buffer.from(rebuilt.bytes).toString('utf8')));
   return { model: version.model, version: version.version, identical, registered: toDigest(registered), reproduced: toDigest(reproduced), differences, notes };
-}
-
-function textOf(bytes: Uint8Array | string): string {
-  return typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
 }
 
 /** Which parts of two models differ, from the outside in: a different input schema explains a different body. */

@@ -5,14 +5,30 @@ import { MlopsError } from '../errors';
 
 const { root, request, cancel } = workerData as AutomlWorkerData;
 const flag = new Int32Array(cancel);
-// The learners poll `aborted` between trees; a real AbortSignal could only be aborted by an event this busy thread never gets to.
-const signal = { get aborted() { return Atomics.load(flag, 0) === 1; } } as AbortSignal;
+const controller = new AbortController();
+const cancelRequested = () => {
+  if (Atomics.load(flag, 0) === 1 && !controller.signal.aborted) controller.abort();
+  return controller.signal.aborted;
+};
+// Two ways a cancellation arrives: while the thread waits (a snapshot's hashing), this timer turns the shared flag into
+// an abort event; while it trains (synchronous, deaf to timers), the learners read `aborted` between trees, and that
+// read consults the flag itself.
+const poll = setInterval(cancelRequested, 100);
+const signal = new Proxy(controller.signal, {
+  get(target, property) {
+    if (property === 'aborted') return cancelRequested();
+    const value: unknown = Reflect.get(target, property, target);
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  },
+});
 const post = (message: AutomlWorkerMessage) => parentPort?.postMessage(message);
 
-runAutoml(root, request, { signal, onProgress: (progress) => post({ kind: 'progress', progress }) }).then(
-  (result) => post({ kind: 'result', result }),
-  (err: unknown) => post({
-    kind: 'error',
-    error: err instanceof MlopsError ? { message: err.message, hint: err.hint, code: err.code, mlops: true } : { message: err instanceof Error ? err.stack ?? err.message : String(err), mlops: false },
-  }),
-);
+runAutoml(root, request, { signal, onProgress: (progress) => post({ kind: 'progress', progress }) })
+  .then(
+    (result) => post({ kind: 'result', result }),
+    (err: unknown) => post({
+      kind: 'error',
+      error: err instanceof MlopsError ? { message: err.message, hint: err.hint, code: err.code, mlops: true } : { message: err instanceof Error ? err.stack ?? err.message : String(err), mlops: false },
+    }),
+  )
+  .finally(() => clearInterval(poll));

@@ -8,7 +8,9 @@ import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
 
 const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
 
-function rows(a: Record<string, unknown>, b: Record<string, unknown>): CompareRow[] {
+function rows(first: object | null, second: object | null): CompareRow[] {
+  const a: Record<string, unknown> = { ...first };
+  const b: Record<string, unknown> = { ...second };
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().map((key) => ({ key, a: text(a[key]), b: text(b[key]) }));
 }
 
@@ -85,7 +87,7 @@ export class CompareVersionsPanel {
       sides: [side(first), side(second)],
       metrics: rows(first.metrics, second.metrics),
       params: rows(first.params, second.params),
-      config: rows(first.lineage.trainingConfig ?? {}, second.lineage.trainingConfig ?? {}),
+      config: rows(first.lineage.trainingConfig, second.lineage.trainingConfig),
       inputs: rows(inputsOf(first), inputsOf(second)),
       dataDiff: await dataDiff(project, first, second),
     };

@@ -12,6 +12,7 @@ import { reportError } from '../commands/projectCommands';
 import type { ProjectWatcher } from '../projectWatcher';
 import { CompareVersionsPanel } from './compareVersionsPanel';
 import { ModelsTree, keyMetricText, type ModelsNode } from './modelsTree';
+import { reproduceInChild } from './reproduceInChild';
 
 /** What the extension's API exposes of the Models view (the integration tests read the tree through it). */
 export interface ModelsApi {
@@ -30,6 +31,18 @@ type RunTarget = { kind: 'run'; run: { id: string } } | string | { runId: string
 type VersionTarget = ModelsNode | string;
 
 const CONVENTIONAL_ALIASES = ['champion', 'challenger'];
+
+/** An input box's validation from the engine's own check, so the box says exactly what the command would refuse. */
+function validatedBy(check: (value: string) => unknown): (value: string) => string | undefined {
+  return (value) => {
+    try {
+      check(value);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}
 
 export function registerModels(context: vscode.ExtensionContext, deps: Deps): ModelsApi {
   const tree = new ModelsTree(deps.project);
@@ -93,14 +106,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
       model = await vscode.window.showInputBox({
         prompt: vscode.l10n.t('Register the model of run {0} as the next version of:', run.name ?? run.id),
         value: existing[0] ?? run.tags['mlops.target'] ?? p.config.project,
-        validateInput: (value) => {
-          try {
-            checkModelName(value);
-            return undefined;
-          } catch (err) {
-            return (err as Error).message;
-          }
-        },
+        validateInput: validatedBy(checkModelName),
         ignoreFocusOut: true,
       });
       if (!model) return undefined;
@@ -142,14 +148,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     if (!alias) {
       alias = (await vscode.window.showInputBox({
         prompt: vscode.l10n.t('Alias name (lower-case letters, digits, - and _)'),
-        validateInput: (value) => {
-          try {
-            checkAliasName(value);
-            return undefined;
-          } catch (err) {
-            return (err as Error).message;
-          }
-        },
+        validateInput: validatedBy(checkAliasName),
       })) ?? '';
       if (!alias) return undefined;
     }
@@ -212,6 +211,21 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     return file;
   });
 
+  const reproduce = guarded(async (target?: VersionTarget) => {
+    const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version to reproduce'), (v) => v.lineage.trainingConfig !== null));
+    if (!version) return undefined;
+    const reference = `${version.model}/${version.version}`;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0} again from its lineage…', reference), cancellable: true },
+      (_progress, token) => reproduceInChild(context.extensionUri, project().paths.root, reference, token),
+    );
+    if (!result) return undefined;
+    const notes = result.notes.length ? ` ${result.notes.join(' ')}` : '';
+    if (result.identical) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is reproducible: the new artifact is identical, byte for byte.', reference) + notes);
+    else void vscode.window.showWarningMessage(vscode.l10n.t('{0} did not reproduce identically. What differs: {1}.', reference, result.differences.join('; ')) + notes);
+    return result;
+  });
+
   const showRun = guarded(async (runId?: string) => {
     if (!runId) return;
     // The Runs view's own panel when it is there; the run's record otherwise.
@@ -243,6 +257,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     vscode.commands.registerCommand('mlops.archiveModelVersion', archive),
     vscode.commands.registerCommand('mlops.compareModelVersions', compare),
     vscode.commands.registerCommand('mlops.openModelCard', openCard),
+    vscode.commands.registerCommand('mlops.reproduceModelVersion', reproduce),
     vscode.commands.registerCommand('mlops.showModelRun', showRun),
     vscode.commands.registerCommand('mlops.showModelCommit', showCommit),
   );

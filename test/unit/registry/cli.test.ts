@@ -51,3 +51,28 @@ test('bad input exits 1 with what to do, usage mistakes exit 2', async () => {
   assert.match(mlops(f.dir, 'model', 'show', 'iris@champion').stderr, /There is no model "iris"/);
   assert.equal(mlops(f.dir, 'model', 'archive', 'iris@champion').status, 2);
 });
+
+test('`mlops predict --model name@champion` follows an alias move at once; `mlops reproduce` rebuilds the version identically', async () => {
+  const f = await registryProject();
+  assert.equal(mlops(f.dir, 'register', await f.trainRun(), '--model', 'iris', '--alias', 'champion').status, 0);
+  assert.equal(mlops(f.dir, 'register', await f.trainRun({ family: 'random_forest' }), '--model', 'iris').status, 0);
+  const predictWith = (reference: string) => {
+    const r = mlops(f.dir, 'predict', '--model', reference, '--input', 'data/iris.csv', '--output', 'predictions.csv', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { model: string; sha256: string; rows: number };
+  };
+  const before = predictWith('iris@champion');
+  assert.deepEqual([before.model, before.rows], ['model:iris/1', 150]);
+  assert.equal(mlops(f.dir, 'alias', 'set', 'iris', 'champion', '2').status, 0);
+  const after = predictWith('iris@champion');
+  assert.equal(after.model, 'model:iris/2');
+  assert.notEqual(after.sha256, before.sha256);
+  assert.equal(predictWith('iris/1').sha256, before.sha256);
+  assert.match(mlops(f.dir, 'predict', '--model', 'iris@nope', '--input', 'data/iris.csv', '--output', 'p.csv').stderr, /iris has no alias "nope"/);
+
+  const reproduced = mlops(f.dir, 'reproduce', 'iris@champion', '--json');
+  assert.equal(reproduced.status, 0, reproduced.stderr);
+  const result = JSON.parse(reproduced.stdout) as { identical: boolean; registered: string; reproduced: string; version: number };
+  assert.deepEqual([result.identical, result.version, result.reproduced], [true, 2, result.registered]);
+  assert.match(mlops(f.dir, 'reproduce', 'iris/1').stdout, /^identical: true$/m);
+});

@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { snapshotDataset } from '../../../src/core/data';
-import { hexOf, ObjectCache } from '../../../src/core/data/objectCache';
+import { ObjectCache } from '../../../src/core/data/objectCache';
+import { refitFromConfig, type TrainingConfigRecord } from '../../../src/core/automl';
 import { installPaths } from '../../../src/core/install';
-import type { Refit, TrainingConfig } from '../../../src/core/registry';
 import { MetadataStore } from '../../../src/core/store';
 import { startRun } from '../../../src/core/tracking';
-import { datasetFromCsv, fitModel, serializeModel, type Family } from '../../../src/core/train';
+import type { Family } from '../../../src/core/train';
 import { initProject, openProject, projectPaths, type Project } from '../../../src/core/workspace';
 
 const IRIS = path.join(__dirname, '../../../../test/fixtures/datasets/iris.csv');
@@ -42,11 +42,12 @@ export async function registryProject(): Promise<RegistryFixture> {
   const trainRun: RegistryFixture['trainRun'] = async (options = {}) => {
     const family = options.family ?? 'naive_bayes';
     const seed = options.seed ?? 7;
-    const config: TrainingConfig = {
-      dataset: 'iris', version: snapshot.version.id, digest: snapshot.version.digest, target: 'target', task: 'classification',
-      metric: 'accuracy', family, params: {}, seed, folds: 3,
+    const config: TrainingConfigRecord = {
+      dataset: 'iris', version: snapshot.version.id, digest: snapshot.version.digest, format: 'csv', target: 'target', task: 'classification',
+      metric: 'accuracy', family, params: {}, seed, folds: 3, excluded: [],
     };
-    const bytes = (await fixtureRefit(dir, config)).bytes as Buffer;
+    // the AutoML's own path from a configuration to the bytes of its model.json
+    const bytes = (await refitFromConfig(dir, config)).bytes;
     const hex = new ObjectCache(projectPaths(dir).cache).putBytes(bytes);
     const s = await store();
     const run = await startRun(s, { experiment: 'automl', name: family, captureEnvironment: true });
@@ -69,11 +70,3 @@ export async function registryProject(): Promise<RegistryFixture> {
   };
   return { dir, project, git, store, trainRun };
 }
-
-/** What the AutoML's refitFromConfig does for a CSV: the data version from the cache, the config's family, params and seed. */
-export const fixtureRefit: Refit = async (root, config) => {
-  const text = new ObjectCache(projectPaths(root).cache).readVerified(hexOf(config.digest)).toString('utf8');
-  const model = fitModel(config.family as Family, config.params, datasetFromCsv(text), { type: config.task, target: config.target }, config.seed);
-  const bytes = Buffer.from(serializeModel(model));
-  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
-};

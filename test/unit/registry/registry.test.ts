@@ -6,7 +6,8 @@ import {
   archiveVersion, getModel, listModels, modelHistory, readModelArtifact, registerModel, removeAlias, reproduceVersion, resolveModelVersion, setAlias,
 } from '../../../src/core/registry';
 import { loadModel, predict } from '../../../src/core/train';
-import { fixtureRefit, registryProject } from './fixture';
+import { refitFromConfig } from '../../../src/core/automl';
+import { registryProject } from './fixture';
 
 test('registering a run makes version 1 with its artifact, signature, metrics, lineage and card, and records who did it', async () => {
   const f = await registryProject();
@@ -112,14 +113,14 @@ test('a version appears whole or not at all: leftovers of an interrupted registr
   assert.deepEqual(fs.readdirSync(paths.tmp), []);
 });
 
-test('reproduce rebuilds a registered version byte for byte, and says what differs when it does not', async () => {
+test('reproduce rebuilds a registered version byte for byte with the AutoML\'s refit, and says what differs when it does not', async () => {
   const f = await registryProject();
   await registerModel(f.project(), await f.store(), await f.trainRun({ family: 'random_forest', seed: 11 }), { model: 'iris' });
-  const same = await reproduceVersion(f.project(), 'iris/1', fixtureRefit);
+  const same = await reproduceVersion(f.project(), 'iris/1');
   assert.equal(same.identical, true);
   assert.equal(same.reproduced, same.registered);
   assert.deepEqual(same.differences, []);
-  const otherSeed = await reproduceVersion(f.project(), 'iris@latest', (root, config, signal) => fixtureRefit(root, { ...config, seed: 12 }, signal));
+  const otherSeed = await reproduceVersion(f.project(), 'iris@latest', { refit: (root, config, signal) => refitFromConfig(root, { ...config, seed: 12 }, signal) });
   assert.equal(otherSeed.identical, false);
   assert.ok(otherSeed.differences.some((d) => d.startsWith('seed: 11 then 12')), otherSeed.differences.join('; '));
 });

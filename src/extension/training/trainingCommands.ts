@@ -1,0 +1,164 @@
+import * as vscode from 'vscode';
+import { datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
+import { listDatasets } from '../../core/data';
+import { getRun, listRuns } from '../../core/tracking';
+import { reportError } from '../commands/projectCommands';
+import { requireProject } from '../datasets/openedProject';
+import type { DatasetNode } from '../datasets/datasetsTree';
+import type { ProjectWatcher } from '../projectWatcher';
+import type { RunsApi } from '../runs/registerRuns';
+import type { RunsNode } from '../runs/runsTree';
+import { LeaderboardPanel } from './leaderboardPanel';
+
+interface Deps {
+  project: ProjectWatcher;
+  output: vscode.LogOutputChannel;
+  runs: RunsApi;
+}
+
+/** What mlops.trainAutoML accepts: a Datasets view node, or explicit settings (scripts and tests); the rest is asked. */
+type TrainTarget = DatasetNode | AutomlRequest | undefined;
+
+/**
+ * The training commands: "Train Model (AutoML)" on a worker thread with a cancellable notification, "Train Model"
+ * running the project's own training command in a terminal (trusted workspaces only), and "Show Leaderboard".
+ */
+export function registerTraining(context: vscode.ExtensionContext, deps: Deps): void {
+  const leaderboardDeps = { extensionUri: context.extensionUri, runs: deps.runs.store, output: deps.output };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('mlops.trainAutoML', (target?: TrainTarget) => trainAutoML(deps, leaderboardDeps, target)),
+    vscode.commands.registerCommand('mlops.trainModel', () => trainWithCommand(deps)),
+    vscode.commands.registerCommand('mlops.showLeaderboard', async (target?: RunsNode | string) => {
+      const runId = typeof target === 'string' ? target : target?.kind === 'run' ? target.run.id : await pickAutomlRun(deps);
+      return runId ? LeaderboardPanel.show(leaderboardDeps, runId) : undefined;
+    }),
+  );
+}
+
+async function trainAutoML(deps: Deps, leaderboardDeps: Parameters<typeof LeaderboardPanel.show>[0], target: TrainTarget): Promise<AutomlResult | undefined> {
+  try {
+    const project = requireProject(deps.project);
+    const training = project.config.training ?? {};
+    const request: AutomlRequest = target && 'kind' in target ? { dataset: datasetOfNode(target) } : { ...(target ?? {}) };
+    request.dataset ??= training.dataset ?? (await pickDataset(deps));
+    if (!request.dataset) return undefined;
+    if (!request.target) {
+      request.target = await pickTarget(project.paths.root, request.dataset, training.target);
+      if (!request.target) return undefined;
+      if (request.maxTrials === undefined && request.timeBudget === undefined) {
+        const budget = await pickBudget(training.timeBudget);
+        if (!budget) return undefined;
+        Object.assign(request, budget);
+      }
+    }
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('AutoML on {0}', request.dataset), cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        return trainInWorker(project.paths.root, request, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            const fraction = p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
+            const best = p.bestScore === null ? '' : vscode.l10n.t(', best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
+            const phase = p.phase === 'loading' ? vscode.l10n.t('loading the data') : p.phase === 'refitting' ? vscode.l10n.t('refitting the best model') : vscode.l10n.t('{0} trials', p.trials);
+            progress.report({ message: `${phase}${best}`, increment: Math.max(0, fraction * 100 - reported) });
+            reported = Math.max(reported, fraction * 100);
+          },
+        });
+      },
+    );
+    deps.output.info(`AutoML run ${result.runId}: ${result.bestModel.family} ${result.metric}=${result.bestScore} after ${result.trials} trials`);
+    const show = vscode.l10n.t('Show Leaderboard');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('Best model: {0}, {1} = {2} ({3} trials).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.trials), show)
+      .then((choice) => (choice === show ? LeaderboardPanel.show(leaderboardDeps, result.runId) : undefined));
+    return result;
+  } catch (err) {
+    reportError(deps.output, err);
+    return undefined;
+  }
+}
+
+function datasetOfNode(node: DatasetNode): string | undefined {
+  if (node.kind === 'version') return `${node.dataset}@${node.version.id}`;
+  if (node.kind === 'dataset') return node.summary.name;
+  return undefined;
+}
+
+async function pickDataset(deps: Deps): Promise<string | undefined> {
+  const datasets = listDatasets(requireProject(deps.project));
+  if (datasets.length === 1) return datasets[0].name;
+  const picked = await vscode.window.showQuickPick(
+    datasets.map((d) => ({ label: d.name, description: d.path, detail: d.versions ? vscode.l10n.t('{0} versions', d.versions) : vscode.l10n.t('not snapshotted yet') })),
+    { title: vscode.l10n.t('Train Model (AutoML)'), placeHolder: vscode.l10n.t('Dataset to train on') },
+  );
+  return picked?.label;
+}
+
+async function pickTarget(root: string, dataset: string, preferred: string | undefined): Promise<string | undefined> {
+  const columns = datasetColumns(root, dataset);
+  const items = columns.map((c) => ({ label: c, picked: c === preferred, description: c === preferred ? vscode.l10n.t('training.target in mlops.yaml') : undefined }));
+  // The configured target first, so Enter accepts it.
+  items.sort((a, b) => Number(b.picked) - Number(a.picked));
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Train Model (AutoML)'), placeHolder: vscode.l10n.t('Column to predict') }))?.label;
+}
+
+async function pickBudget(configured: number | undefined): Promise<Pick<AutomlRequest, 'timeBudget' | 'maxTrials'> | undefined> {
+  const seconds = [...new Set([configured ?? 60, 30, 60, 300, 900])];
+  const items: (vscode.QuickPickItem & { budget: Pick<AutomlRequest, 'timeBudget' | 'maxTrials'> })[] = [
+    ...seconds.map((s) => ({ label: s < 60 ? vscode.l10n.t('{0} seconds', s) : vscode.l10n.t('{0} minutes', s / 60), description: s === configured ? vscode.l10n.t('training.timeBudget in mlops.yaml') : undefined, budget: { timeBudget: s } })),
+    { label: vscode.l10n.t('20 trials'), description: vscode.l10n.t('repeatable: the same data and seed give the same model'), budget: { maxTrials: 20 } },
+  ];
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Train Model (AutoML)'), placeHolder: vscode.l10n.t('How long to search') }))?.budget;
+}
+
+async function pickAutomlRun(deps: Deps): Promise<string | undefined> {
+  const store = await deps.runs.store.store();
+  if (!store) return undefined;
+  const automl = listRuns(store).filter((r) => r.parentId === null).map((r) => getRun(store, r.id)).filter((r) => r.tags['mlops.kind'] === 'automl');
+  if (automl.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No AutoML runs yet. Run "MLOps: Train Model (AutoML)" first.'));
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    automl.map((r) => ({ label: r.name ?? r.id, description: r.id, detail: `${r.tags['mlops.family'] ?? ''} ${r.tags['mlops.metric'] ?? ''} ${r.metrics[`cv_${r.tags['mlops.metric']}`]?.value ?? ''}` })),
+    { placeHolder: vscode.l10n.t('AutoML run') },
+  );
+  return picked?.description;
+}
+
+/**
+ * Runs `mlops train` (the project's training.command) in a terminal, so its output is in plain view and Ctrl+C
+ * reaches it. It executes the workspace's code: refused in an untrusted workspace (the command is also disabled there).
+ */
+async function trainWithCommand(deps: Deps): Promise<vscode.Terminal | undefined> {
+  try {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Training runs the project\'s own code, so it needs a trusted workspace.'));
+      return undefined;
+    }
+    const project = requireProject(deps.project);
+    if (!project.config.training?.command) {
+      const automl = vscode.l10n.t('Train with AutoML');
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('mlops.yaml has no training.command.'), automl);
+      if (choice === automl) await vscode.commands.executeCommand('mlops.trainAutoML');
+      return undefined;
+    }
+    const cli = vscode.Uri.joinPath(vscode.Uri.file(__dirname), 'cli.js').fsPath;
+    // The extension host's own runtime runs the bundled CLI; in desktop VS Code it is Electron, told to act as Node.
+    const terminal = vscode.window.createTerminal({
+      name: vscode.l10n.t('MLOps: Train'),
+      shellPath: process.execPath,
+      shellArgs: [cli, 'train'],
+      cwd: project.paths.root,
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
+    terminal.show();
+    return terminal;
+  } catch (err) {
+    reportError(deps.output, err);
+    return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AutomlResult } from '../../src/core/automl';
+import { MetadataStore } from '../../src/core/store';
+import { getRun } from '../../src/core/tracking';
+import { activateExtension, eventually, workspaceRoot } from './helpers';
+
+suite('Training: AutoML in a worker, its run and model artifact, the leaderboard panel', () => {
+  let root: string;
+  let before: Set<string>;
+
+  suiteSetup(async () => {
+    root = workspaceRoot().fsPath;
+    // The suites share this folder: remember what was there, to leave it as found.
+    before = new Set(fs.readdirSync(root));
+    await vscode.commands.executeCommand('mlops.initSampleProject');
+    const api = await activateExtension();
+    await eventually(() => api.project.config?.datasets?.weather, 'the project watcher to read mlops.yaml');
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const entry of fs.readdirSync(root)) if (!before.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+    // A project an earlier suite left open stays open; one this suite created closes with its files.
+    if (before.has('mlops.yaml')) return;
+    const api = await activateExtension();
+    api.project.refresh();
+    await eventually(() => api.project.root === undefined, 'the project to close');
+  });
+
+  test('"Train Model (AutoML)" with explicit settings records a finished run with model.json, and the leaderboard opens', async () => {
+    const result = await vscode.commands.executeCommand<AutomlResult | undefined>('mlops.trainAutoML', { dataset: 'weather', target: 'weather', maxTrials: 3, seed: 1 });
+    assert.ok(result, 'AutoML returned a result (see the MLOps log for an error)');
+    assert.equal(result.task, 'classification');
+    assert.equal(result.trials, 3);
+
+    const store = await MetadataStore.open(root);
+    const run = getRun(store, result.runId);
+    store.close();
+    assert.equal(run.status, 'finished');
+    assert.equal(run.tags['mlops.kind'], 'automl');
+    assert.equal(run.artifacts.find((a) => a.path === 'model.json')?.sha256, result.model.sha256);
+    assert.deepEqual(run.inputs.map((i) => [i.kind, i.name]), [['dataset', 'weather']]);
+    assert.equal(run.children.length, 3);
+
+    await vscode.commands.executeCommand('mlops.showLeaderboard', result.runId);
+    const tab = await eventually(
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlops.leaderboard')),
+      'the leaderboard tab',
+    );
+    assert.match(tab.label, new RegExp(result.runId));
+  });
+});
