@@ -17,6 +17,9 @@ function interruptOnCtrlC(): { signal: AbortSignal; dispose: () => void } {
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
 }
 
+/** Without a terminal, a line at least this often while trials end, even when the best score stays. */
+const PLAIN_LINE_EVERY_MS = 10_000;
+
 /**
  * Search progress on stderr: a bar redrawn in place on a terminal (trials for --max-trials, seconds for a time
  * budget), and elsewhere one plain line whenever the best score changes, so logs stay short.
@@ -30,8 +33,12 @@ function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) =>
       const best = p.bestScore === null ? '' : l10n.t('best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
       const phase = p.phase === 'loading' ? l10n.t('Loading the data') : p.phase === 'refitting' ? l10n.t('Refitting the best model on all rows') : l10n.t('Searching');
       if (!ctx.interactive) {
+        const now = Date.now();
         if (p.phase === 'loading') ctx.stderr(`${phase}\n`);
-        else if (p.phase === 'refitting' || p.bestScore !== lastBest) ctx.stderr(`${phase}: ${l10n.t('{0} trials', p.trials)} ${best} ${p.elapsedSeconds.toFixed(0)} s\n`);
+        else if (p.phase === 'refitting' || p.bestScore !== lastBest || now - lastDraw >= PLAIN_LINE_EVERY_MS) {
+          ctx.stderr(`${phase}: ${l10n.t('{0} trials', p.trials)} ${best} ${p.elapsedSeconds.toFixed(0)} s\n`);
+          lastDraw = now;
+        }
         lastBest = p.bestScore;
         return;
       }
