@@ -19,7 +19,7 @@ export interface TrainingDataFacts {
 const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'number' ? formatNumber(v) : String(v).replace(/\|/g, '\\|'));
 
 function formatNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
 function table(header: string[], rows: unknown[][]): string[] {
