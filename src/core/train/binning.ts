@@ -53,16 +53,25 @@ function binNumeric(values: Float64Array): BinnedColumn {
       bins[i] = MISSING_BIN;
       continue;
     }
-    let lo = 0;
-    let hi = m;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (x <= edges[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    bins[i] = lo;
+    bins[i] = searchSorted(edges, x);
   }
   return { bins, nBins: m + 1, edges };
+}
+
+/**
+ * The number of values of `sorted` (ascending, no NaN) below x, which is the first index whose value is >= x.
+ * The halving adds a comparison's 0 or 1 instead of branching on it: on continuous data that branch is a coin
+ * flip, and its mispredictions made the usual binary search several times slower.
+ */
+export function searchSorted(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let n = sorted.length;
+  while (n > 1) {
+    const half = n >>> 1;
+    lo += +(sorted[lo + half - 1] < x) * half;
+    n -= half;
+  }
+  return n === 1 ? lo + +(sorted[lo] < x) : lo;
 }
 
 function numericEdges(values: Float64Array): Float64Array {
