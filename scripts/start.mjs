@@ -1,5 +1,6 @@
-// `npm start`: install, build, set up the sample project, then open it in a real VS Code (code-server on
-// 127.0.0.1) with the extension loaded, and print the URL. Runs until Ctrl-C.
+// `npm start`: install, build, run the main job on the sample project (version the data, train with AutoML,
+// register the best model as champion), then open it in a real VS Code (code-server on 127.0.0.1) with the
+// extension loaded, and print the URL. Runs until Ctrl-C. A second start reuses what the first one made.
 //   MLOPS_SAMPLE_DIR  where the sample project lives (default ~/mlops-workbench-sample)
 //   PORT              the port to serve on (default 8080, or a free one when taken)
 import { spawnSync } from 'node:child_process';
@@ -14,8 +15,10 @@ const cli = path.join(root, 'dist', 'cli.js');
 
 function mlops(...args) {
   console.log(`> mlops ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: sample, stdio: 'inherit' });
+  const json = args.includes('--json');
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: sample, stdio: ['ignore', json ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`mlops ${args.join(' ')} failed`);
+  return json ? JSON.parse(r.stdout) : undefined;
 }
 
 function git(...args) {
@@ -37,6 +40,14 @@ mlops('validate');
 if (git('rev-parse', 'HEAD').status !== 0) {
   git('add', 'mlops.yaml', '.gitignore');
   git('commit', '-q', '-m', 'MLOps sample project');
+}
+// The main job: unchanged data makes no new version, and a model already registered is not trained again.
+mlops('snapshot', 'data/weather.csv', '-m', 'Weather of Seattle and New York, 2012-2015');
+const models = mlops('models', '--json');
+if (!JSON.stringify(models).includes('"weather"')) {
+  const trained = mlops('train', '--dataset', 'weather', '--target', 'weather', '--max-trials', '16', '--seed', '42', '--json');
+  console.log(`  best: ${trained.bestModel.family}, ${trained.metric} ${trained.bestScore.toFixed(4)} (run ${trained.runId})`);
+  mlops('register', trained.runId, '--model', 'weather', '--alias', 'champion', '--reason', 'first model of the sample project');
 }
 
 const installDir = installHarness();

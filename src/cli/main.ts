@@ -16,8 +16,8 @@ export function findCommand(argv: readonly string[], commands: readonly CliComma
 }
 
 function helpText(): string {
-  const width = Math.max(...allCommands.map((c) => c.usage.length));
-  const lines = allCommands.map((c) => `  ${c.usage.padEnd(width)}  ${l10n.t(c.summary)}`);
+  // Usages vary from a word to a line of options: each summary goes on its own indented line below its usage.
+  const lines = allCommands.flatMap((c) => [`  ${c.usage}`, `      ${l10n.t(c.summary)}`]);
   return [l10n.t('mlops: the MLOps Workbench command line.'), '', l10n.t('Commands:'), ...lines, '', l10n.t('Run `mlops <command> --help` for its options.'), ''].join('\n');
 }
 
