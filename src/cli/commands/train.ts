@@ -22,32 +22,37 @@ const PLAIN_LINE_EVERY_MS = 10_000;
 
 /**
  * Search progress on stderr: a bar redrawn in place on a terminal (trials for --max-trials, seconds for a time
- * budget), and elsewhere one plain line whenever the best score changes, so logs stay short.
+ * budget, the final fit by its trees or rounds), and elsewhere one plain line whenever the phase or the best score
+ * changes, or 10 s passed, so logs stay short.
  */
 function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) => void; end: () => void } {
   let drawn = false;
   let lastBest: number | null = null;
+  let lastPhase: AutomlProgress['phase'] | undefined;
   let lastDraw = 0;
   return {
     update(p) {
       const best = p.bestScore === null ? '' : l10n.t('best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
+      const refit = p.phase === 'refitting' && p.refit ? ` ${p.refit.done}/${p.refit.total}` : '';
       const phase = p.phase === 'loading' ? l10n.t('Loading the data') : p.phase === 'refitting' ? l10n.t('Refitting the best model on all rows') : l10n.t('Searching');
       if (!ctx.interactive) {
         const now = Date.now();
         if (p.phase === 'loading') ctx.stderr(`${phase}\n`);
-        else if (p.phase === 'refitting' || p.bestScore !== lastBest || now - lastDraw >= PLAIN_LINE_EVERY_MS) {
-          ctx.stderr(`${phase}: ${l10n.t('{0} trials', p.trials)} ${best} ${p.elapsedSeconds.toFixed(0)} s\n`);
+        else if (p.phase !== lastPhase || p.bestScore !== lastBest || now - lastDraw >= PLAIN_LINE_EVERY_MS) {
+          ctx.stderr(`${phase}: ${l10n.t('{0} trials', p.trials)} ${best}${refit} ${p.elapsedSeconds.toFixed(0)} s\n`);
           lastDraw = now;
         }
         lastBest = p.bestScore;
+        lastPhase = p.phase;
         return;
       }
       const now = Date.now();
-      if (now - lastDraw < 100 && p.phase === 'searching') return;
+      if (now - lastDraw < 100 && p.phase === lastPhase) return;
+      lastPhase = p.phase;
       lastDraw = now;
-      const fraction = p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
+      const fraction = p.phase === 'refitting' && p.refit ? p.refit.done / p.refit.total : p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
       const bar = '#'.repeat(Math.round(fraction * 25)).padEnd(25, '.');
-      ctx.stderr(`\r\x1b[K${phase} [${bar}] ${l10n.t('{0} trials', p.trials)} ${best} ${p.elapsedSeconds.toFixed(0)} s`);
+      ctx.stderr(`\r\x1b[K${phase} [${bar}] ${l10n.t('{0} trials', p.trials)} ${best}${refit} ${p.elapsedSeconds.toFixed(0)} s`);
       drawn = true;
     },
     end() {

@@ -41,6 +41,8 @@ export interface AutomlProgress {
   elapsedSeconds: number;
   bestScore: number | null;
   bestFamily: Family | null;
+  /** While refitting: trees, rounds or iterations done of the final model. */
+  refit?: { done: number; total: number };
 }
 
 export interface AutomlHooks {
@@ -84,6 +86,7 @@ export interface AutomlResult {
 
 const DEFAULT_TIME_BUDGET = 60;
 const DEFAULT_FOLDS = 5;
+const REFIT_REPORT_MS = 250;
 /** Kept back from the time budget for writing the model and leaderboard and folding the runs into the store. */
 const RECORDING_SECONDS = 1;
 /** An integer target with at most this many distinct values is read as classes under task auto. */
@@ -183,7 +186,14 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
       folds: settings.folds,
       excluded: loaded.dropped,
     };
-    const model = fitConfig(loaded.dataset, config, hooks.signal);
+    let lastReport = 0;
+    const model = fitConfig(loaded.dataset, config, hooks.signal, ({ done, total }) => {
+      // A forest reports every tree: a few reports a second are enough for a progress bar.
+      if (performance.now() - lastReport < REFIT_REPORT_MS && done < total) return;
+      lastReport = performance.now();
+      progress.refit = { done, total };
+      report();
+    });
     cache.putBytes(model.bytes);
     const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries };
     const boardBytes = Buffer.from(JSON.stringify(leaderboard));

@@ -5,7 +5,7 @@ import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
 import { getRun, type RunDetails } from '../tracking';
 import { sha256 } from '../tracking/environment';
-import { fitModel, serializeModel, type Dataset, type Family, type MetricName } from '../train';
+import { fitModel, serializeModel, type Dataset, type Family, type FitProgress, type MetricName } from '../train';
 import { projectPaths } from '../workspace';
 import type { Leaderboard } from './automl';
 import { DELIMITER, readTrainingTable, type TrainingFormat } from './tabularFile';
@@ -56,8 +56,8 @@ export function versionFile(cache: ObjectCache, digest: string): string {
 }
 
 /** The model of a config, trained on all the rows: the one path both AutoML's final model and refits take. */
-export function fitConfig(dataset: Dataset, config: TrainingConfigRecord, signal?: AbortSignal): ModelBytes {
-  const model = fitModel(config.family, config.params, dataset, { type: config.task, target: config.target }, config.seed, signal);
+export function fitConfig(dataset: Dataset, config: TrainingConfigRecord, signal?: AbortSignal, onProgress?: (progress: FitProgress) => void): ModelBytes {
+  const model = fitModel(config.family, config.params, dataset, { type: config.task, target: config.target }, config.seed, signal, onProgress);
   const bytes = Buffer.from(serializeModel(model));
   return { bytes, sha256: sha256(bytes) };
 }
