@@ -1,0 +1,83 @@
+// End to end: a project where the AutoML trained two models from the command line and both were registered, the
+// first as champion, opened in VS Code (code-server, Playwright, Chromium): the Models view shows the model, its
+// versions with the champion badge and key metric, their lineage, and comparing the two selected versions opens the
+// Compare Model Versions panel.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser } from '../harness/playwright.mjs';
+import { workbenchUrl } from '../harness/codeServer.mjs';
+
+const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
+
+describe('Models in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
+  let browser;
+  let page;
+  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `models-${name}.png`) });
+  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
+  const row = (container, label) => container.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const menuItem = (name) => page.locator('.context-view .monaco-menu').getByRole('menuitem', { name });
+
+  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'models-project');
+
+  before(async () => {
+    fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
+    fs.mkdirSync(path.join(folder, 'data'), { recursive: true });
+    const mlops = (...args) => execFileSync(process.execPath, [path.join(MLOPS_EXTENSION_PATH, 'dist', 'cli.js'), ...args], { cwd: folder, encoding: 'utf8', stdio: 'pipe' });
+    mlops('init');
+    fs.copyFileSync(path.join(MLOPS_EXTENSION_PATH, 'test', 'fixtures', 'datasets', 'iris.csv'), path.join(folder, 'data', 'iris.csv'));
+    mlops('snapshot', 'data/iris.csv', '--name', 'iris');
+    for (const [seed, alias] of [['1', ['--alias', 'champion']], ['2', []]]) {
+      const { runId } = JSON.parse(mlops('train', '--dataset', 'iris', '--target', 'target', '--max-trials', '3', '--seed', seed, '--json'));
+      mlops('register', runId, '--model', 'iris', ...alias, '--description', 'Sorts irises by their petals and sepals.');
+    }
+
+    browser = await launchBrowser(MLOPS_HARNESS_DIR);
+    page = browser.page;
+    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
+    await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
+    await page.evaluate(() => window.driver.whenWorkbenchRestored());
+  });
+
+  after(async () => {
+    if (page) await shot('last').catch(() => {});
+    await browser?.close();
+  });
+
+  it('the Models view shows the model, its versions newest first, the champion badge and the key metric', async () => {
+    await page.locator('#workbench\\.parts\\.activitybar').getByRole('tab', { name: 'MLOps' }).click();
+    const models = pane('Models');
+    const header = models.locator('.pane-header');
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    await row(models, 'version 1').waitFor({ timeout: 30_000 });
+    assert.match(await row(models, 'iris').innerText(), /2 versions · @champion → 1/);
+    assert.match(await row(models, 'version 1').innerText(), /@champion · cv_accuracy 0[.,]\d+ · \d{4}-\d\d-\d\d/);
+    assert.doesNotMatch(await row(models, 'version 2').innerText(), /@champion/);
+    const labels = await models.locator('.monaco-list-row .label-name').allInnerTexts();
+    assert.ok(labels.indexOf('version 2') < labels.indexOf('version 1'), `newest first: ${labels.join(', ')}`);
+    await row(models, 'version 1').click();
+    await models.locator('.monaco-list-row', { hasText: /^Run / }).first().waitFor();
+    assert.equal(await row(models, 'Data iris@1').count(), 1);
+    await shot('01-view');
+  });
+
+  it('"Compare Model Versions" on both selected versions shows them side by side', async () => {
+    const models = pane('Models');
+    await row(models, 'version 2').click();
+    await row(models, 'version 1').click({ modifiers: ['ControlOrMeta'] });
+    await models.locator('.monaco-list-row[aria-selected="true"]').nth(1).waitFor();
+    await row(models, 'version 1').click({ button: 'right' });
+    // The workbench ignores a click that comes right after a context menu opens (a guard against stray mouse-ups).
+    await menuItem('Compare Model Versions').waitFor();
+    await page.waitForTimeout(500);
+    await menuItem('Compare Model Versions').click();
+    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await panel.locator('h1', { hasText: 'iris: version 1 ↔ version 2' }).waitFor({ timeout: 30_000 });
+    assert.match(await panel.locator('body').innerText(), /Both versions were trained on the same data\./);
+    assert.ok((await panel.locator('tr.differs').count()) > 0, 'the run ids at least differ');
+    await shot('02-compare');
+  });
+});
