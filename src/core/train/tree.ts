@@ -74,6 +74,11 @@ export class TreeBuilder {
   private readonly nFeatures: number;
   private readonly K: number;
   private readonly S: number;
+  /**
+   * Doubles per histogram slot: the S channels, padded to 4 for boosting so that a slot is 32 aligned bytes and
+   * never straddles two cache lines (with 3 doubles, a quarter of them did, and each update paid for two lines).
+   */
+  private readonly slot: number;
   private readonly pool: Float64Array[] = [];
   private readonly scratch: Uint32Array;
   private readonly orderedA: Float64Array;
@@ -81,10 +86,12 @@ export class TreeBuilder {
   private readonly featureOrder: Int32Array;
   private readonly subtraction: boolean;
   /**
-   * Boosting's bins again, row-major (row i's bins at i * features): a node's rows are scattered, and reading each
-   * row's bins from one cache line instead of one line per column is what makes large-data histograms fast.
+   * Boosting's bins again, row-major and packed four to a word (row i's features 4q..4q+3 in the bytes of word
+   * i * words + q): a node's rows are scattered, and reading each row's bins from one cache line instead of one
+   * line per column is what makes large-data histograms fast; one load per four bins instead of one per bin.
    */
-  private readonly rowMajor: Uint8Array | null;
+  private readonly packed: Uint32Array | null;
+  private readonly words: number;
   /** Running left-side sums during split search. */
   private readonly left: Float64Array;
   /** Histogram slots the columns use (value bins and missing bin), the cost of one histogram subtraction. */
@@ -99,22 +106,26 @@ export class TreeBuilder {
     this.nFeatures = binned.length;
     this.K = targets.kind === 'classes' ? targets.nClasses : 1;
     this.S = this.K + 2;
+    this.slot = targets.kind === 'gradients' ? 4 : this.S;
     this.scratch = new Uint32Array(nRows);
     this.orderedA = new Float64Array(nRows);
     this.orderedB = new Float64Array(nRows);
     this.featureOrder = Int32Array.from({ length: this.nFeatures }, (_, f) => f);
     this.subtraction = options.maxFeatures >= this.nFeatures;
     this.left = new Float64Array(this.S);
-    this.rowMajor = null;
+    this.words = Math.ceil(this.nFeatures / 4);
+    this.packed = null;
     if (targets.kind === 'gradients' && this.subtraction) {
-      const F = this.nFeatures;
-      this.rowMajor = new Uint8Array(nRows * F);
-      for (let f = 0; f < F; f++) {
+      const W = this.words;
+      this.packed = new Uint32Array(nRows * W);
+      for (let f = 0; f < this.nFeatures; f++) {
         const bins = binned[f].bins;
-        for (let i = 0; i < nRows; i++) this.rowMajor[i * F + f] = bins[i];
+        const q = f >>> 2;
+        const shift = (f & 3) * 8;
+        for (let i = 0; i < nRows; i++) this.packed[i * W + q] |= bins[i] << shift;
       }
     }
-    this.usedSlots = binned.reduce((total, column) => total + (column.nBins + 1) * this.S, 0);
+    this.usedSlots = binned.reduce((total, column) => total + (column.nBins + 1) * this.slot, 0);
   }
 
   /** Grows one tree on rows[0..count); `scale` multiplies leaf values (the learning rate). */
@@ -232,16 +243,18 @@ export class TreeBuilder {
 
   /** Calls `visit` with the histogram slot ranges that columns use: their value bins and their missing bin. */
   private forUsedSlots(visit: (from: number, to: number) => void): void {
-    const S = this.S;
+    const slot = this.slot;
     for (let f = 0; f < this.nFeatures; f++) {
-      const base = f * BINS * S;
-      visit(base, base + this.binned[f].nBins * S);
-      visit(base + MISSING_BIN * S, base + BINS * S);
+      const base = f * BINS * slot;
+      visit(base, base + this.binned[f].nBins * slot);
+      visit(base + MISSING_BIN * slot, base + BINS * slot);
     }
   }
 
   private acquire(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.nFeatures * BINS * this.S);
+    // Packed rows fill whole words: up to 3 padding features past the last take the zero bytes, never read.
+    const features = this.packed ? this.words * 4 : this.nFeatures;
+    return this.pool.pop() ?? new Float64Array(features * BINS * this.slot);
   }
 
   private release(hist: Float64Array): void {
@@ -250,12 +263,12 @@ export class TreeBuilder {
 
   private histogram(rows: Uint32Array, start: number, end: number, features: Int32Array): Float64Array {
     const hist = this.acquire();
-    const S = this.S;
+    const { S, slot } = this;
     const n = end - start;
     const t = this.targets;
-    if (this.rowMajor && features.length === this.nFeatures && t.kind === 'gradients') {
+    if (this.packed && features.length === this.nFeatures && t.kind === 'gradients') {
       this.forUsedSlots((from, to) => hist.fill(0, from, to));
-      fillGradientHistogramByRow(hist, this.rowMajor, this.nFeatures, rows, start, n, t.grad, t.hess);
+      fillGradientHistogramByRow(hist, this.packed, this.words, rows, start, n, t.grad, t.hess);
       return hist;
     }
     // Gather the node's targets once so the per-feature loops read them sequentially.
@@ -276,11 +289,11 @@ export class TreeBuilder {
     }
     for (let q = 0; q < features.length; q++) {
       const f = features[q];
-      const base = f * BINS * S;
+      const base = f * BINS * slot;
       const { bins, nBins } = this.binned[f];
       // Only the bins a column uses are ever read: clearing all 256 costs more than filling small nodes.
-      hist.fill(0, base, base + nBins * S);
-      hist.fill(0, base + MISSING_BIN * S, base + BINS * S);
+      hist.fill(0, base, base + nBins * slot);
+      hist.fill(0, base + MISSING_BIN * slot, base + BINS * slot);
       if (t.kind === 'gradients') fillGradientHistogram(hist, base, bins, rows, start, n, a, b);
       else fillClassHistogram(hist, base, S, bins, rows, start, n, a, b);
     }
@@ -295,7 +308,7 @@ export class TreeBuilder {
 
 
   private bestSplit(hist: Float64Array, sums: Float64Array, features: Int32Array): Split | null {
-    const { S, K } = this;
+    const { S, K, slot } = this;
     const { rng, randomThresholds, minSamplesLeaf, l2 } = this.options;
     const parentScore = this.score(sums, 2, sums[1]);
     const left = this.left;
@@ -304,8 +317,8 @@ export class TreeBuilder {
     for (let q = 0; q < features.length; q++) {
       const f = features[q];
       const { nBins, edges } = this.binned[f];
-      const base = f * BINS * S;
-      const miss = base + MISSING_BIN * S;
+      const base = f * BINS * slot;
+      const miss = base + MISSING_BIN * slot;
       const hasMissing = hist[miss] > 0;
       // Bins in scan order: by value for numbers, by the categories' mean target for categories.
       const order = edges ? null : this.categoryOrder(hist, base, nBins, sums);
@@ -316,7 +329,7 @@ export class TreeBuilder {
         let lo = -1;
         let hi = -1;
         for (let s = 0; s < steps; s++) {
-          if (hist[base + (order ? order[s] : s) * S] > 0) {
+          if (hist[base + (order ? order[s] : s) * slot] > 0) {
             if (lo < 0) lo = s;
             hi = s;
           }
@@ -327,7 +340,7 @@ export class TreeBuilder {
       left.fill(0);
       for (let s = 0; s < steps; s++) {
         const bin = order ? order[s] : s;
-        const o = base + bin * S;
+        const o = base + bin * slot;
         // An empty bin moves nothing: the split after it equals the one before it.
         if (hist[o] === 0 && s !== only) continue;
         for (let k = 0; k < S; k++) left[k] += hist[o + k];
@@ -362,14 +375,14 @@ export class TreeBuilder {
 
   /** Non-empty categories sorted by mean target, so the best subset split is a prefix (Fisher's result, used by LightGBM). */
   private categoryOrder(hist: Float64Array, base: number, nBins: number, sums: Float64Array): number[] {
-    const S = this.S;
+    const slot = this.slot;
     // With several class channels, order by the share of the node's majority class (a one-vs-rest view).
     let channel = 0;
     for (let k = 1; k < this.K; k++) if (sums[2 + k] > sums[2 + channel]) channel = k;
     const present: number[] = [];
     const key = new Float64Array(nBins);
     for (let bin = 0; bin < nBins; bin++) {
-      const o = base + bin * S;
+      const o = base + bin * slot;
       if (hist[o] === 0) continue;
       present.push(bin);
       key[bin] = hist[o + 2 + channel] / (hist[o + 1] + CATEGORY_SMOOTHING);
@@ -427,31 +440,41 @@ function bitset(order: readonly number[], last: number): Uint32Array {
   return words;
 }
 
-// The two histogram loops are separate monomorphic functions: they are the hottest code of training and V8
-// optimizes each far better than one loop with a branch on the target kind.
+// The histogram loops are separate monomorphic functions: they are the hottest code of training and V8 optimizes
+// each far better than one loop with a branch on the target kind. Gradient slots are 4 doubles (count, hessian,
+// gradient, padding).
 function fillGradientHistogram(hist: Float64Array, base: number, bins: Uint8Array, rows: Uint32Array, start: number, n: number, grad: Float64Array, hess: Float64Array): void {
   for (let j = 0; j < n; j++) {
-    const o = base + bins[rows[start + j]] * 3;
+    const o = base + (bins[rows[start + j]] << 2);
     hist[o] += 1;
     hist[o + 1] += hess[j];
     hist[o + 2] += grad[j];
   }
 }
 
-function fillGradientHistogramByRow(hist: Float64Array, rowMajor: Uint8Array, F: number, rows: Uint32Array, start: number, n: number, grad: Float64Array, hess: Float64Array): void {
-  const stride = BINS * 3;
+/** Adds a row's count, hessian and gradient to the slot of its bin in each feature's histogram. */
+function fillGradientHistogramByRow(hist: Float64Array, packed: Uint32Array, W: number, rows: Uint32Array, start: number, n: number, grad: Float64Array, hess: Float64Array): void {
+  const stride = BINS * 4;
   for (let j = 0; j < n; j++) {
     const i = rows[start + j];
-    const row = i * F;
+    const row = i * W;
     const g = grad[i];
     const h = hess[i];
-    for (let f = 0, base = 0; f < F; f++, base += stride) {
-      const o = base + rowMajor[row + f] * 3;
-      hist[o] += 1;
-      hist[o + 1] += h;
-      hist[o + 2] += g;
+    for (let q = 0, base = 0; q < W; q++, base += 4 * stride) {
+      const word = packed[row + q];
+      // Each byte's bin times the 4 doubles of a slot: shifted down by 6 (8 - 2) and masked to 8 bits, times 4.
+      addToSlot(hist, base + ((word << 2) & 1020), h, g);
+      addToSlot(hist, base + stride + ((word >>> 6) & 1020), h, g);
+      addToSlot(hist, base + 2 * stride + ((word >>> 14) & 1020), h, g);
+      addToSlot(hist, base + 3 * stride + ((word >>> 22) & 1020), h, g);
     }
   }
+}
+
+function addToSlot(hist: Float64Array, o: number, h: number, g: number): void {
+  hist[o] += 1;
+  hist[o + 1] += h;
+  hist[o + 2] += g;
 }
 
 function fillClassHistogram(hist: Float64Array, base: number, S: number, bins: Uint8Array, rows: Uint32Array, start: number, n: number, labels: Float64Array, weights: Float64Array): void {
