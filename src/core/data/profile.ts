@@ -286,44 +286,34 @@ class ColumnAccumulator {
 
   /**
    * Parses a decimal number straight from bytes; NaN if the cell is not one. Mantissas of up to 15 digits with
-   * a small exponent are exact by construction (Clinger's fast path); anything longer goes to Number().
+   * a small exponent are exact by construction (Clinger's fast path); anything longer goes to Number(), exact too.
+   * Leading zeros count among the 15: numbers that have them and are that long are rare, and it saves a test a digit.
    */
   private parseNumber(buffer: Buffer, start: number, end: number): number {
     let i = start;
-    let negative = false;
-    if (buffer[i] === MINUS || buffer[i] === PLUS) {
-      negative = buffer[i] === MINUS;
-      i++;
-    }
+    const sign = buffer[i];
+    if (sign === MINUS || sign === PLUS) i++;
+    const integerStart = i;
     let mantissa = 0;
-    let digits = 0;
-    let scale = 0;
-    let sawDigit = false;
-    let leading = true;
     for (; i < end; i++) {
       const d = buffer[i] - ZERO;
       if (d < 0 || d > 9) break;
-      sawDigit = true;
-      if (leading && d === 0) continue;
-      leading = false;
       mantissa = mantissa * 10 + d;
-      digits++;
     }
-    let integer = true;
-    if (i < end && buffer[i] === DOT) {
-      integer = false;
-      for (i++; i < end; i++) {
+    let digits = i - integerStart;
+    let places = 0;
+    const integer = i === end || buffer[i] !== DOT;
+    if (!integer) {
+      const fractionStart = ++i;
+      for (; i < end; i++) {
         const d = buffer[i] - ZERO;
         if (d < 0 || d > 9) break;
-        sawDigit = true;
-        scale--;
-        if (leading && d === 0) continue;
-        leading = false;
         mantissa = mantissa * 10 + d;
-        digits++;
       }
+      places = i - fractionStart;
+      digits += places;
     }
-    if (!sawDigit) return NaN;
+    if (digits === 0) return NaN;
     if (i < end) {
       const b = buffer[i] | 0x20;
       if (b !== 0x65) return NaN;
@@ -333,10 +323,10 @@ class ColumnAccumulator {
       return n;
     }
     this.integerSyntax = integer;
-    if (-scale > this.decimals) this.decimals = -scale;
-    if (digits > 15 || scale < -22) return Number(buffer.toString('latin1', start, end));
-    const magnitude = scale === 0 ? mantissa : mantissa / POW10[-scale];
-    return negative ? -magnitude : magnitude;
+    if (places > this.decimals) this.decimals = places;
+    if (digits > 15 || places > 22) return Number(buffer.toString('latin1', start, end));
+    const magnitude = places === 0 ? mantissa : mantissa / POW10[places];
+    return sign === MINUS ? -magnitude : magnitude;
   }
 
   /** The column's statistics; `sorted` says the values are sorted already (merged from sorted parts). */
@@ -655,20 +645,19 @@ export function sortDoubles(values: Float64Array, scale: number): Float64Array {
 function topRuns(sorted: Float64Array): { distinct: number; top: [number, number][] } {
   const top: [number, number][] = [];
   let distinct = 0;
-  const consider = (value: number, count: number) => {
-    if (top.length === TOP_VALUES && count <= top[TOP_VALUES - 1][1]) return;
+  // Once the list is full, a run must be longer than its last to enter: for most runs, one comparison.
+  let floor = 0;
+  for (let start = 0, end = 1; start < sorted.length; start = end++) {
+    const value = sorted[start];
+    while (end < sorted.length && sorted[end] === value) end++;
+    distinct++;
+    const count = end - start;
+    if (count <= floor) continue;
     let at = top.length;
     while (at > 0 && top[at - 1][1] < count) at--;
     top.splice(at, 0, [value, count]);
     if (top.length > TOP_VALUES) top.pop();
-  };
-  let runStart = 0;
-  for (let i = 1; i <= sorted.length; i++) {
-    if (i === sorted.length || sorted[i] !== sorted[runStart]) {
-      distinct++;
-      consider(sorted[runStart], i - runStart);
-      runStart = i;
-    }
+    if (top.length === TOP_VALUES) floor = top[TOP_VALUES - 1][1];
   }
   return { distinct, top };
 }
