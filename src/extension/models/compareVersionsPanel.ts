@@ -6,7 +6,9 @@ import type { Project } from '../../core/workspace';
 import type { CompareData, CompareRow, CompareSide, CompareStrings, HostMessage, WebviewMessage } from '../../../webview/modelCompare/protocol';
 import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
 
-const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+// Scores to 6 significant digits: two runs' 0.9533333333333335 and 0.9533333333333334 are the same score.
+const text = (v: unknown): string | null =>
+  v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v);
 
 function rows(first: object | null, second: object | null): CompareRow[] {
   const a: Record<string, unknown> = { ...first };

@@ -241,7 +241,8 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     if (!commit) return;
     let content: string;
     try {
-      content = await simpleGit({ baseDir: project().paths.root }).raw(['show', '--stat', '--format=fuller', commit]);
+      // No external diff or textconv: those run commands a repository's config names, even in an untrusted workspace.
+      content = await simpleGit({ baseDir: project().paths.root }).raw(['show', '--stat', '--no-ext-diff', '--no-textconv', '--format=fuller', commit]);
     } catch (err) {
       throw new MlopsError(vscode.l10n.t('Commit {0} cannot be shown: {1}', commit.slice(0, 12), (err as Error).message.trim()), vscode.l10n.t('Fetch it (`git fetch`) if it was made in another clone.'));
     }
