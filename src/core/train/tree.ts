@@ -92,6 +92,8 @@ export class TreeBuilder {
    */
   private readonly packed: Uint32Array | null;
   private readonly words: number;
+  /** Per bin, 1 when the split being made sends it left. */
+  private readonly goesLeft = new Uint8Array(BINS);
   /** Running left-side sums during split search. */
   private readonly left: Float64Array;
   /** Histogram slots the columns use (value bins and missing bin), the cost of one histogram subtraction. */
@@ -134,9 +136,11 @@ export class TreeBuilder {
     const tree: GrownTree = { feature: [], binThreshold: [], missingLeft: [], left: [], right: [], catOffset: [], cats: [], value: [], leaves: [] };
     const root = this.newNode(tree, 0, count, 0, this.rowSums(rows, 0, count));
     const candidates: Node[] = [];
+    let leafCount = 1;
+    // A node that can never be split needs no histogram: nor do the children of the split that fills the tree.
+    const splittable = (node: Node) => leafCount < maxLeaves && node.depth < maxDepth && node.end - node.start >= 2 * minSamplesLeaf && !this.isPure(node.sums);
     const consider = (node: Node, hist: Float64Array | null) => {
-      const splittable = node.depth < maxDepth && node.end - node.start >= 2 * minSamplesLeaf && !this.isPure(node.sums);
-      if (splittable) {
+      if (splittable(node)) {
         // A histogram from subtraction covers every feature; otherwise draw this node's features (forests).
         const features = hist ? this.featureOrder : this.drawFeatures();
         node.hist = hist ?? this.histogram(rows, node.start, node.end, features);
@@ -146,7 +150,6 @@ export class TreeBuilder {
       else this.finishLeaf(tree, node, scale);
     };
     consider(root, null);
-    let leafCount = 1;
     while (candidates.length > 0) {
       let pick = candidates.length - 1;
       if (Number.isFinite(maxLeaves)) {
@@ -163,7 +166,7 @@ export class TreeBuilder {
       const leftSmaller = leftNode.end - leftNode.start <= rightNode.end - rightNode.start;
       const large = leftSmaller ? rightNode : leftNode;
       // Subtracting costs one pass over the used slots; counting a small node's rows directly can be cheaper.
-      if (this.subtraction && (large.end - large.start) * this.nFeatures > this.usedSlots) {
+      if (this.subtraction && splittable(large) && (large.end - large.start) * this.nFeatures > this.usedSlots) {
         // Build the smaller child's histogram; the larger one is the parent's minus it, in the parent's buffer.
         const small = leftSmaller ? leftNode : rightNode;
         const smallHist = this.histogram(rows, small.start, small.end, this.featureOrder);
@@ -395,25 +398,20 @@ export class TreeBuilder {
     const bins = this.binned[split.feature].bins;
     const scratch = this.scratch;
     const cats = split.cats;
-    const missingLeft = split.missingLeft;
-    const threshold = split.bin;
+    const goesLeft = this.goesLeft;
+    for (let b = 0; b < MISSING_BIN; b++) goesLeft[b] = cats ? (cats[b >>> 5] >>> (b & 31)) & 1 : +(b <= split.bin);
+    goesLeft[MISSING_BIN] = +split.missingLeft;
     let l = node.start;
     let r = 0;
-    // Two loops rather than one with a branch on the split kind: this runs over every row at every depth.
-    if (cats) {
-      for (let j = node.start; j < node.end; j++) {
-        const i = rows[j];
-        const b = bins[i];
-        if (b === MISSING_BIN ? missingLeft : ((cats[b >>> 5] >>> (b & 31)) & 1) === 1) rows[l++] = i;
-        else scratch[r++] = i;
-      }
-    } else {
-      for (let j = node.start; j < node.end; j++) {
-        const i = rows[j];
-        const b = bins[i];
-        if (b === MISSING_BIN ? missingLeft : b <= threshold) rows[l++] = i;
-        else scratch[r++] = i;
-      }
+    // This runs over every row at every depth, and which side a row takes is a coin flip to the branch predictor:
+    // each row is written to both sides and only the side it belongs to moves on.
+    for (let j = node.start; j < node.end; j++) {
+      const i = rows[j];
+      const left = goesLeft[bins[i]];
+      rows[l] = i;
+      scratch[r] = i;
+      l += left;
+      r += left ^ 1;
     }
     rows.set(scratch.subarray(0, r), l);
     const rightSums = new Float64Array(this.S);
@@ -452,23 +450,42 @@ function fillGradientHistogram(hist: Float64Array, base: number, bins: Uint8Arra
   }
 }
 
-/** Adds a row's count, hessian and gradient to the slot of its bin in each feature's histogram. */
+const WORD_STRIDE = 4 * BINS * 4;
+
+/**
+ * Adds each row's count, hessian and gradient to the slot of its bin in each feature's histogram. Rows go in
+ * pairs through the words: the two rows' updates are independent, so the CPU overlaps them, and the loop's own
+ * work is paid once per pair.
+ */
 function fillGradientHistogramByRow(hist: Float64Array, packed: Uint32Array, W: number, rows: Uint32Array, start: number, n: number, grad: Float64Array, hess: Float64Array): void {
-  const stride = BINS * 4;
-  for (let j = 0; j < n; j++) {
-    const i = rows[start + j];
-    const row = i * W;
-    const g = grad[i];
-    const h = hess[i];
-    for (let q = 0, base = 0; q < W; q++, base += 4 * stride) {
-      const word = packed[row + q];
-      // Each byte's bin times the 4 doubles of a slot: shifted down by 6 (8 - 2) and masked to 8 bits, times 4.
-      addToSlot(hist, base + ((word << 2) & 1020), h, g);
-      addToSlot(hist, base + stride + ((word >>> 6) & 1020), h, g);
-      addToSlot(hist, base + 2 * stride + ((word >>> 14) & 1020), h, g);
-      addToSlot(hist, base + 3 * stride + ((word >>> 22) & 1020), h, g);
+  const end = start + n;
+  let j = start;
+  for (; j + 1 < end; j += 2) {
+    const a = rows[j];
+    const b = rows[j + 1];
+    const ha = hess[a];
+    const ga = grad[a];
+    const hb = hess[b];
+    const gb = grad[b];
+    for (let q = 0, base = 0; q < W; q++, base += WORD_STRIDE) {
+      addWord(hist, base, packed[a * W + q], ha, ga);
+      addWord(hist, base, packed[b * W + q], hb, gb);
     }
   }
+  if (j < end) {
+    const a = rows[j];
+    for (let q = 0, base = 0; q < W; q++, base += WORD_STRIDE) addWord(hist, base, packed[a * W + q], hess[a], grad[a]);
+  }
+}
+
+/** The four features of one packed word; base is the first one's histogram. */
+function addWord(hist: Float64Array, base: number, word: number, h: number, g: number): void {
+  const stride = BINS * 4;
+  // Each byte's bin times the 4 doubles of a slot: shifted down by 6 (8 - 2) and masked to 8 bits, times 4.
+  addToSlot(hist, base + ((word << 2) & 1020), h, g);
+  addToSlot(hist, base + stride + ((word >>> 6) & 1020), h, g);
+  addToSlot(hist, base + 2 * stride + ((word >>> 14) & 1020), h, g);
+  addToSlot(hist, base + 3 * stride + ((word >>> 22) & 1020), h, g);
 }
 
 function addToSlot(hist: Float64Array, o: number, h: number, g: number): void {
