@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -276,12 +277,19 @@ class ColumnAccumulator {
   }
 
   private push(v: number): void {
-    if (this.length === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
+    if (this.length === this.values.length) this.grow(this.values.length * 2);
     this.values[this.length++] = v;
+  }
+
+  private grow(capacity: number): void {
+    const bigger = new Float64Array(capacity);
+    bigger.set(this.values.subarray(0, this.length));
+    this.values = bigger;
+  }
+
+  /** Room for `capacity` values at once, for a column of numbers, booleans or datetimes, rather than by doubling. */
+  reserve(capacity: number): void {
+    if (this.state !== STRING && capacity > this.values.length) this.grow(capacity);
   }
 
   /**
@@ -778,6 +786,16 @@ function binned(sorted: Float64Array): NumericHistogram {
   return { kind: 'bins', edges, counts };
 }
 
+/**
+ * Rows after which the columns are given room for the rows the rest of the bytes will likely hold: growing a
+ * million values by doubling allocates twice their size and copies them (about 5% of profiling 1,000,000 rows).
+ */
+const SAMPLE_ROWS = 4096;
+/** Room is made for this many times the rows estimated; memory never written is never paged in. */
+const ROOM = 1.25;
+/** Room made at once stays below this many values; a larger column goes on doubling. */
+const MOST_ROOM = 1 << 26;
+
 /** Feeds a delimited file's cells to the columns named by its header row. */
 class TableSink implements CellSink {
   columns: ColumnAccumulator[] = [];
@@ -787,12 +805,18 @@ class TableSink implements CellSink {
   private column = 0;
   private firstCellEmpty = false;
   private only: Set<number> | undefined;
+  /** Where the first data row starts, to measure the bytes of the first rows. */
+  private sampleBuffer: Buffer | undefined;
+  private sampleStart = 0;
+  private readonly bytes: number | undefined;
 
   /**
    * By default the first record names the columns. With `columns`, cells go to those: `only` some of them (a
    * second reading, header skipped), or all of them from a part of the file that starts after the header.
+   * `bytes`, the size of what is read, lets the columns make room for their values early.
    */
-  constructor(private readonly file: string, options: { columns?: ColumnAccumulator[]; only?: Set<number>; headerless?: boolean } = {}) {
+  constructor(private readonly file: string, options: { columns?: ColumnAccumulator[]; only?: Set<number>; headerless?: boolean; bytes?: number } = {}) {
+    this.bytes = options.bytes;
     this.inHeader = !options.headerless;
     if (options.columns) {
       this.columns = options.columns;
@@ -802,7 +826,13 @@ class TableSink implements CellSink {
 
   cell(buffer: Buffer, start: number, end: number, escaped: boolean): void {
     const c = this.column++;
-    if (c === 0) this.firstCellEmpty = start === end;
+    if (c === 0) {
+      this.firstCellEmpty = start === end;
+      if (this.rows === 0) {
+        this.sampleBuffer = buffer;
+        this.sampleStart = start;
+      } else if (this.rows === SAMPLE_ROWS) this.makeRoom(buffer, start);
+    }
     if (this.inHeader) {
       if (this.columns.length === 0) this.header.push(cellText(buffer, start, end, escaped));
       return;
@@ -816,6 +846,13 @@ class TableSink implements CellSink {
     }
     if (this.only && !this.only.has(c)) return;
     this.columns[c].addCell(buffer, start, end, escaped);
+  }
+
+  /** Room for the rows estimated from the first ones, if they were all in one read (the reader reuses no view). */
+  private makeRoom(buffer: Buffer, start: number): void {
+    if (this.bytes === undefined || buffer !== this.sampleBuffer) return;
+    const rows = Math.min(MOST_ROOM, Math.ceil(((this.bytes * SAMPLE_ROWS) / (start - this.sampleStart)) * ROOM));
+    for (const column of this.columns) column.reserve(rows);
   }
 
   endRecord(): void {
@@ -873,7 +910,7 @@ function profileJsonLines(file: string, onBytes?: (n: number) => void): DatasetP
 export function profileFile(file: string, format: TabularFormat, onBytes?: (n: number) => void): DatasetProfile {
   if (format === 'jsonl') return profileJsonLines(file, onBytes);
   const delimiter = format === 'tsv' ? TAB : COMMA;
-  const sink = new TableSink(file);
+  const sink = new TableSink(file, { bytes: fs.statSync(file).size });
   readDelimitedFile(file, delimiter, sink, onBytes);
   const mixed = sink.columns.map((c, i) => [c, i] as const).filter(([c]) => c.rescan);
   if (mixed.length) {
@@ -888,7 +925,8 @@ export function profileFile(file: string, format: TabularFormat, onBytes?: (n: n
  * The first part (start 0) reads the header; the others are given its `header`.
  */
 export function profilePart(file: string, format: 'csv' | 'tsv', range: ByteRange, header?: string[], onBytes?: (n: number) => void): ProfilePart {
-  const sink = new TableSink(file, header ? { columns: header.map((name) => new ColumnAccumulator(name)), headerless: true } : {});
+  const bytes = (range.end ?? fs.statSync(file).size) - range.start;
+  const sink = new TableSink(file, header ? { columns: header.map((name) => new ColumnAccumulator(name)), headerless: true, bytes } : { bytes });
   readDelimitedFile(file, format === 'tsv' ? TAB : COMMA, sink, onBytes, range);
   return { rows: sink.rows, columns: sink.columns.map((c) => c.toPart()) };
 }
