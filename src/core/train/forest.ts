@@ -52,8 +52,8 @@ export function fitForest(family: 'random_forest' | 'extra_trees', table: Traini
   const binned = binColumns(table.features, table);
   const rng = new Rng(ctx.seed);
   const weights = new Float64Array(n);
-  const grad = new Float64Array(n);
-  const targets: TreeTargets = nClasses > 0 ? { kind: 'classes', labels: table.y, weights, nClasses } : { kind: 'gradients', grad, hess: weights };
+  const gradHess = new Float64Array(nClasses > 0 ? 0 : 2 * n);
+  const targets: TreeTargets = nClasses > 0 ? { kind: 'classes', labels: table.y, weights, nClasses } : { kind: 'gradients', gradHess };
   const builder = new TreeBuilder(binned, n, targets, {
     maxLeaves: Infinity,
     maxDepth: p.maxDepth,
@@ -75,7 +75,12 @@ export function fitForest(family: 'random_forest' | 'extra_trees', table: Traini
     } else weights.fill(1);
     let count = 0;
     for (let i = 0; i < n; i++) if (weights[i] > 0) rows[count++] = i;
-    if (nClasses === 0) for (let i = 0; i < n; i++) grad[i] = -table.y[i] * weights[i];
+    if (nClasses === 0) {
+      for (let i = 0; i < n; i++) {
+        gradHess[2 * i] = -table.y[i] * weights[i];
+        gradHess[2 * i + 1] = weights[i];
+      }
+    }
     ensemble.add(builder.grow(rows, count, 1), 0);
     ctx.onProgress?.({ family, done: t + 1, total: p.nEstimators });
   }

@@ -68,9 +68,8 @@ export function fitGbdt(table: TrainingTable, p: GbdtParams, ctx: FitContext): G
   for (let i = 0; i < n; i++) raw.set(baseline, i * nOut);
   const validRaw = new Float64Array(valid.length * nOut);
   for (let r = 0; r < valid.length; r++) validRaw.set(baseline, r * nOut);
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n).fill(1);
-  const builder = new TreeBuilder(binned, n, { kind: 'gradients', grad, hess }, {
+  const gradHess = new Float64Array(2 * n);
+  const builder = new TreeBuilder(binned, n, { kind: 'gradients', gradHess }, {
     maxLeaves: p.maxLeafNodes,
     maxDepth: p.maxDepth,
     minSamplesLeaf: p.minSamplesLeaf,
@@ -89,7 +88,7 @@ export function fitGbdt(table: TrainingTable, p: GbdtParams, ctx: FitContext): G
     checkCancelled(ctx.signal);
     if (prob) for (const i of train) softmaxAt(raw, i * nOut, nOut, prob);
     for (let k = 0; k < nOut; k++) {
-      gradients(loss, raw, prob, y, train, nOut, k, grad, hess);
+      gradients(loss, raw, prob, y, train, nOut, k, gradHess);
       rows.set(train);
       const tree = builder.grow(rows, train.length, p.learningRate);
       for (const leaf of tree.leaves) {
@@ -137,17 +136,24 @@ function initialScores(loss: Loss, y: Float64Array, rows: Uint32Array, nOut: num
 }
 
 
-function gradients(loss: Loss, raw: Float64Array, prob: Float64Array | null, y: Float64Array, rows: Uint32Array, nOut: number, k: number, grad: Float64Array, hess: Float64Array): void {
-  for (const i of rows) {
-    if (loss === 'squared') grad[i] = raw[i] - y[i];
-    else {
-      const p = loss === 'logistic' ? sigmoid(raw[i]) : prob![i * nOut + k];
-      const target = loss === 'logistic' ? y[i] : y[i] === k ? 1 : 0;
-      grad[i] = p - target;
-      // Floored so that confidently right rows cannot make a leaf's Newton step explode.
-      hess[i] = Math.max(p * (1 - p), 1e-16);
+/** Row i's gradient and hessian into gradHess[2i] and gradHess[2i + 1]; one loop per loss, as this runs per tree over every row. */
+function gradients(loss: Loss, raw: Float64Array, prob: Float64Array | null, y: Float64Array, rows: Uint32Array, nOut: number, k: number, gradHess: Float64Array): void {
+  if (loss === 'squared') {
+    for (const i of rows) {
+      gradHess[2 * i] = raw[i] - y[i];
+      gradHess[2 * i + 1] = 1;
     }
+  } else if (loss === 'logistic') {
+    for (const i of rows) setProbabilityGradient(gradHess, i, sigmoid(raw[i]), y[i]);
+  } else {
+    for (const i of rows) setProbabilityGradient(gradHess, i, prob![i * nOut + k], y[i] === k ? 1 : 0);
   }
+}
+
+function setProbabilityGradient(gradHess: Float64Array, i: number, p: number, target: number): void {
+  gradHess[2 * i] = p - target;
+  // Floored so that confidently right rows cannot make a leaf's Newton step explode.
+  gradHess[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
 }
 
 function meanLoss(loss: Loss, raw: Float64Array, y: Float64Array, rows: Uint32Array, nOut: number): number {
