@@ -109,8 +109,6 @@ interface Walker {
   /** Per node: the offset in `sets` of its 8-word set of ranks going left; leaves share the empty set at 0. */
   readonly goLeft: Int32Array;
   readonly sets: Int32Array;
-  /** Per tree: its depth, the steps that take every row to its leaf (leaves loop on themselves). */
-  readonly depth: Int32Array;
 }
 
 const SET_WORDS = 8;
@@ -179,59 +177,51 @@ function buildWalker(e: Ensemble): Walker {
     }
     goLeft[node] = offset;
   }
-  const depth = Int32Array.from(e.roots, (root) => treeDepth(e, root));
-  return { cuts, feature, next, goLeft, sets: Int32Array.from(sets), depth };
+  return { cuts, feature, next, goLeft, sets: Int32Array.from(sets) };
 }
 
-function treeDepth(e: Ensemble, root: number): number {
-  let deepest = 0;
-  const stack = [root, 0];
-  while (stack.length > 0) {
-    const depth = stack.pop()!;
-    const node = stack.pop()!;
-    if (e.feature[node] < 0) deepest = Math.max(deepest, depth);
-    else stack.push(e.left[node], depth + 1, e.right[node], depth + 1);
-  }
-  return deepest;
-}
-
-/** Adds every tree's leaf values to out[row * nOutputs + output], a block of rows at a time, four rows per walk. */
+/** Adds every tree's leaf values to out[row * nOutputs + output], a block of rows at a time. */
 export function accumulate(e: Ensemble, X: FeatureMatrix, out: Float64Array): void {
-  const { cuts, feature, next, goLeft, sets, depth } = walkerOf(e);
-  const { roots, treeOutput, value, width, nOutputs } = e;
+  const walker = walkerOf(e);
   const F = X.columns.length;
   const block = new Uint8Array(BLOCK_ROWS * F);
   for (let start = 0; start < X.n; start += BLOCK_ROWS) {
     const count = Math.min(BLOCK_ROWS, X.n - start);
-    for (const [f, sorted] of cuts) rankColumn(X.columns[f], sorted, start, count, block, f, F);
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t];
-      const steps = depth[t];
-      const o = start * nOutputs + treeOutput[t];
-      let r = 0;
-      for (; r + 4 <= count; r += 4) {
-        const row = r * F;
-        let a = root;
-        let b = root;
-        let c = root;
-        let d = root;
-        for (let s = 0; s < steps; s++) {
-          a = step(a, block, row, feature, next, goLeft, sets);
-          b = step(b, block, row + F, feature, next, goLeft, sets);
-          c = step(c, block, row + 2 * F, feature, next, goLeft, sets);
-          d = step(d, block, row + 3 * F, feature, next, goLeft, sets);
-        }
-        addLeaf(out, o + r * nOutputs, value, a, width);
-        addLeaf(out, o + (r + 1) * nOutputs, value, b, width);
-        addLeaf(out, o + (r + 2) * nOutputs, value, c, width);
-        addLeaf(out, o + (r + 3) * nOutputs, value, d, width);
-      }
-      for (; r < count; r++) {
-        let a = root;
-        for (let s = 0; s < steps; s++) a = step(a, block, r * F, feature, next, goLeft, sets);
-        addLeaf(out, o + r * nOutputs, value, a, width);
-      }
-    }
+    for (const [f, sorted] of walker.cuts) rankColumn(X.columns[f], sorted, start, count, block, f, F);
+    for (let t = 0; t < e.roots.length; t++) walkTree(walker, e, e.roots[t], block, F, count, out, start * e.nOutputs + e.treeOutput[t]);
+  }
+}
+
+/**
+ * Walks one tree for the block's rows, four at a time, adding each row's leaf values from out[o]. A function of
+ * its own so that V8 optimizes it as a whole after a few trees, instead of replacing the running accumulate loop.
+ */
+function walkTree(w: Walker, e: Ensemble, root: number, block: Uint8Array, F: number, count: number, out: Float64Array, o: number): void {
+  const { feature, next, goLeft, sets } = w;
+  const { value, width, nOutputs } = e;
+  let r = 0;
+  for (; r + 4 <= count; r += 4) {
+    const row = r * F;
+    let a = root;
+    let b = root;
+    let c = root;
+    let d = root;
+    // Until all four are at leaves (the only nodes with the empty set at 0); the leaves reached first wait in place.
+    do {
+      a = step(a, block, row, feature, next, goLeft, sets);
+      b = step(b, block, row + F, feature, next, goLeft, sets);
+      c = step(c, block, row + 2 * F, feature, next, goLeft, sets);
+      d = step(d, block, row + 3 * F, feature, next, goLeft, sets);
+    } while ((goLeft[a] | goLeft[b] | goLeft[c] | goLeft[d]) !== 0);
+    addLeaf(out, o + r * nOutputs, value, a, width);
+    addLeaf(out, o + (r + 1) * nOutputs, value, b, width);
+    addLeaf(out, o + (r + 2) * nOutputs, value, c, width);
+    addLeaf(out, o + (r + 3) * nOutputs, value, d, width);
+  }
+  for (; r < count; r++) {
+    let a = root;
+    while (goLeft[a] !== 0) a = step(a, block, r * F, feature, next, goLeft, sets);
+    addLeaf(out, o + r * nOutputs, value, a, width);
   }
 }
 
