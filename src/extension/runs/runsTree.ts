@@ -15,6 +15,7 @@ export type RunsNode =
   | { kind: 'experiment'; name: string; runs: number }
   | { kind: 'run'; run: RunSummary }
   | { kind: 'section'; runId: string; section: Section; count: number }
+  | { kind: 'children'; runId: string; automl: boolean; count: number }
   | EntryNode
   | { kind: 'message'; text: string; detail?: string };
 
@@ -43,6 +44,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
   private details = new Map<string, RunDetails>();
+  /** Child runs (AutoML trials, nested `mlops run`s) by parent id, filled when an experiment is listed. */
+  private childRuns = new Map<string, RunSummary[]>();
 
   constructor(private readonly project: ProjectWatcher, private readonly runs: RunStoreWatcher) {
     // mlops.yaml can name another training metric, which changes every run's description.
@@ -65,13 +68,39 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     }
     if (parent.kind === 'experiment') {
       const runs = listRuns(store, parent.name);
-      // Descriptions need each run's latest metrics; reading them here keeps getTreeItem synchronous.
-      for (const run of runs) this.cached(store, run.id);
-      return runs.map((run) => ({ kind: 'run', run }));
+      // A run whose parent is in the same experiment is listed under it, so an AutoML run shows its trials
+      // beneath it instead of burying the experiment under dozens of trials.
+      const ids = new Set(runs.map((r) => r.id));
+      const top: RunSummary[] = [];
+      for (const run of runs) {
+        if (run.parentId && ids.has(run.parentId)) {
+          const siblings = this.childRuns.get(run.parentId) ?? [];
+          siblings.push(run);
+          this.childRuns.set(run.parentId, siblings);
+        } else {
+          top.push(run);
+        }
+      }
+      return this.runNodes(store, top);
     }
-    if (parent.kind === 'run') return this.sections(store, parent.run.id);
+    if (parent.kind === 'run') {
+      const children = this.childRuns.get(parent.run.id) ?? [];
+      const sections: RunsNode[] = this.sections(store, parent.run.id);
+      if (children.length) {
+        const automl = this.cached(store, parent.run.id).tags['mlops.kind'] === 'automl';
+        sections.push({ kind: 'children', runId: parent.run.id, automl, count: children.length });
+      }
+      return sections;
+    }
+    if (parent.kind === 'children') return this.runNodes(store, this.childRuns.get(parent.runId) ?? []);
     if (parent.kind === 'section') return this.entries(store, parent.runId, parent.section);
     return [];
+  }
+
+  private runNodes(store: MetadataStore, runs: RunSummary[]): RunsNode[] {
+    // Descriptions need each run's latest metrics; reading them here keeps getTreeItem synchronous.
+    for (const run of runs) this.cached(store, run.id);
+    return runs.map((run) => ({ kind: 'run', run }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
@@ -95,7 +124,15 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         item.id = `run:${node.runId}/${node.section}`;
         item.description = String(node.count);
         item.iconPath = new vscode.ThemeIcon(icons[node.section]);
-        item.contextValue = `mlops.run.${node.section}`;
+        item.contextValue = `mlops.runSection.${node.section}`;
+        return item;
+      }
+      case 'children': {
+        const item = new vscode.TreeItem(node.automl ? vscode.l10n.t('Trials') : vscode.l10n.t('Child runs'), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `run:${node.runId}/children`;
+        item.description = String(node.count);
+        item.iconPath = new vscode.ThemeIcon('list-tree');
+        item.contextValue = 'mlops.runChildren';
         return item;
       }
       case 'entry':
@@ -129,8 +166,9 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     const item = new vscode.TreeItem(runLabel(run), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `run:${run.id}`;
     item.iconPath = STATUS_ICONS[run.status];
-    item.contextValue = 'mlops.run';
     const details = this.details.get(run.id);
+    // AutoML runs offer their leaderboard and registration: a run is `mlops.run` or `mlops.run.automl`.
+    item.contextValue = details?.tags['mlops.kind'] === 'automl' ? 'mlops.run.automl' : 'mlops.run';
     const key = details && keyMetric(details, this.project.config?.training?.metric);
     const parts = [formatDuration(run)];
     if (details && key) parts.unshift(`${key} ${formatMetric(details.metrics[key].value)}`);
@@ -157,7 +195,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       item.description = description;
       item.tooltip = tooltip;
       item.iconPath = new vscode.ThemeIcon(icon);
-      item.contextValue = `mlops.run.${section}.entry`;
+      item.contextValue = `mlops.runEntry.${section}`;
       return { kind: 'entry', runId, section, key, item };
     };
     switch (section) {
@@ -187,6 +225,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   refresh(): void {
     this.details = new Map();
+    this.childRuns = new Map();
     this.changed.fire();
   }
 
