@@ -64,10 +64,8 @@ export function fitGbdt(table: TrainingTable, p: GbdtParams, ctx: FitContext): G
   const { train, valid } = early && n >= 20 ? holdout(all, p.validationFraction, rng, loss === 'squared' ? undefined : table.y) : { train: all, valid: new Uint32Array(0) };
   const y = table.y;
   const baseline = initialScores(loss, y, train, nOut);
-  const raw = new Float64Array(n * nOut);
-  for (let i = 0; i < n; i++) raw.set(baseline, i * nOut);
-  const validRaw = new Float64Array(valid.length * nOut);
-  for (let r = 0; r < valid.length; r++) validRaw.set(baseline, r * nOut);
+  const raw = baselineScores(baseline, n);
+  const validRaw = baselineScores(baseline, valid.length);
   const gradHess = new Float64Array(2 * n);
   const builder = new TreeBuilder(binned, n, { kind: 'gradients', gradHess }, {
     maxLeaves: p.maxLeafNodes,
@@ -112,10 +110,17 @@ export function fitGbdt(table: TrainingTable, p: GbdtParams, ctx: FitContext): G
 export function predictGbdt(body: GbdtBody, X: FeatureMatrix, nClasses: number): Float64Array {
   const { ensemble, baseline } = body;
   const nOut = ensemble.nOutputs;
-  const raw = new Float64Array(X.n * nOut);
-  for (let i = 0; i < X.n; i++) raw.set(baseline, i * nOut);
+  const raw = baselineScores(baseline, X.n);
   accumulate(ensemble, X, raw);
   return nClasses === 0 ? raw : probabilitiesFromScores(raw, X.n, nOut);
+}
+
+/** The baseline scores repeated for n rows, copied by hand: a set() call per row costs more than the copy. */
+function baselineScores(baseline: Float64Array, n: number): Float64Array {
+  const nOut = baseline.length;
+  const scores = new Float64Array(n * nOut);
+  for (let i = 0; i < n; i++) for (let k = 0; k < nOut; k++) scores[i * nOut + k] = baseline[k];
+  return scores;
 }
 
 function initialScores(loss: Loss, y: Float64Array, rows: Uint32Array, nOut: number): Float64Array {
