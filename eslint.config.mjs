@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Functions passed to page.evaluate run in the workbench page.
-    files: ['test/e2e/**'],
+    files: ['test/e2e/**', 'test/harness/**'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly' } },
   },
   {

@@ -41,6 +41,9 @@ async function editorLayers() {
     installDir: harness,
     runDir: path.join(scratch, 'server'),
     env: { MLOPS_EXT_TEST_RESULT: extResult, MLOPS_EXT_METRICS: metrics },
+    // The built-in git extension watches the test repositories the suites create and delete, and its stray
+    // errors (EPIPE from a git it started) land on whichever test is running. The tests use git themselves.
+    settings: { 'git.enabled': false, 'git.autoRepositoryDetection': false },
   });
   try {
     if (wants('e2e')) {

@@ -2,29 +2,19 @@
 // opened in VS Code (code-server, Playwright, Chromium): the Datasets view lists the versions, comparing them opens
 // the panel with its histograms and schema changes, and the Explorer offers "Snapshot Dataset" on the file.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser } from '../harness/playwright.mjs';
-import { workbenchUrl } from '../harness/codeServer.mjs';
+import { mlopsIn, openWorkbench, projectFolder, skipOutsideHarness } from '../harness/workbench.mjs';
 
-const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
-
-describe('Datasets in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
-  let browser;
-  let page;
-  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `datasets-${name}.png`) });
-  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
-  const row = (container, label) => container.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
-  const menuItem = (name) => page.locator('.context-view .monaco-menu').getByRole('menuitem', { name });
-
-  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'datasets-project');
+describe('Datasets in the browser workbench', { skip: skipOutsideHarness }, () => {
+  let workbench;
+  let page, shot, pane, row, menuItem, chooseMenuItem, webview;
+  let folder;
 
   before(async () => {
-    fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
-    fs.mkdirSync(folder);
-    const mlops = (...args) => execFileSync(process.execPath, [path.join(MLOPS_EXTENSION_PATH, 'dist', 'cli.js'), ...args], { cwd: folder, stdio: 'pipe' });
+    folder = projectFolder('datasets-project');
+    const mlops = mlopsIn(folder);
     mlops('init', '--sample');
     mlops('snapshot', 'data/weather.csv', '-m', 'the sample as shipped');
     // Version 2 keeps the first 1000 days and gains a column: a row count change and a schema change to see.
@@ -33,16 +23,12 @@ describe('Datasets in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run 
     fs.writeFileSync(csv, [`${header},source`, ...rows.slice(0, 1000).map((r, i) => `${r},${i % 3 ? 'station' : 'satellite'}`)].join('\n') + '\n');
     mlops('snapshot', 'data/weather.csv', '-m', 'first 1000 days, with their source');
 
-    browser = await launchBrowser(MLOPS_HARNESS_DIR);
-    page = browser.page;
-    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
-    await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
-    await page.evaluate(() => window.driver.whenWorkbenchRestored());
+    workbench = await openWorkbench(folder, 'datasets');
+    ({ page, shot, pane, row, menuItem, chooseMenuItem, webview } = workbench);
   });
 
   after(async () => {
-    if (page) await shot('last').catch(() => {});
-    await browser?.close();
+    await workbench?.close();
   });
 
   it('the Datasets view lists weather and, expanded, its two versions newest first', async () => {
@@ -68,10 +54,9 @@ describe('Datasets in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run 
     await row(datasets, 'v2').click({ button: 'right' });
     // The menu ignores a mouse release that comes right after it opened (the right click's own); pointing at the
     // item focuses it, and Enter runs it, as a keyboard user would.
-    await menuItem('Compare Dataset Versions').hover();
-    await page.keyboard.press('Enter');
+    await chooseMenuItem('Compare Dataset Versions');
 
-    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const panel = webview();
     await panel.locator('h1', { hasText: 'weather: v1 ↔ v2' }).waitFor({ timeout: 30_000 });
     await panel.locator('#app[aria-busy="false"]').waitFor();
     const schema = panel.locator('section.schema table');

@@ -3,47 +3,34 @@
 // versions with the champion badge and key metric, their lineage, and comparing the two selected versions opens the
 // Compare Model Versions panel.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser } from '../harness/playwright.mjs';
-import { workbenchUrl } from '../harness/codeServer.mjs';
+import { e2e, mlopsIn, openWorkbench, projectFolder, skipOutsideHarness } from '../harness/workbench.mjs';
 
-const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
-
-describe('Models in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
-  let browser;
-  let page;
-  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `models-${name}.png`) });
-  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
-  const row = (container, label) => container.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
-  const menuItem = (name) => page.locator('.context-view .monaco-menu').getByRole('menuitem', { name });
-
-  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'models-project');
+describe('Models in the browser workbench', { skip: skipOutsideHarness }, () => {
+  let workbench;
+  let page, shot, pane, row, chooseMenuItem, webview;
+  let folder;
 
   before(async () => {
-    fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
-    fs.mkdirSync(path.join(folder, 'data'), { recursive: true });
-    const mlops = (...args) => execFileSync(process.execPath, [path.join(MLOPS_EXTENSION_PATH, 'dist', 'cli.js'), ...args], { cwd: folder, encoding: 'utf8', stdio: 'pipe' });
+    folder = projectFolder('models-project');
+    fs.mkdirSync(path.join(folder, 'data'));
+    const mlops = mlopsIn(folder);
     mlops('init');
-    fs.copyFileSync(path.join(MLOPS_EXTENSION_PATH, 'test', 'fixtures', 'datasets', 'iris.csv'), path.join(folder, 'data', 'iris.csv'));
+    fs.copyFileSync(path.join(e2e.extensionPath, 'test', 'fixtures', 'datasets', 'iris.csv'), path.join(folder, 'data', 'iris.csv'));
     mlops('snapshot', 'data/iris.csv', '--name', 'iris');
     for (const [seed, alias] of [['1', ['--alias', 'champion']], ['2', []]]) {
       const { runId } = JSON.parse(mlops('train', '--dataset', 'iris', '--target', 'target', '--max-trials', '3', '--seed', seed, '--json'));
       mlops('register', runId, '--model', 'iris', ...alias, '--description', 'Sorts irises by their petals and sepals.');
     }
 
-    browser = await launchBrowser(MLOPS_HARNESS_DIR);
-    page = browser.page;
-    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
-    await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
-    await page.evaluate(() => window.driver.whenWorkbenchRestored());
+    workbench = await openWorkbench(folder, 'models');
+    ({ page, shot, pane, row, chooseMenuItem, webview } = workbench);
   });
 
   after(async () => {
-    if (page) await shot('last').catch(() => {});
-    await browser?.close();
+    await workbench?.close();
   });
 
   it('the Models view shows the model, its versions newest first, the champion badge and the key metric', async () => {
@@ -71,10 +58,8 @@ describe('Models in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run th
     await models.locator('.monaco-list-row[aria-selected="true"]').nth(1).waitFor();
     await row(models, 'version 1').click({ button: 'right' });
     // The workbench ignores a click that comes right after a context menu opens (a guard against stray mouse-ups).
-    await menuItem('Compare Model Versions').waitFor();
-    await page.waitForTimeout(500);
-    await menuItem('Compare Model Versions').click();
-    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    await chooseMenuItem('Compare Model Versions');
+    const panel = webview();
     await panel.locator('h1', { hasText: 'iris: version 1 ↔ version 2' }).waitFor({ timeout: 30_000 });
     assert.match(await panel.locator('body').innerText(), /Both versions were trained on the same data\./);
     assert.ok((await panel.locator('tr.differs').count()) > 0, 'the run ids at least differ');

@@ -2,14 +2,8 @@
 // terminal), opened in VS Code (code-server, Playwright, Chromium): the Runs view lists them with their key metric,
 // and comparing the two selected runs opens the Run Metrics panel with a chart and a table marking what differs.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser } from '../harness/playwright.mjs';
-import { workbenchUrl } from '../harness/codeServer.mjs';
-
-const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
+import { mlopsIn, openWorkbench, projectFolder, skipOutsideHarness } from '../harness/workbench.mjs';
 
 /** A run's code for `node -e`: logs its learning rate and a loss curve that falls faster with a larger rate. */
 const training = (lr) => `
@@ -19,34 +13,24 @@ log({ type: 'param', key: 'lr', value: ${lr} });
 log({ type: 'param', key: 'layers', value: 2 });
 log({ type: 'metrics', key: 'loss', steps: [...Array(500).keys()], values: [...Array(500).keys()].map((i) => Math.exp(-${lr} * i / 50) + 0.01 * (1 + Math.sin(i))) });`;
 
-describe('Runs in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
-  let browser;
-  let page;
-  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `runs-${name}.png`) });
-  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
-  const row = (container, label) => container.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
-  const menuItem = (name) => page.locator('.context-view .monaco-menu').getByRole('menuitem', { name });
-
-  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'runs-project');
+describe('Runs in the browser workbench', { skip: skipOutsideHarness }, () => {
+  let workbench;
+  let page, shot, pane, row, chooseMenuItem, webview;
+  let folder;
 
   before(async () => {
-    fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
-    fs.mkdirSync(folder);
-    const mlops = (...args) => execFileSync(process.execPath, [path.join(MLOPS_EXTENSION_PATH, 'dist', 'cli.js'), ...args], { cwd: folder, stdio: 'pipe' });
+    folder = projectFolder('runs-project');
+    const mlops = mlopsIn(folder);
     mlops('init');
     mlops('run', '--experiment', 'tuning', '--name', 'slow-lr', '--', process.execPath, '-e', training(0.5));
     mlops('run', '--experiment', 'tuning', '--name', 'fast-lr', '--', process.execPath, '-e', training(2));
 
-    browser = await launchBrowser(MLOPS_HARNESS_DIR);
-    page = browser.page;
-    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
-    await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
-    await page.evaluate(() => window.driver.whenWorkbenchRestored());
+    workbench = await openWorkbench(folder, 'runs');
+    ({ page, shot, pane, row, chooseMenuItem, webview } = workbench);
   });
 
   after(async () => {
-    if (page) await shot('last').catch(() => {});
-    await browser?.close();
+    await workbench?.close();
   });
 
   it('the Runs view lists the experiment and its two runs, newest first, with their key metric', async () => {
@@ -70,9 +54,9 @@ describe('Runs in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run thro
     await row(runs, 'slow-lr').click({ modifiers: ['ControlOrMeta'] });
     await runs.locator('.monaco-list-row[aria-selected="true"]').nth(1).waitFor();
     await row(runs, 'slow-lr').click({ button: 'right' });
-    await menuItem('Compare Runs').click();
+    await chooseMenuItem('Compare Runs');
 
-    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const panel = webview();
     await panel.locator('figure.chart figcaption', { hasText: /loss.*1,000 of 1,000 points drawn/ }).waitFor({ timeout: 30_000 });
     assert.equal(await panel.locator('figure.chart canvas').count(), 1);
     assert.equal(await panel.getByLabel('Logarithmic scale').isChecked(), false);
@@ -89,7 +73,7 @@ describe('Runs in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run thro
   });
 
   it('dragging across the chart zooms to those steps, drawn at full resolution; "Reset zoom" goes back', async () => {
-    const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const panel = webview();
     const caption = panel.locator('figure.chart figcaption');
     const box = await panel.locator('figure.chart canvas').boundingBox();
     // From about step 100 to step 200 of 500: the host answers with only the points of that range.

@@ -5,34 +5,24 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser } from '../harness/playwright.mjs';
-import { workbenchUrl } from '../harness/codeServer.mjs';
+import { openWorkbench, projectFolder, skipOutsideHarness } from '../harness/workbench.mjs';
 
-const { MLOPS_HARNESS_DIR, MLOPS_E2E_ORIGIN, MLOPS_E2E_SCRATCH, MLOPS_EXTENSION_PATH, MLOPS_RESULTS_DIR } = process.env;
 const STATUS_ITEM = '[id="mlops-workbench.mlops-workbench.mlops.modelHealth"]';
 const VIEWS = ['Datasets', 'Features', 'Runs', 'Models'];
 
-describe('MLOps Workbench in the browser workbench', { skip: !MLOPS_E2E_ORIGIN && 'run through npm test' }, () => {
-  let browser;
-  let page;
-  const shot = (name) => page.screenshot({ path: path.join(MLOPS_RESULTS_DIR, `workbench-${name}.png`) });
-  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
-
-  const folder = MLOPS_E2E_SCRATCH && path.join(MLOPS_E2E_SCRATCH, 'empty-folder');
+describe('MLOps Workbench in the browser workbench', { skip: skipOutsideHarness }, () => {
+  let workbench;
+  let page, shot, pane;
+  let folder;
 
   before(async () => {
-    fs.mkdirSync(MLOPS_RESULTS_DIR, { recursive: true });
-    fs.mkdirSync(folder);
-    browser = await launchBrowser(MLOPS_HARNESS_DIR);
-    page = browser.page;
-    await page.goto(workbenchUrl(MLOPS_E2E_ORIGIN, { folder, extensionPath: MLOPS_EXTENSION_PATH }));
-    await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
-    await page.evaluate(() => window.driver.whenWorkbenchRestored());
+    folder = projectFolder('empty-folder');
+    workbench = await openWorkbench(folder, 'workbench');
+    ({ page, shot, pane } = workbench);
   });
 
   after(async () => {
-    if (page) await shot('last').catch(() => {});
-    await browser?.close();
+    await workbench?.close();
   });
 
   it('has an MLOps container with four views that offer to initialize a project', async () => {

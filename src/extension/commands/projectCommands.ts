@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeError, MlopsError } from '../../core/errors';
 import { CONFIG_FILE, initProject } from '../../core/workspace';
+import { reportError } from '../commandErrors';
 import type { ProjectWatcher } from '../projectWatcher';
 
 interface Deps {
@@ -58,18 +58,4 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   }
   if (folders.length === 1) return folders[0];
   return vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Folder to initialize as an MLOps project') });
-}
-
-/** Errors the user can act on are shown as such; anything else is a bug, and its stack goes to the log. */
-export function reportError(output: vscode.LogOutputChannel, err: unknown): void {
-  if (err instanceof MlopsError) {
-    void vscode.window.showErrorMessage(describeError(err));
-    output.warn(describeError(err));
-    return;
-  }
-  output.error(err instanceof Error ? err : String(err));
-  const show = vscode.l10n.t('Show Log');
-  void vscode.window.showErrorMessage(vscode.l10n.t('MLOps: {0}', describeError(err)), show).then((c) => {
-    if (c === show) output.show();
-  });
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { listDatasets, listVersions, resolveVersion, restoreVersion, snapshotDataset, type DatasetVersion, type SnapshotProgress } from '../../core/data';
 import { MlopsError } from '../../core/errors';
 import type { Project } from '../../core/workspace';
-import { reportError } from '../commands/projectCommands';
+import { reportError } from '../commandErrors';
 import type { ProjectWatcher } from '../projectWatcher';
 import type { ChangedDataDecorations } from './changedDataDecorations';
 import type { DatasetPanels } from './datasetPanels';

@@ -8,7 +8,7 @@ import {
 import { MetadataStore } from '../../core/store';
 import { getRun, listRuns } from '../../core/tracking';
 import { openProject, type Project } from '../../core/workspace';
-import { reportError } from '../commands/projectCommands';
+import { guarded as guardedCommand } from '../commandErrors';
 import type { ProjectWatcher } from '../projectWatcher';
 import { CompareVersionsPanel } from './compareVersionsPanel';
 import { ModelsTree, keyMetricText, type ModelsNode } from './modelsTree';
@@ -69,14 +69,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     return picked?.v;
   };
 
-  const guarded = <A extends unknown[]>(run: (...args: A) => Promise<unknown>) => async (...args: A) => {
-    try {
-      return await run(...args);
-    } catch (err) {
-      reportError(deps.output, err);
-      return undefined;
-    }
-  };
+  const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(deps.output, run);
 
   const askReason = () => vscode.window.showInputBox({ prompt: vscode.l10n.t('Why? (kept in the model\'s audit log; optional)'), ignoreFocusOut: true });
 

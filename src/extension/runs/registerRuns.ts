@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { MlopsError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
 import { deleteRun, getRun, listRuns, runFiles } from '../../core/tracking';
-import { reportError } from '../commands/projectCommands';
+import { guarded as guardedCommand } from '../commandErrors';
 import type { ProjectWatcher } from '../projectWatcher';
 import { formatTime, runLabel, statusLabel } from './runFormat';
 import { RunMetricsPanel } from './runMetricsPanel';
@@ -60,14 +60,7 @@ export function registerRuns(context: vscode.ExtensionContext, deps: Deps): Runs
     return ids.length >= atLeast ? ids : [];
   };
 
-  const guarded = <A extends unknown[]>(run: (...args: A) => Promise<unknown>) => async (...args: A) => {
-    try {
-      return await run(...args);
-    } catch (err) {
-      reportError(deps.output, err);
-      return undefined;
-    }
-  };
+  const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(deps.output, run);
 
   const showMetrics = (atLeast: number) => guarded(async (target?: RunTarget, selected?: RunTarget[]) => {
     let ids = targets(target, selected);

@@ -4,7 +4,7 @@ import type { MetadataStore } from '../../core/store';
 import { decimateSeries, getRun, metricSeries, type RunDetails } from '../../core/tracking';
 import type { HostMessage, PanelRun, PanelStrings, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
 import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
-import { reportError } from '../commands/projectCommands';
+import { reportError } from '../commandErrors';
 import type { ProjectWatcher } from '../projectWatcher';
 import { keyMetric, runLabel } from './runFormat';
 import type { RunStoreWatcher } from './runStoreWatcher';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { readLeaderboard, type Leaderboard } from '../../core/automl';
 import { MlopsError } from '../../core/errors';
 import type { HostMessage, LeaderboardStrings, WebviewMessage } from '../../../webview/leaderboard/protocol';
-import { reportError } from '../commands/projectCommands';
+import { reportError } from '../commandErrors';
 import type { RunStoreWatcher } from '../runs/runStoreWatcher';
 import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
 

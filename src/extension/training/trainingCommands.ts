@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
 import { listDatasets } from '../../core/data';
 import { getRun, listRuns } from '../../core/tracking';
-import { reportError } from '../commands/projectCommands';
+import { reportError } from '../commandErrors';
 import { requireProject } from '../datasets/openedProject';
 import type { DatasetNode } from '../datasets/datasetsTree';
 import type { ProjectWatcher } from '../projectWatcher';
