@@ -6,6 +6,7 @@ import { onMessage, post } from '../shared/vscodeApi';
 import { sharedHistogram } from './histograms';
 import type { ColumnProfile, TableDiff } from '../../src/core/data';
 import type { ColumnView, DatasetView, HostMessage, Strings, TableView, WebviewMessage } from './protocol';
+import { el, type Child } from '../shared/dom';
 
 // Only the pieces used here, so the bundle stays small and nothing registers itself behind our back.
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
@@ -24,16 +25,6 @@ onThemeChange(() => {
   if (shown) render(shown);
 });
 post<WebviewMessage>({ type: 'ready' });
-
-type Child = Node | string | null | undefined | false;
-
-/** Builds an element; text goes in as text nodes, never as markup, since it comes from users' data. */
-function el(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
-  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
 
 function format(template: string, ...values: (string | number)[]): string {
   return template.replace(/\{(\d+)\}/g, (_, i: string) => String(values[Number(i)]));

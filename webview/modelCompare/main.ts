@@ -5,15 +5,9 @@ import './style.css';
 import { onMessage, post } from '../shared/vscodeApi';
 import type { CompareData, CompareRow, CompareStrings, HostMessage, WebviewMessage } from './protocol';
 import type { TableDiff } from '../../src/core/data/diff';
+import { el } from '../shared/dom';
 
 const app = document.getElementById('app')!;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 function rowsTable(rows: CompareRow[], strings: CompareStrings, header: [string, string, string], numeric: boolean): HTMLElement {
   if (rows.length === 0) return el('p', { class: 'muted' }, strings.none);

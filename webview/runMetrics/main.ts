@@ -10,6 +10,7 @@ import './style.css';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
 import { getState, onMessage, post, setState } from '../shared/vscodeApi';
 import type { HostMessage, PanelRun, PanelStrings, SeriesData, StepRange, WebviewMessage } from './protocol';
+import { el } from '../shared/dom';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, zoomPlugin);
 
@@ -239,13 +240,6 @@ function renderTable(): void {
   addRows(s.param, keysOf((r) => r.params), (r, k) => r.params[k], false);
   addRows(s.metric, keysOf((r) => r.metrics), (r, k) => (k in r.metrics ? String(r.metrics[k] ?? 'NaN') : undefined), true);
   table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
-}
-
-function el(tag: string, attrs: Record<string, string>, ...children: (Node | string)[]): HTMLElement {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
 }
 
 /** Metric names are free text; ids for label/input pairs must be unique and safe. */
