@@ -125,7 +125,8 @@ function modelItem(model: ModelSummary): vscode.TreeItem {
   item.id = `model:${model.name}`;
   item.iconPath = new vscode.ThemeIcon('package');
   const aliases = Object.entries(model.aliases).map(([a, v]) => `@${a} → ${v}`).join(', ');
-  item.description = [vscode.l10n.t('{0} versions', model.versions.length), aliases].filter(Boolean).join(' · ');
+  const count = model.versions.length === 1 ? vscode.l10n.t('1 version') : vscode.l10n.t('{0} versions', model.versions.length);
+  item.description = [count, aliases].filter(Boolean).join(' · ');
   item.contextValue = 'mlops.model';
   if (model.problems.length) item.iconPath = new vscode.ThemeIcon('package', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   return item;

@@ -91,7 +91,7 @@ async function pickDataset(deps: Deps): Promise<string | undefined> {
   const datasets = listDatasets(requireProject(deps.project));
   if (datasets.length === 1) return datasets[0].name;
   const picked = await vscode.window.showQuickPick(
-    datasets.map((d) => ({ label: d.name, description: d.path, detail: d.versions ? vscode.l10n.t('{0} versions', d.versions) : vscode.l10n.t('not snapshotted yet') })),
+    datasets.map((d) => ({ label: d.name, description: d.path, detail: d.versions === 1 ? vscode.l10n.t('1 version') : d.versions ? vscode.l10n.t('{0} versions', d.versions) : vscode.l10n.t('not snapshotted yet') })),
     { title: vscode.l10n.t('Train Model (AutoML)'), placeHolder: vscode.l10n.t('Dataset to train on') },
   );
   return picked?.label;
