@@ -172,7 +172,9 @@ function profiling(): void {
   console.log(`\n1,000,000 x 10 CSV (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB, median of ${REPEATS})`);
   console.log(`  pandas read_csv+describe ${pandas.toFixed(2)} s  (${pandasCpu.toFixed(2)} s CPU)`);
   console.log(`  profile                 ${profile.toFixed(2)} s  (${profileCpu.toFixed(2)} s CPU; exact quantiles, distinct, top values, histograms of every column)  time ${ratio(profile, pandas, 'lower', 1)}`);
-  console.log(`  load average now        ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores (above the core count, every figure here is slowed)`);
+  const load = os.loadavg()[0];
+  const busy = load > os.availableParallelism() ? ' (above the core count: every figure here is slowed)' : '';
+  console.log(`  load average now        ${load.toFixed(1)} on ${os.availableParallelism()} cores${busy}`);
   fs.rmSync(table, { recursive: true, force: true });
 }
 
