@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { projectGit } from '../workspace/git';
 import { l10n } from '../l10n';
 
 export type GitMode = 'commit' | 'stage' | 'off';
@@ -15,7 +16,7 @@ export interface GitOutcome {
 }
 
 async function repository(root: string): Promise<SimpleGit | undefined> {
-  const git = simpleGit({ baseDir: root });
+  const git = projectGit(root);
   try {
     return (await git.checkIsRepo()) ? git : undefined;
   } catch {

@@ -1,12 +1,12 @@
 import * as os from 'node:os';
-import { simpleGit } from 'simple-git';
+import { projectGit } from '../workspace/git';
 
 /**
  * Who makes a change, for the audit log: the git identity, as on the commit that will carry the change
  * ("Ada Lovelace <ada@example.com>"); the login name where git has none or is missing.
  */
 export async function changeAuthor(root: string): Promise<string> {
-  const git = simpleGit({ baseDir: root });
+  const git = projectGit(root);
   const read = async (key: string) => {
     try {
       return (await git.raw(['config', '--get', key])).trim();

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { simpleGit } from 'simple-git';
+import { projectGit } from '../workspace/git';
 
 /** Lockfiles whose hash pins what a run's code depended on. */
 const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile.lock', 'environment.yml'];
@@ -56,12 +56,12 @@ function pythonVersion(): string | null {
 /** The commit and the state of the working tree, or null outside a git repository (or without git). */
 export async function captureGit(root: string): Promise<GitState | null> {
   try {
-    const git = simpleGit(root);
+    const git = projectGit(root);
     if (!(await git.checkIsRepo())) return null;
     const commit = (await git.revparse(['HEAD'])).trim();
     const status = await git.status();
     const dirty = !status.isClean();
-    return { commit, dirty, diffSha256: dirty ? sha256(await git.diff(['HEAD'])) : null };
+    return { commit, dirty, diffSha256: dirty ? sha256(await git.diff(['--no-ext-diff', '--no-textconv', 'HEAD'])) : null };
   } catch {
     // No commit yet, or git missing: a run without git state is still a run.
     return null;
