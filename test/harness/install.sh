@@ -15,6 +15,10 @@ STAMP=$DIR/.complete
 
 log() { echo "[harness] $*" >&2; }
 
+# Run from `npm test`, this script inherits the outer npm's npm_* variables, which the inner installs would take
+# as their own configuration: npm_config_user_agent, for one, makes code-server's install see Node 20.
+for variable in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$variable"; done
+
 if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ]; then echo "$DIR"; exit 0; fi
 mkdir -p "$DIR"
 started=$(date +%s)
