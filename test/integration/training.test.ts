@@ -45,18 +45,20 @@ suite('Training: AutoML in a worker, its run and model artifact, the leaderboard
     assert.deepEqual(run.inputs.map((i) => [i.kind, i.name]), [['dataset', 'weather']]);
     assert.equal(run.children.length, 3);
 
-    // The Runs view lists the AutoML run with its trials beneath it, not beside it.
+    // The Runs view lists the AutoML run with its trials beneath it, not beside it. The view reads the store
+    // asynchronously, so ask it to refresh and wait until it has caught up with all three trials.
     const api = await activateExtension();
-    api.runs.tree.refresh();
-    const experiments = await api.runs.tree.getChildren();
-    const runNodes = (await Promise.all(experiments.map((e) => api.runs.tree.getChildren(e)))).flat();
-    const automlNode = runNodes.find((n) => n.kind === 'run' && n.run.id === result.runId);
-    assert.ok(automlNode, 'the AutoML run is listed at the top of its experiment');
+    await vscode.commands.executeCommand('mlops.refreshRuns');
+    const { automlNode, runNodes, trials } = await eventually(async () => {
+      const experiments = await api.runs.tree.getChildren();
+      const runNodes = (await Promise.all(experiments.map((e) => api.runs.tree.getChildren(e)))).flat();
+      const automlNode = runNodes.find((n) => n.kind === 'run' && n.run.id === result.runId);
+      const trialsNode = automlNode && (await api.runs.tree.getChildren(automlNode)).find((n) => n.kind === 'children');
+      const trials = trialsNode ? await api.runs.tree.getChildren(trialsNode) : [];
+      return automlNode && trials.length === run.children.length ? { automlNode, runNodes, trials } : undefined;
+    }, 'the Runs view to show the AutoML run with its three trials');
     assert.equal(api.runs.tree.getTreeItem(automlNode).contextValue, 'mlops.run.automl');
     assert.ok(!runNodes.some((n) => n.kind === 'run' && run.children.includes(n.run.id)), 'no trial is listed beside its parent');
-    const trialsNode = (await api.runs.tree.getChildren(automlNode)).find((n) => n.kind === 'children');
-    assert.ok(trialsNode, 'the AutoML run has a Trials node');
-    const trials = await api.runs.tree.getChildren(trialsNode);
     assert.deepEqual(trials.map((n) => (n.kind === 'run' ? n.run.id : '')).sort(), [...run.children].sort());
 
     await vscode.commands.executeCommand('mlops.showLeaderboard', result.runId);
