@@ -19,7 +19,11 @@ export async function runExtensionTests({ installDir, origin, extensionPath, tes
     });
     await browser.page.exposeFunction('codeAutomationExit', (code) => finish(code));
     await browser.page.goto(workbenchUrl(origin, { folder, extensionPath, testsPath }));
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs))]);
+    let timer;
+    const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const code = await Promise.race([exited, timedOut]);
+    // A pending timer would keep `npm test` alive for the rest of the timeout after the suite has finished.
+    clearTimeout(timer);
     if (code === 'timeout') console.error(`the extension tests did not finish within ${timeoutMs / 1000} s`);
     return code === 0 ? 0 : 1;
   } finally {
