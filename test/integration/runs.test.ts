@@ -62,8 +62,11 @@ suite('Runs view and Run Metrics panel', () => {
   });
 
   test('lists the experiment and its runs, newest first, with status, key metric and duration', async () => {
-    await runNamed(api, 'wider');
-    const runs = await shownRuns(api);
+    // Both runs have ended (mlops run returned), but the view learns it from the store's files a moment later.
+    const runs = await eventually(async () => {
+      const shown = await shownRuns(api);
+      return shown.length === 2 && shown.every((r) => iconOf(r.item) === 'pass') && shown;
+    }, 'both runs to show as finished');
     assert.deepEqual(runs.map((r) => r.item.label), ['wider', 'baseline']);
     for (const r of runs) {
       assert.equal(iconOf(r.item), 'pass');
