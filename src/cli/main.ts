@@ -22,9 +22,11 @@ function helpText(): string {
 }
 
 function commandHelp(command: CliCommand): string {
-  const width = Math.max(0, ...command.options.map((o) => o.name.length + 2 + (o.type === 'boolean' ? 0 : 6)));
+  const flagOf = (o: (typeof command.options)[number]) =>
+    `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.type === 'boolean' ? '' : o.type === 'number' ? ' N' : ' VALUE'}`;
+  const width = Math.max(0, ...command.options.map((o) => flagOf(o).length));
   const lines = command.options.map((o) => {
-    const flag = `--${o.name}${o.type === 'boolean' ? '' : o.type === 'number' ? ' N' : ' VALUE'}`;
+    const flag = flagOf(o);
     return `  ${flag.padEnd(width)}  ${l10n.t(o.description)}${o.choices ? ` (${o.choices.join(', ')})` : ''}`;
   });
   return [l10n.t('Usage: {0}', command.usage), '', l10n.t(command.summary), ...(lines.length ? ['', l10n.t('Options:'), ...lines] : []), ''].join('\n');

@@ -55,7 +55,7 @@ const snapshot: CliCommand = {
   summary: 'Record a new version of a data file or folder: hash, cache, profile, pointer file and git commit.',
   options: [
     { name: 'name', type: 'string', description: 'Dataset name (default: the mlops.yaml dataset with this path, else the file or folder name).' },
-    { name: 'message', short: 'm', type: 'string', description: 'What changed in this version (also -m).' },
+    { name: 'message', short: 'm', type: 'string', description: 'What changed in this version.' },
     JSON_OPTION,
   ],
   async run(ctx) {
