@@ -13,6 +13,7 @@ import { profileInWorkers } from '../../src/core/data/parallelProfile';
 import { runInWorkers } from '../../src/core/data/workerPool';
 import { installPaths } from '../../src/core/install';
 import { initProject, openProject } from '../../src/core/workspace';
+import { peakRssBytes } from '../peakRss';
 
 interface Measure {
   seconds: number;
@@ -34,7 +35,7 @@ async function child(task: string, dir: string, target: string): Promise<void> {
   } else if (task === 'profile') detail = { rows: (await profileInWorkers(target, 'csv')).rows };
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  process.stdout.write(JSON.stringify({ seconds, cpu: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, detail } satisfies Measure));
+  process.stdout.write(JSON.stringify({ seconds, cpu: (cpu.user + cpu.system) / 1e6, maxRssMiB: peakRssBytes() / 1024 / 1024, detail } satisfies Measure));
 }
 
 function measure(task: string, dir: string, target: string): Measure {

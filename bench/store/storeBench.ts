@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MetadataStore } from '../../src/core/store';
 import { listRuns, metricSeries, startRun } from '../../src/core/tracking';
+import { peakRssBytes } from '../peakRss';
 
 const POINTS = 1_000_000;
 const KEYS = 10;
@@ -39,7 +40,14 @@ function loadPeer(): PeerConstructor {
   return createRequire(path.join(prefix, 'package.json'))('better-sqlite3') as PeerConstructor;
 }
 
-const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `mlops-bench-${name}-`));
+const scratch: string[] = [];
+// Each memory store is over 100 MB: remove every folder made here however the run ends.
+process.on('exit', () => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tmp = (name: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mlops-bench-${name}-`));
+  scratch.push(dir);
+  return dir;
+};
 const ms = (t0: number) => performance.now() - t0;
 const fmt = (n: number) => `${n.toFixed(1)} ms`;
 
@@ -195,7 +203,7 @@ async function memoryChild(root: string) {
   run.end();
   await store.fold();
   store.close();
-  process.stdout.write(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes }));
+  process.stdout.write(JSON.stringify({ maxRssBytes: peakRssBytes(), baselineRssBytes }));
 }
 
 async function main() {

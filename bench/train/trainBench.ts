@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Column, Dataset, Family, Rng, accuracy, fitModel, foldRows, predict, r2, subsetRows } from '../../src/core/train';
 import { FIXTURES, FixtureName, fixtureFolds, fixtureTask, loadFixture } from '../../test/unit/train/fixtures';
+import { peakRssBytes } from '../peakRss';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const SCRIPT = path.join(ROOT, 'bench', 'train', 'sklearn_ref.py');
@@ -110,7 +111,7 @@ function scaleChild(rows: number): void {
   const predictSeconds = cpuSeconds() - t1;
   const truth = head.columns.find((c) => c.name === 'y') as Extract<Column, { kind: 'numeric' }>;
   const trainAccuracy = p.kind === 'classification' ? accuracy(truth.values, p.classIndex) : NaN;
-  console.log(JSON.stringify({ fitSeconds, predictSeconds, trainAccuracy, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ fitSeconds, predictSeconds, trainAccuracy, maxRssMB: peakRssBytes() / 1024 / 1024 }));
 }
 
 function scale(rows: number): void {
