@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { patchSqlJs } from './patch-sql-js.mjs';
 
 export const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 
@@ -17,9 +18,12 @@ export function run(command, args, options = {}) {
 export function ensureDependencies() {
   const installed = path.join(root, 'node_modules', '.package-lock.json');
   const lock = path.join(root, 'package-lock.json');
-  if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
-  console.log('> npm ci');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
+    console.log('> npm ci');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
+  // Also when node_modules came from an install that skipped scripts: the store cannot work without it.
+  patchSqlJs(root);
 }
 
 export function build({ tests = false } = {}) {

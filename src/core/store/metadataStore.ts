@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Database, SqlJsStatic } from 'sql.js';
+import type { Database } from 'sql.js';
 import { writeFileDurably } from '../data/durableFile';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -12,7 +12,7 @@ import { capabilities as registeredCapabilities } from './capabilities';
 import { acquireLock, isProcessAlive, type LockOptions } from './lock';
 import { JournalWriter, readJournalTail, type JournalProblem } from './journal';
 import { APPLICATION_ID, checkCapabilities, migrate } from './migrations';
-import { loadSqlJs } from './sqlJs';
+import { loadSqlJs, type SqlJs } from './sqlJs';
 
 export interface StoreOptions {
   capabilities?: readonly StoreCapability[];
@@ -48,7 +48,7 @@ export class MetadataStore {
 
   private constructor(
     readonly paths: ProjectPaths,
-    private readonly sql: SqlJsStatic,
+    private readonly sql: SqlJs,
     private readonly capabilities: readonly StoreCapability[],
     private readonly lockOptions: LockOptions,
   ) {
@@ -144,7 +144,7 @@ export class MetadataStore {
       if (finished.length) this.forgetJournals(finished.map((s) => s.name));
       const written = this.dirty || fileIdentity(this.paths.database) === 'none';
       if (written) {
-        writeFileDurably(this.paths.database, this.db.export());
+        writeFileDurably(this.paths.database, this.committedFile());
         this.loadedIdentity = fileIdentity(this.paths.database);
         this.dirty = false;
       }
@@ -153,6 +153,17 @@ export class MetadataStore {
     } finally {
       release();
     }
+  }
+
+  /**
+   * The database file as sql.js holds it, without export()'s full copy. With no transaction open (BEGIN would fail
+   * inside one) the rollback journal is gone and the file holds exactly the committed pages. The view is written
+   * out synchronously, before any statement can change it.
+   */
+  private committedFile(): Uint8Array {
+    this.db.run('BEGIN');
+    this.db.run('COMMIT');
+    return this.sql.mlopsDatabaseFile(this.db).bytes();
   }
 
   close(): void {
@@ -169,7 +180,10 @@ export class MetadataStore {
       migrate(db, this.capabilities, file);
       return { db, identity: 'none', dirty: true };
     }
-    const db = new this.sql.Database(bytes.data);
+    // Handing the bytes over, rather than new Database(bytes), which would copy them: SQLite reads nothing of the
+    // file until the first statement.
+    const db = new this.sql.Database();
+    this.sql.mlopsDatabaseFile(db).adopt(bytes.data, bytes.size);
     try {
       checkOurs(db, file);
       const migrated = migrate(db, this.capabilities, file);
@@ -272,7 +286,7 @@ function fileSize(file: string): number {
 }
 
 /** The file's bytes and identity, read through one descriptor so a concurrent rename cannot mix two versions. */
-function readDatabaseFile(file: string): { data: Uint8Array; identity: string } | undefined {
+function readDatabaseFile(file: string): { data: Uint8Array; size: number; identity: string } | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -282,21 +296,24 @@ function readDatabaseFile(file: string): { data: Uint8Array; identity: string } 
   }
   try {
     const s = fs.fstatSync(fd);
-    const data = Buffer.allocUnsafe(s.size);
+    // The buffer becomes sql.js's in-memory file (see load), so it gets the eighth of room that sql.js would add on
+    // its first growth: a fold that adds pages then writes in place instead of copying the whole database. Pages
+    // never written are never touched, so the room costs no resident memory until used.
+    const data = new Uint8Array(s.size + Math.ceil(s.size / 8));
     let read = 0;
     while (read < s.size) {
       const n = fs.readSync(fd, data, read, s.size - read, read);
       if (n === 0) break;
       read += n;
     }
-    if (read < 100 || !data.subarray(0, 16).equals(SQLITE_HEADER)) {
+    if (read < 100 || !SQLITE_HEADER.equals(data.subarray(0, 16))) {
       throw new MlopsError(
         l10n.t('{0} is not an MLOps metadata database: it is not an SQLite file, or it is damaged.', file),
         l10n.t('The file was left untouched. Move it away to start a new store, or restore it from a backup.'),
         'STORE_NOT_OURS',
       );
     }
-    return { data: data.subarray(0, read), identity: `${s.ino}:${s.size}:${s.mtimeMs}` };
+    return { data, size: read, identity: `${s.ino}:${s.size}:${s.mtimeMs}` };
   } finally {
     fs.closeSync(fd);
   }
