@@ -36,7 +36,8 @@ const FOLD_EVERY_MS = 15_000;
 /**
  * Runs `argv` as a run: spawned directly (no shell, so exactly what the user typed runs), with MLOPS_RUN_ID and
  * MLOPS_LOG_FILE in its environment, its output shown and kept, and the run marked finished, failed or killed as it
- * ends. Ctrl-C and termination signals are passed on to the command, and the run is then marked killed.
+ * ends. Ctrl-C and termination signals reach the command once (passed on, unless a terminal sent them to it too),
+ * and the run is then marked killed.
  */
 export async function runCommand(store: MetadataStore, argv: readonly string[], options: RunCommandOptions): Promise<RunCommandResult> {
   if (argv.length === 0) throw new MlopsError(l10n.t('No command to run.'), l10n.t('Put the command after `--`, e.g. `mlops run -- python train.py`.'), 'NO_COMMAND');
@@ -61,7 +62,7 @@ export async function runCommand(store: MetadataStore, argv: readonly string[], 
     });
     const forward = (signal: NodeJS.Signals) => {
       interrupted = true;
-      child.kill(signal);
+      if (signal === 'SIGTERM' || !inTerminalForeground()) child.kill(signal);
     };
     for (const s of FORWARDED_SIGNALS) process.on(s, forward);
     const keep = (show: (chunk: Buffer) => void) => (chunk: Buffer) => {
@@ -96,6 +97,25 @@ export async function runCommand(store: MetadataStore, argv: readonly string[], 
   hashUnhashedArtifacts(store, logger.id, options.cwd);
   const { problems } = await store.fold();
   return { runId: logger.id, status, exitCode: outcome.code, signal: outcome.signal, durationMs, problems };
+}
+
+/**
+ * Whether a terminal's Ctrl-C or hangup reaches the command without us: the terminal signals its whole foreground
+ * process group, which the command shares with this process. Passing those on as well would deliver them twice, and a
+ * Python script would take the second KeyboardInterrupt in the middle of its cleanup. On Linux this reads our process
+ * group and the terminal's foreground group from /proc; elsewhere an interactive stdin stands for it.
+ */
+function inTerminalForeground(): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return Boolean(process.stdin.isTTY);
+  }
+  // "pid (command name) state ppid pgrp session tty_nr tpgid ...": the name may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [pgrp, tpgid] = [Number(fields[2]), Number(fields[5])];
+  return tpgid > 0 && tpgid === pgrp;
 }
 
 /**

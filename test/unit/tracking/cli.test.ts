@@ -83,6 +83,25 @@ describe('mlops run and runs', () => {
     assert.equal(runs.runs[0].status, 'killed');
   });
 
+  it('in a terminal, delivers Ctrl-C to the command once', async () => {
+    const dir = project();
+    // The command counts the interrupts it gets during half a second after the first one.
+    const counter = "let n = 0; process.on('SIGINT', () => { if (n++ === 0) setTimeout(() => { console.log('interrupts=' + n); process.exit(130); }, 500); }); console.log('ready'); setInterval(() => {}, 1000)";
+    const command = [process.execPath, cli, 'run', '--', process.execPath, '-e', counter].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    // script(1) runs it on a pseudo-terminal; the ETX byte written there is a Ctrl-C typed at that terminal.
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: { ...env, SHELL: '/bin/sh' } });
+    let seen = '';
+    terminal.stdout.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (/ready/.test(d.toString())) terminal.stdin.write('\x03');
+    });
+    const code = await new Promise<number | null>((resolve) => terminal.on('close', (c) => resolve(c)));
+    assert.match(seen, /interrupts=1\b/, seen);
+    assert.equal(code, 130, seen);
+    const runs = JSON.parse(mlops(dir, 'runs', '--json').stdout) as { runs: { status: string }[] };
+    assert.equal(runs.runs[0].status, 'killed');
+  });
+
   it('answers usage mistakes with exit code 2', () => {
     const dir = project();
     assert.equal(mlops(dir, 'run', 'python', 'train.py').status, 2, 'the command goes after --');
