@@ -1,7 +1,7 @@
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import {
-  deleteRun, getRun, importMlflow, listRuns, metricKeys, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary,
+  deleteRun, getRun, importMlflow, latestMetricValues, listRuns, metricKeys, runKeyMetric, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary,
 } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -35,8 +35,10 @@ const runs: CliCommand = {
   options: [EXPERIMENT_OPTION, JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
-    const store = await openStore(ctx);
-    const list = listRuns(store, ctx.args.options.experiment as string | undefined);
+    const project = openProject(ctx.cwd);
+    const store = await MetadataStore.open(project.paths.root);
+    const experiment = ctx.args.options.experiment as string | undefined;
+    const list = listRuns(store, experiment);
     if (ctx.args.options.json) {
       printJson(ctx, { runs: list.map(summaryJson) });
       return 0;
@@ -45,8 +47,16 @@ const runs: CliCommand = {
       ctx.stdout(l10n.t('No runs yet. Start one with `mlops run -- <command>`.') + '\n');
       return 0;
     }
-    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION')];
-    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end)])]));
+    // Each run's key metric, as the Runs view shows it: the project's training metric, else its first by name.
+    const latest = latestMetricValues(store, experiment);
+    const preferred = project.config.training?.metric;
+    const metricText = (id: string) => {
+      const metrics = latest.get(id) ?? {};
+      const key = runKeyMetric(metrics, preferred);
+      return key === undefined ? '' : `${key} ${metrics[key] === null ? 'NaN' : Number(metrics[key]!.toPrecision(4))}`;
+    };
+    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION'), l10n.t('METRIC')];
+    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end), metricText(r.id)])]));
     return 0;
   },
 };

@@ -87,6 +87,31 @@ export function listRuns(store: MetadataStore, experiment?: string): RunSummary[
   }));
 }
 
+/** The latest value of every metric of every run (of `experiment`), by run id: what a list shows beside each run. */
+export function latestMetricValues(store: MetadataStore, experiment?: string): Map<string, Record<string, number | null>> {
+  const where = experiment === undefined ? '' : 'WHERE r.experiment = ?';
+  const byRun = new Map<string, Record<string, number | null>>();
+  for (const [run, key, value] of rows(
+    store.database,
+    `SELECT m.run_id, m.key, m.value FROM metric_latest m JOIN runs r ON r.id = m.run_id ${where} ORDER BY m.run_id, m.key`,
+    experiment === undefined ? [] : [experiment],
+  )) {
+    const metrics = byRun.get(String(run)) ?? {};
+    metrics[String(key)] = num(value);
+    byRun.set(String(run), metrics);
+  }
+  return byRun;
+}
+
+/**
+ * The metric a run is judged by: the project's training metric (mlops.yaml `training.metric`) when the run logged
+ * it, otherwise its first metric by name, so the runs of one experiment show the same one.
+ */
+export function runKeyMetric(metrics: Record<string, unknown>, preferred: string | undefined): string | undefined {
+  if (preferred && preferred in metrics) return preferred;
+  return Object.keys(metrics).sort()[0];
+}
+
 /** The full id of the run `idOrPrefix` names; a unique prefix is enough, as with git commits. */
 export function resolveRunId(store: MetadataStore, idOrPrefix: string): string {
   const exact = rows(store.database, 'SELECT id FROM runs WHERE id = ?', [idOrPrefix]);

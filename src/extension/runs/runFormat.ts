@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunDetails, RunStatus, RunSummary } from '../../core/tracking';
+import type { RunStatus, RunSummary } from '../../core/tracking';
 
 /** How the Runs view and the metrics panel write numbers, times and statuses, in the editor's language. */
 
@@ -35,13 +35,4 @@ export function statusLabel(status: RunStatus): string {
 /** A run as a person names it: its name when it has one, else its id. */
 export function runLabel(run: RunSummary): string {
   return run.name ?? run.id;
-}
-
-/**
- * The metric a run is judged by: the project's training metric when the run logged it (mlops.yaml
- * `training.metric`), otherwise its first metric by name, so runs of one experiment show the same one.
- */
-export function keyMetric(run: RunDetails, preferred: string | undefined): string | undefined {
-  if (preferred && preferred in run.metrics) return preferred;
-  return Object.keys(run.metrics)[0];
 }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { MlopsError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
-import { decimateSeries, getRun, metricSeries, type RunDetails } from '../../core/tracking';
+import { decimateSeries, getRun, metricSeries, runKeyMetric, type RunDetails } from '../../core/tracking';
 import type { HostMessage, PanelRun, PanelStrings, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
 import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
 import { reportError } from '../commandErrors';
 import type { ProjectWatcher } from '../projectWatcher';
-import { keyMetric, runLabel } from './runFormat';
+import { runLabel } from './runFormat';
 import type { RunStoreWatcher } from './runStoreWatcher';
 
 /** Charts never get more points than this per series, however wide the panel: chart.js stays smooth with 20 runs. */
@@ -59,7 +59,7 @@ export class RunMetricsPanel implements vscode.Disposable {
       const store = await this.store();
       this.shown = runIds.map((id) => getRun(store, id));
       const available = new Set(this.shownKeys());
-      const first = this.shown.map((r) => keyMetric(r, this.deps.project.config?.training?.metric)).find((k) => k !== undefined);
+      const first = this.shown.map((r) => runKeyMetric(r.metrics, this.deps.project.config?.training?.metric)).find((k) => k !== undefined);
       const kept = this.chosenKeys.filter((k) => available.has(k));
       this.chosenKeys = key ? [key] : kept.length ? kept : first ? [first] : [];
       this.postRuns();

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
-import { getRun, listExperiments, listRuns, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
+import { getRun, listExperiments, listRuns, runKeyMetric, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
 import type { ProjectWatcher } from '../projectWatcher';
-import { formatDuration, formatMetric, formatTime, keyMetric, runLabel, statusLabel } from './runFormat';
+import { formatDuration, formatMetric, formatTime, runLabel, statusLabel } from './runFormat';
 import type { RunStoreWatcher } from './runStoreWatcher';
 
 type Section = 'params' | 'metrics' | 'artifacts' | 'inputs';
@@ -169,7 +169,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     const details = this.details.get(run.id);
     // AutoML runs offer their leaderboard and registration: a run is `mlops.run` or `mlops.run.automl`.
     item.contextValue = details?.tags['mlops.kind'] === 'automl' ? 'mlops.run.automl' : 'mlops.run';
-    const key = details && keyMetric(details, this.project.config?.training?.metric);
+    const key = details && runKeyMetric(details.metrics, this.project.config?.training?.metric);
     const parts = [formatDuration(run)];
     if (details && key) parts.unshift(`${key} ${formatMetric(details.metrics[key].value)}`);
     item.description = parts.join(' · ');

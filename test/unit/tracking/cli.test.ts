@@ -55,6 +55,9 @@ describe('mlops run and runs', () => {
       { step: 2, value: 0.1, timestamp: 1002 },
     ]);
     assert.match(mlops(dir, 'run', 'show', a).stdout, /lr = 0\.1/);
+    const listed = mlops(dir, 'runs').stdout;
+    assert.match(listed, new RegExp(`^${a} .* loss 0\\.1$`, 'm'), 'each run with the latest value of its key metric');
+    assert.match(listed, new RegExp(`^${b} .* loss 0\\.2$`, 'm'));
     const onlyY = JSON.parse(mlops(dir, 'runs', '--experiment', 'y', '--json').stdout) as { runs: { id: string }[] };
     assert.deepEqual(onlyY.runs.map((r) => r.id), [b]);
     const compared = JSON.parse(mlops(dir, 'run', 'compare', a, b, '--json').stdout) as { params: Record<string, Record<string, string>>; metrics: Record<string, Record<string, number>>; differentParams: string[] };
