@@ -99,6 +99,11 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
     missingTrue: [] as number[],
   };
   const leaf = { treeIds: [] as number[], nodeIds: [] as number[], ids: [] as number[], weights: [] as number[] };
+  // ONNX Runtime reads a two-class TreeEnsembleClassifier as a binary one: its label is the second class whenever
+  // that class's score is positive, not the larger of the two. A forest's leaves hold both classes' vote shares, so
+  // for two classes only the second class's share is written, as one score; the runtime then thresholds it at 0.5
+  // and reports 1 - p for the first class, as the engine does.
+  const oneScore = model.classes?.length === 2 && e.width === 2;
   for (let t = 0; t < e.roots.length; t++) {
     let nextId = 0;
     const push = (feature: number, mode: string, value: number, missingTrue: number) => {
@@ -121,10 +126,10 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
       const f = e.feature[g];
       if (f < 0) {
         const { id } = push(0, 'LEAF', 0, 0);
-        for (let k = 0; k < e.width; k++) {
+        for (let k = oneScore ? 1 : 0; k < e.width; k++) {
           leaf.treeIds.push(t);
           leaf.nodeIds.push(id);
-          leaf.ids.push(e.treeOutput[t] + k);
+          leaf.ids.push(oneScore ? 0 : e.treeOutput[t] + k);
           leaf.weights.push(e.value[g * e.width + k] * weight);
         }
         return id;

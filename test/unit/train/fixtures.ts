@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { installPaths } from '../../../src/core/install';
-import { Dataset, Family, Task, accuracy, datasetFromCsv, fitModel, foldRows, predict, r2, subsetRows } from '../../../src/core/train';
+import { Cell, Dataset, Family, Rng, Task, accuracy, datasetFromCsv, fitModel, foldRows, predict, r2, subsetRows } from '../../../src/core/train';
 
 /** The five scikit-learn datasets, their committed 5-fold assignment and scikit-learn's scores on those folds. */
 export const FIXTURE_DIR = path.join(installPaths().root, 'test', 'fixtures', 'datasets');
@@ -52,4 +52,18 @@ export function crossValidate(name: FixtureName, family: Family, params: Record<
     else total += accuracy(truth.map((v) => predictions.classes.indexOf(String(v))), predictions.classIndex);
   }
   return total / 5;
+}
+
+/** Rows where y depends on a numeric column x, a category c (a, c, e are "yes") and on whether m is missing. */
+export function mixedRows(n: number, seed: number, target: 'y' | 'r' = 'y'): Record<string, Cell>[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => {
+    const x = rng.float() * 10;
+    const c = 'abcdef'[rng.int(6)];
+    const missing = rng.float() < 0.3;
+    const score = (x > 5 ? 1 : 0) + ('ace'.includes(c) ? 1 : 0) + (missing ? 1 : 0);
+    const row: Record<string, Cell> = { x: x.toFixed(3), c, m: missing ? '' : String(rng.int(100)) };
+    row[target] = target === 'y' ? (score >= 2 ? 'yes' : 'no') : String(score * 10 + x);
+    return row;
+  });
 }

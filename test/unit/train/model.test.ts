@@ -2,22 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { onnx } from 'onnx-proto';
 import { MlopsError } from '../../../src/core/errors';
-import { Cell, FAMILIES, Family, FitProgress, Rng, datasetFromCsv, datasetFromRows, exportOnnx, fitModel, loadModel, predict, serializeModel } from '../../../src/core/train';
-import { loadFixture } from './fixtures';
-
-/** Rows where y depends on a numeric column x, a category c (a, c, e are "yes") and on whether m is missing. */
-function mixedRows(n: number, seed: number, target: 'y' | 'r' = 'y'): Record<string, Cell>[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: n }, () => {
-    const x = rng.float() * 10;
-    const c = 'abcdef'[rng.int(6)];
-    const missing = rng.float() < 0.3;
-    const score = (x > 5 ? 1 : 0) + ('ace'.includes(c) ? 1 : 0) + (missing ? 1 : 0);
-    const row: Record<string, Cell> = { x: x.toFixed(3), c, m: missing ? '' : String(rng.int(100)) };
-    row[target] = target === 'y' ? (score >= 2 ? 'yes' : 'no') : String(score * 10 + x);
-    return row;
-  });
-}
+import { FAMILIES, Family, FitProgress, Rng, datasetFromCsv, datasetFromRows, exportOnnx, fitModel, loadModel, predict, serializeModel } from '../../../src/core/train';
+import { loadFixture, mixedRows } from './fixtures';
 
 const classification = { type: 'classification', target: 'y' } as const;
 const regression = { type: 'regression', target: 'r' } as const;

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-web';
+import { Dataset, Family, Task, datasetFromRows, exportOnnx, fitModel, predict } from '../../../src/core/train';
+import { encodeInput } from '../../../src/core/train/schema';
+import { loadFixture, mixedRows } from './fixtures';
+
+// The exported graphs run in ONNX Runtime (its WebAssembly build, so no native binary is needed) and must answer
+// what the engine answers: the same labels, and scores equal to float32 precision.
+ort.env.wasm.numThreads = 1;
+
+const EXPORTABLE: Family[] = ['gbdt', 'random_forest', 'extra_trees', 'linear'];
+const small: Partial<Record<Family, Record<string, unknown>>> = { gbdt: { maxIter: 30 }, random_forest: { nEstimators: 25 }, extra_trees: { nEstimators: 25 } };
+
+const cases: { name: string; data: () => Dataset; task: Task }[] = [
+  { name: 'three classes (iris)', data: () => loadFixture('iris'), task: { type: 'classification', target: 'target' } },
+  { name: 'two classes (breast cancer)', data: () => loadFixture('breast_cancer'), task: { type: 'classification', target: 'target' } },
+  { name: 'two classes from a category and missing values', data: () => datasetFromRows(mixedRows(400, 3)), task: { type: 'classification', target: 'y' } },
+  { name: 'regression (diabetes)', data: () => loadFixture('diabetes'), task: { type: 'regression', target: 'target' } },
+  { name: 'regression from a category and missing values', data: () => datasetFromRows(mixedRows(400, 4, 'r')), task: { type: 'regression', target: 'r' } },
+];
+
+/** The graph's input: the model's features in order, categories as their codes, missing as NaN (docs/training.md). */
+function inputTensor(model: ReturnType<typeof fitModel>, data: Dataset): ort.Tensor {
+  const X = encodeInput(model.features, data);
+  const width = model.features.length;
+  const flat = new Float32Array(X.n * width);
+  for (let i = 0; i < X.n; i++) for (let f = 0; f < width; f++) flat[i * width + f] = X.columns[f][i];
+  return new ort.Tensor('float32', flat, [X.n, width]);
+}
+
+describe('ONNX export, run in ONNX Runtime', () => {
+  for (const family of EXPORTABLE) {
+    for (const c of cases) {
+      it(`${family}, ${c.name}: the runtime predicts what the engine predicts`, async () => {
+        const data = c.data();
+        const model = fitModel(family, small[family] ?? {}, data, c.task, 0);
+        const session = await ort.InferenceSession.create(exportOnnx(model));
+        const out = await session.run({ X: inputTensor(model, data) });
+        const ours = predict(model, data);
+        if (ours.kind === 'classification') {
+          assert.deepEqual(Array.from(out.label.data as string[]), ours.labels);
+          const probabilities = out.probabilities.data as Float32Array;
+          assert.equal(probabilities.length, ours.probabilities.length);
+          const worst = Math.max(...probabilities.map((p, i) => Math.abs(p - ours.probabilities[i])));
+          assert.ok(worst < 1e-5, `probabilities differ by up to ${worst}`);
+        } else {
+          const values = out.variable.data as Float32Array;
+          assert.equal(values.length, ours.values.length);
+          const worst = Math.max(...values.map((v, i) => Math.abs(v - ours.values[i]) / Math.max(1, Math.abs(ours.values[i]))));
+          assert.ok(worst < 1e-5, `values differ by up to ${worst} (relative)`);
+        }
+      });
+    }
+  }
+});
