@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, modelOfRun, predictFile, trainInWorker, trainWithCommand, type AutomlProgress, type ModelBytes } from '../../core/automl';
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
-import type { MetricName } from '../../core/train';
+import { exportOnnx, loadModel, type MetricName } from '../../core/train';
+import { writeFileDurably } from '../../core/data/durableFile';
 import { hexOf } from '../../core/data/objectCache';
 import { readModelArtifact, resolveModelVersion } from '../../core/registry';
 import { openProject } from '../../core/workspace';
@@ -66,7 +67,7 @@ const METRICS = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS];
 
 const train: CliCommand = {
   name: 'train',
-  usage: 'mlops train [--dataset NAME[@VERSION]] [--target COLUMN] [--task auto|classification|regression] [--metric M] [--time-budget S] [--max-trials N] [--seed N] [--json]',
+  usage: 'mlops train [--dataset NAME[@VERSION]] [--target COLUMN] [--task auto|classification|regression] [--metric M] [--time-budget S] [--max-trials N] [--seed N] [--families F,F...] [--json]',
   summary: 'Train a model: AutoML on a dataset version, or the training.command of mlops.yaml when no --target is given.',
   options: [
     { name: 'dataset', type: 'string', description: 'Dataset to train on, NAME or NAME@VERSION (default: training.dataset).' },
@@ -76,6 +77,7 @@ const train: CliCommand = {
     { name: 'time-budget', type: 'number', description: 'Seconds the search may take (default: training.timeBudget, else 60).' },
     { name: 'max-trials', type: 'number', description: 'Exactly this many trials, without a time limit: the same data and seed give the same model.' },
     { name: 'seed', type: 'number', description: 'Seed of every random choice (default: training.seed, else 0).' },
+    { name: 'families', type: 'string', description: 'Comma-separated model families to try, e.g. gbdt,linear (default: training.families, else all).' },
     { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' },
     JSON_OPTION,
   ],
@@ -97,6 +99,7 @@ const train: CliCommand = {
         maxTrials: o['max-trials'] as number | undefined,
         seed: o.seed as number | undefined,
         experiment: o.experiment as string | undefined,
+        families: typeof o.families === 'string' ? o.families.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
       }, {
         signal: interrupt.signal,
         onProgress: (p) => progress.update(p),
@@ -129,11 +132,14 @@ async function trainByCommand(ctx: CommandContext): Promise<number> {
   return result.status === 'finished' ? 0 : 1;
 }
 
+const RUN_OPTION = { name: 'run', type: 'string', description: 'The AutoML run whose model to use (an id or a unique prefix).' } as const;
+const MODEL_OPTION = { name: 'model', type: 'string', description: 'A registered model version: <name>@<alias> (champion...) or <name>/<version>.' } as const;
+
 /**
- * The model to predict with: a registered version (an alias is read at each call, so a moved alias takes effect
- * at once) or the one an AutoML run recorded.
+ * The model --run or --model names: a registered version (an alias is read at each call, so a moved alias takes
+ * effect at once) or the one an AutoML run recorded.
  */
-export function modelToPredictWith(ctx: CommandContext, store: MetadataStore): ModelBytes & { source: string } {
+export function chosenModel(ctx: CommandContext, store: MetadataStore): ModelBytes & { source: string } {
   const runId = ctx.args.options.run as string | undefined;
   const reference = ctx.args.options.model as string | undefined;
   if (runId && reference) throw new UsageError(l10n.t('Give --run or --model, not both.'));
@@ -152,8 +158,8 @@ const predict: CliCommand = {
   usage: 'mlops predict --run <id> | --model <name>@<alias>|<name>/<version> --input <file.csv> --output <preds.csv> [--json]',
   summary: 'Predict every row of a CSV file with a trained model; writes the rows with a prediction column (and proba_<class> columns).',
   options: [
-    { name: 'run', type: 'string', description: 'The AutoML run whose model predicts (an id or a unique prefix).' },
-    { name: 'model', type: 'string', description: 'A registered model version: <name>@<alias> (champion...) or <name>/<version>.' },
+    RUN_OPTION,
+    MODEL_OPTION,
     { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns.' },
     { name: 'output', type: 'string', description: 'File to write the predictions to.' },
     JSON_OPTION,
@@ -165,7 +171,7 @@ const predict: CliCommand = {
     if (!input || !output) throw new UsageError(l10n.t('Give --input FILE and --output FILE.'));
     const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
     try {
-      const model = modelToPredictWith(ctx, store);
+      const model = chosenModel(ctx, store);
       const result = predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
       if (ctx.args.options.json) printJson(ctx, { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
       else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
@@ -176,4 +182,34 @@ const predict: CliCommand = {
   },
 };
 
-export const trainCommands: readonly CliCommand[] = [train, predict];
+const exportCommand: CliCommand = {
+  name: 'export',
+  usage: 'mlops export --run <id> | --model <name>@<alias>|<name>/<version> --output <model.onnx> [--json]',
+  summary: 'Write a trained model as an ONNX file, for ONNX Runtime and other servers (gbdt, random_forest, extra_trees and linear models).',
+  options: [RUN_OPTION, MODEL_OPTION, { name: 'output', type: 'string', description: 'The .onnx file to write.' }, JSON_OPTION],
+  async run(ctx) {
+    if (ctx.args.positionals.length) throw new UsageError(l10n.t('export takes no arguments.'));
+    const output = ctx.args.options.output as string | undefined;
+    if (!output || path.extname(output).toLowerCase() !== '.onnx') throw new UsageError(l10n.t('Give --output FILE.onnx: ONNX is the format export writes.'));
+    const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
+    try {
+      const chosen = chosenModel(ctx, store);
+      const model = loadModel(Buffer.from(chosen.bytes).toString('utf8'));
+      const bytes = exportOnnx(model);
+      writeFileDurably(path.resolve(ctx.cwd, output), bytes);
+      const outputs = model.classes ? ['label', 'probabilities'] : ['variable'];
+      if (ctx.args.options.json) {
+        printJson(ctx, { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes: bytes.length, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
+      } else {
+        ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes.length, model.family) + '\n');
+        ctx.stderr(l10n.t('Input X: float32 [rows, {0}], columns in this order: {1}. Categories go in as their index in the model\'s vocabulary (see --json), missing values as NaN.', model.features.length, model.features.map((f) => f.name).join(', ')) + '\n');
+        ctx.stderr(l10n.t('Outputs: {0}.', outputs.join(', ')) + '\n');
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const trainCommands: readonly CliCommand[] = [train, predict, exportCommand];

@@ -6,7 +6,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { MetadataStore } from '../store';
 import { startRun, type RunLogger } from '../tracking';
-import { METRIC_DIRECTION, type Dataset, type Family, type MetricName } from '../train';
+import { FAMILIES, METRIC_DIRECTION, type Dataset, type Family, type MetricName } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
 import { ensureVersion } from './commandTraining';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn } from './crossValidation';
@@ -28,6 +28,8 @@ export interface AutomlRequest {
   seed?: number;
   folds?: number;
   experiment?: string;
+  /** The model families the search may try; all of them when absent. */
+  families?: readonly string[];
 }
 
 export interface AutomlProgress {
@@ -132,6 +134,7 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
     if (settings.maxTrials !== undefined) parent.logParam('mlops.maxTrials', settings.maxTrials);
     else parent.logParam('mlops.timeBudget', settings.timeBudget);
     if (loaded.dropped.length) parent.logParam('mlops.excludedColumns', loaded.dropped);
+    if (settings.families) parent.logParam('mlops.families', settings.families);
     progress.phase = 'searching';
     report();
 
@@ -143,6 +146,7 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
       seed: settings.seed,
       folds: settings.folds,
       maxTrials: settings.maxTrials,
+      families: settings.families,
       // The budget covers the whole command: loading is spent already, and recording the results needs a moment.
       timeBudget: settings.maxTrials === undefined ? Math.max(0.1, settings.timeBudget - elapsed() - RECORDING_SECONDS) : undefined,
       signal: hooks.signal,
@@ -258,6 +262,7 @@ interface Settings {
   seed: number;
   folds: number;
   experiment?: string;
+  families?: readonly Family[];
 }
 
 /** The request over mlops.yaml's defaults, checked, so that a bad value fails before any data is read. */
@@ -278,7 +283,19 @@ function settle(request: AutomlRequest, config: TrainingConfig): Settings {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new MlopsError(l10n.t('The seed must be an integer from 0 to 4294967295; got {0}.', String(seed)));
   const folds = request.folds ?? DEFAULT_FOLDS;
   if (!Number.isInteger(folds) || folds < 2) throw new MlopsError(l10n.t('Cross-validation needs at least 2 folds; got {0}.', folds), l10n.t('Use 5 folds unless the data is very small.'));
-  return { dataset, target, task: request.task ?? config.task ?? 'auto', metric: request.metric ?? config.metric, timeBudget, maxTrials, seed, folds, experiment: request.experiment };
+  const families = request.families ?? config.families;
+  const unknown = families?.filter((f) => !(FAMILIES as readonly string[]).includes(f)) ?? [];
+  if (families?.length === 0 || unknown.length) {
+    throw new MlopsError(
+      families?.length ? l10n.t('Unknown model families: {0}.', unknown.join(', ')) : l10n.t('The list of model families is empty.'),
+      l10n.t('Choose among {0}.', FAMILIES.join(', ')),
+      'BAD_FAMILIES',
+    );
+  }
+  return {
+    dataset, target, task: request.task ?? config.task ?? 'auto', metric: request.metric ?? config.metric, timeBudget, maxTrials, seed, folds,
+    experiment: request.experiment, families: families as readonly Family[] | undefined,
+  };
 }
 
 /**

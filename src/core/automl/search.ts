@@ -34,6 +34,8 @@ export interface SearchOptions {
   readonly maxTrials?: number;
   /** Otherwise the search stops when this many seconds are spent (less what the final refit is expected to take). */
   readonly timeBudget?: number;
+  /** Only these families are tried (all that suit the data when absent). */
+  readonly families?: readonly Family[];
   readonly signal?: AbortSignal;
   /** Awaited before each trial (a child run is started there) and after it; `undefined` when the budget cut it short. */
   readonly onTrialStart?: (trial: number, family: Family, params: Readonly<Record<string, unknown>>, rows: number) => Promise<void> | void;
@@ -92,7 +94,16 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   let setup = setupFor(options, rungs[0], rng);
   const classes = setup.labels?.length ?? 0;
   const featureCount = dataset.columns.length - 1;
-  let states = searchSpaces({ rows: dataset.nRows, features: featureCount, classes }).map(freshState);
+  const suited = searchSpaces({ rows: dataset.nRows, features: featureCount, classes });
+  const allowed = options.families ? suited.filter((s) => options.families!.includes(s.family)) : suited;
+  if (allowed.length === 0) {
+    throw new MlopsError(
+      l10n.t('None of the model families {0} can train on this data.', options.families!.join(', ')),
+      l10n.t('naive_bayes only classifies and knn only takes up to 20,000 rows; allow more families, or leave the list out to try them all.'),
+      'NO_FAMILY',
+    );
+  }
+  let states = allowed.map(freshState);
   const trials: Trial[] = [];
   const onRung: Trial[] = [];
   /** Seconds the final refit of the current best is expected to take: the search leaves that much of the budget. */

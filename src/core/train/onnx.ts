@@ -63,7 +63,7 @@ export function exportOnnx(model: Model): Uint8Array {
       nodes.push(...linearNodes(model, model.body as LinearBody, initializers));
       break;
     default:
-      throw new MlopsError(l10n.t('Models of the {0} family cannot be exported to ONNX.', model.family), l10n.t('Export a gbdt, random_forest, extra_trees or linear model, or serve the model with MLOps Workbench.'));
+      throw new MlopsError(l10n.t('Models of the {0} family cannot be exported to ONNX.', model.family), l10n.t('Export a gbdt, random_forest, extra_trees or linear model (mlops train --families gbdt,random_forest,extra_trees,linear trains only those), or serve the model with MLOps Workbench.'));
   }
   const outputs = classes ? [valueInfo('label', DataType.STRING, ['N']), valueInfo('probabilities', DataType.FLOAT, ['N', classes.length])] : [valueInfo('variable', DataType.FLOAT, ['N', 1])];
   const proto = onnx.ModelProto.create({

@@ -33,6 +33,8 @@ export interface TrainingConfig {
   timeBudget?: number;
   maxTrials?: number;
   seed?: number;
+  /** Model families AutoML may try; the schema lists the names. */
+  families?: string[];
   command?: string;
   params?: string;
   metrics?: string;

@@ -190,6 +190,7 @@ datasets: {}
 #   metric: roc_auc
 #   timeBudget: 60
 #   seed: 42
+#   families: [gbdt, linear]  # only these models (gbdt, random_forest, extra_trees, linear export to ONNX)
 #   command: python train.py   # instead of AutoML
 `;
 }
