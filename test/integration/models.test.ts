@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
 import * as vscode from 'vscode';
 import { refitFromConfig, type TrainingConfigRecord } from '../../src/core/automl';
 import { snapshotDataset } from '../../src/core/data';
@@ -105,5 +106,21 @@ suite('Models view', () => {
   test('"Reproduce Model Version" trains the version again in a child process and finds it identical', async () => {
     const result = await vscode.commands.executeCommand<{ identical: boolean; version: number; differences: string[] }>('mlops.reproduceModelVersion', 'weather@champion');
     assert.deepEqual([result.identical, result.version, result.differences], [true, 2, []]);
+  });
+
+  test('"Export Model Version to ONNX…" writes the champion\'s model as ONNX, and refuses a family without an ONNX operator', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string }[]> } };
+    assert.ok(manifest.contributes.menus['view/item/context'].some((m) => m.command === 'mlops.exportModelOnnx' && /viewItem =~ .*modelVersion/.test(m.when)));
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-onnx-'));
+    const output = path.join(folder, 'weather.onnx');
+    const result = await vscode.commands.executeCommand<{ output: string; bytes: number; family: string }>('mlops.exportModelOnnx', { version: 'weather@champion', output });
+    assert.deepEqual([result.output, result.family], [output, 'random_forest']);
+    assert.equal(fs.statSync(output).size, result.bytes);
+    const graph = onnx.ModelProto.decode(fs.readFileSync(output)).graph!;
+    assert.deepEqual(graph.node!.map((n) => n.opType), ['TreeEnsembleClassifier']);
+    // version 1 is naive Bayes: the error is shown and nothing is written
+    const refused = await vscode.commands.executeCommand('mlops.exportModelOnnx', { version: 'weather/1', output: path.join(folder, 'bayes.onnx') });
+    assert.equal(refused, undefined);
+    assert.deepEqual(fs.readdirSync(folder), ['weather.onnx']);
   });
 });

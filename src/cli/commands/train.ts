@@ -1,9 +1,8 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, modelOfRun, predictFile, trainInWorker, trainWithCommand, type AutomlProgress, type ModelBytes } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, exportOnnxFile, modelOfRun, predictFile, trainInWorker, trainWithCommand, type AutomlProgress, type ModelBytes } from '../../core/automl';
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
-import { exportOnnx, loadModel, type MetricName } from '../../core/train';
-import { writeFileDurably } from '../../core/data/durableFile';
+import type { MetricName } from '../../core/train';
 import { hexOf } from '../../core/data/objectCache';
 import { readModelArtifact, resolveModelVersion } from '../../core/registry';
 import { openProject } from '../../core/workspace';
@@ -194,14 +193,12 @@ const exportCommand: CliCommand = {
     const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
     try {
       const chosen = chosenModel(ctx, store);
-      const model = loadModel(Buffer.from(chosen.bytes).toString('utf8'));
-      const bytes = exportOnnx(model);
-      writeFileDurably(path.resolve(ctx.cwd, output), bytes);
+      const { model, bytes } = exportOnnxFile(chosen.bytes, path.resolve(ctx.cwd, output));
       const outputs = model.classes ? ['label', 'probabilities'] : ['variable'];
       if (ctx.args.options.json) {
-        printJson(ctx, { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes: bytes.length, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
+        printJson(ctx, { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
       } else {
-        ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes.length, model.family) + '\n');
+        ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes, model.family) + '\n');
         ctx.stderr(l10n.t('Input X: float32 [rows, {0}], columns in this order: {1}. Categories go in as their index in the model\'s vocabulary (see --json), missing values as NaN.', model.features.length, model.features.map((f) => f.name).join(', ')) + '\n');
         ctx.stderr(l10n.t('Outputs: {0}.', outputs.join(', ')) + '\n');
       }

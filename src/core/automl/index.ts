@@ -10,5 +10,6 @@ export {
   type TrainingConfigRecord, type ModelBytes,
 } from './modelArtifact';
 export { predictFile, type PredictFileResult } from './predictFile';
+export { exportOnnxFile, type ExportFileResult } from './exportFile';
 export { trainWithCommand, splitCommand, type CommandTrainingOptions, type CommandTrainingResult } from './commandTraining';
 export { CLASSIFICATION_METRICS, REGRESSION_METRICS } from './crossValidation';

@@ -1,9 +1,11 @@
 import { simpleGit } from 'simple-git';
 import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { exportOnnxFile } from '../../core/automl';
 import { MlopsError } from '../../core/errors';
 import {
-  archiveVersion, checkAliasName, checkModelName, ensureModelCard, getModel, listModels, registerModel, removeAlias, resolveModelVersion, setAlias,
-  type ModelVersion,
+  archiveVersion, checkAliasName, checkModelName, ensureModelCard, getModel, listModels, readModelArtifact, registerModel, removeAlias,
+  resolveModelVersion, setAlias, type ModelVersion,
 } from '../../core/registry';
 import { MetadataStore } from '../../core/store';
 import { getRun, listRuns } from '../../core/tracking';
@@ -219,6 +221,30 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     return result;
   });
 
+  /** Writes a version's model as ONNX: where the save dialog says, or to `output` when a script gives one. */
+  const exportOnnx = guarded(async (target?: VersionTarget | { version: string; output: string }) => {
+    const given = target && typeof target === 'object' && 'output' in target ? target : undefined;
+    const version = versionOf(given ? given.version : (target as VersionTarget | undefined)) ?? (await pickVersion(vscode.l10n.t('The version to export to ONNX')));
+    if (!version) return undefined;
+    const p = project();
+    let output = given?.output;
+    if (!output) {
+      const chosen = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(path.join(p.paths.root, `${version.model}-v${version.version}.onnx`)),
+        filters: { ONNX: ['onnx'] },
+        title: vscode.l10n.t('Export {0}/{1} to ONNX', version.model, version.version),
+      });
+      if (!chosen) return undefined;
+      output = chosen.fsPath;
+    }
+    const { model, bytes } = exportOnnxFile(readModelArtifact(p, version), output);
+    const reveal = vscode.l10n.t('Reveal in Explorer');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0}/{1} ({2} model) to {3}.', version.model, version.version, model.family, path.basename(output)), reveal).then((choice) => {
+      if (choice === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(output!));
+    });
+    return { output, bytes, family: model.family };
+  });
+
   const showRun = guarded(async (runId?: string) => {
     if (!runId) return;
     // The Runs view's own panel when it is there; the run's record otherwise.
@@ -252,6 +278,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     vscode.commands.registerCommand('mlops.compareModelVersions', compare),
     vscode.commands.registerCommand('mlops.openModelCard', openCard),
     vscode.commands.registerCommand('mlops.reproduceModelVersion', reproduce),
+    vscode.commands.registerCommand('mlops.exportModelOnnx', exportOnnx),
     vscode.commands.registerCommand('mlops.showModelRun', showRun),
     vscode.commands.registerCommand('mlops.showModelCommit', showCommit),
   );
