@@ -12,14 +12,14 @@ import { FeatureSpec } from './schema';
  * ONNX export (ai.onnx.ml operators) of the tree and linear families. The graph takes one float tensor X [N, F]:
  * the model's features in order, numbers as they are, categories as their code in the model's vocabulary
  * (docs/training.md), missing values as NaN. Linear graphs include their preprocessing (imputation, scaling,
- * one-hot); tree graphs need none. Classifiers output `label` [N] and `probabilities` [N, K]; regressors
+ * one-hot); tree graphs look up their categorical splits as extra 0/1 columns. Classifiers output `label` [N] and `probabilities` [N, K]; regressors
  * `variable` [N, 1]. ONNX computes in float32, so predictions can differ from the engine's float64 ones in the
  * last digits, and a value within float32 rounding of a threshold can take the other branch.
  */
 const ML = 'ai.onnx.ml';
 const AttributeType = onnx.AttributeProto.AttributeType;
 const DataType = onnx.TensorProto.DataType;
-/** Categorical splits are expanded into chains of equality tests; this bounds the exported size. */
+/** Bounds the exported size: one ONNX node per tree node, whatever the data. */
 const MAX_EXPORTED_NODES = 20_000_000;
 
 type Attribute = onnx.IAttributeProto;
@@ -50,13 +50,13 @@ export function exportOnnx(model: Model): Uint8Array {
     case 'gbdt': {
       const body = model.body as GbdtBody;
       const post = !classes ? 'NONE' : classes.length === 2 ? 'LOGISTIC' : 'SOFTMAX';
-      nodes.push(treeNode(model, body.ensemble, 1, post, Array.from(body.baseline)));
+      nodes.push(...treeNodes(model, body.ensemble, 1, post, Array.from(body.baseline), initializers));
       break;
     }
     case 'random_forest':
     case 'extra_trees': {
       const { ensemble } = model.body as ForestBody;
-      nodes.push(treeNode(model, ensemble, 1 / ensemble.roots.length, 'NONE', null));
+      nodes.push(...treeNodes(model, ensemble, 1 / ensemble.roots.length, 'NONE', null, initializers));
       break;
     }
     case 'linear':
@@ -86,8 +86,55 @@ export function exportOnnx(model: Model): Uint8Array {
   return onnx.ModelProto.encode(proto).finish();
 }
 
-/** TreeEnsembleClassifier or Regressor; leaf values are multiplied by `weight` (1 / trees for averaging forests). */
-function treeNode(model: Model, e: Ensemble, weight: number, post: string, baseline: number[] | null): onnx.INodeProto {
+/**
+ * A categorical split as the trees test it in ONNX: one derived column per distinct (feature, categories going left,
+ * side of missing values), 0 for rows that go left and 1 for the others, so the node is a plain `x <= 0.5` test.
+ * The column is looked up per row from a small table indexed by the category code (missing codes read its last row).
+ * Tree ensembles of ai.onnx.ml have no set-membership test: the alternative, chains of equality tests each with its
+ * own copy of the subtree, grows exponentially with nested splits on a many-valued column.
+ */
+function categoricalSplitColumns(model: Model, e: Ensemble, nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[]): { input: string; columnOf: Map<number, number> } {
+  const byFeature = new Map<number, { key: string; goesRight: number[] }[]>();
+  const splitOf = new Map<number, { f: number; index: number }>();
+  for (let g = 0; g < e.feature.length; g++) {
+    const f = e.feature[g];
+    if (f < 0 || e.catOffset[g] < 0) continue;
+    const spec = model.features[f] as Extract<FeatureSpec, { kind: 'categorical' }>;
+    const goesRight = spec.vocabulary.map((_, c) => ((e.cats[e.catOffset[g] + (c >>> 5)] >>> (c & 31)) & 1) === 1 ? 0 : 1);
+    goesRight.push(e.missingLeft[g] ? 0 : 1);
+    const key = goesRight.join('');
+    const splits = byFeature.get(f) ?? [];
+    let index = splits.findIndex((x) => x.key === key);
+    if (index < 0) index = splits.push({ key, goesRight }) - 1;
+    byFeature.set(f, splits);
+    splitOf.set(g, { f, index });
+  }
+  if (byFeature.size === 0) return { input: 'X', columnOf: new Map() };
+  const pieces = ['X'];
+  const first = new Map<number, number>();
+  let next = model.features.length;
+  for (const [f, splits] of [...byFeature].sort((a, b) => a[0] - b[0])) {
+    const name = `split_${f}`;
+    first.set(f, next);
+    next += splits.length;
+    const rows = splits[0].goesRight.length;
+    initializers.push({ name: `${name}_idx`, dataType: DataType.INT64, dims: [1], int64Data: [f] });
+    initializers.push({ name: `${name}_table`, dataType: DataType.FLOAT, dims: [rows, splits.length], floatData: Array.from({ length: rows * splits.length }, (_, i) => splits[i % splits.length].goesRight[Math.floor(i / splits.length)]) });
+    nodes.push(node('Gather', ['X', `${name}_idx`], [`${name}_code`], [attr.int('axis', 1)]));
+    nodes.push(node('Imputer', [`${name}_code`], [`${name}_filled`], [attr.floats('imputed_value_floats', [rows - 1]), attr.float('replaced_value_float', NaN)], ML));
+    nodes.push(node('Cast', [`${name}_filled`], [`${name}_row`], [attr.int('to', DataType.INT64)]));
+    nodes.push(node('Gather', [`${name}_table`, `${name}_row`], [`${name}_looked_up`], [attr.int('axis', 0)]));
+    nodes.push(node('Flatten', [`${name}_looked_up`], [name], [attr.int('axis', 1)]));
+    pieces.push(name);
+  }
+  nodes.push(node('Concat', pieces, ['X_with_splits'], [attr.int('axis', 1)]));
+  return { input: 'X_with_splits', columnOf: new Map([...splitOf].map(([g, { f, index }]) => [g, first.get(f)! + index])) };
+}
+
+/** TreeEnsembleClassifier or Regressor (after the categorical split columns); leaf values are multiplied by `weight` (1 / trees for averaging forests). */
+function treeNodes(model: Model, e: Ensemble, weight: number, post: string, baseline: number[] | null, initializers: onnx.ITensorProto[]): onnx.INodeProto[] {
+  const nodes: onnx.INodeProto[] = [];
+  const { input, columnOf } = categoricalSplitColumns(model, e, nodes, initializers);
   const n = {
     treeIds: [] as number[],
     nodeIds: [] as number[],
@@ -108,7 +155,7 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
     let nextId = 0;
     const push = (feature: number, mode: string, value: number, missingTrue: number) => {
       if (n.treeIds.length >= MAX_EXPORTED_NODES) {
-        throw new MlopsError(l10n.t('The model is too large to export to ONNX.'), l10n.t('Train with fewer trees, fewer leaves or fewer categories.'));
+        throw new MlopsError(l10n.t('The model is too large to export to ONNX.'), l10n.t('Train with fewer trees or fewer leaves.'));
       }
       n.treeIds.push(t);
       n.nodeIds.push(nextId);
@@ -120,8 +167,6 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
       n.missingTrue.push(missingTrue);
       return { id: nextId++, index: n.treeIds.length - 1 };
     };
-    // ONNX trees are strict trees (each node id once), so a categorical split becomes a chain of x == c tests
-    // whose matching branch is a fresh copy of the subtree.
     const emit = (g: number): number => {
       const f = e.feature[g];
       if (f < 0) {
@@ -134,35 +179,11 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
         }
         return id;
       }
-      if (e.catOffset[g] < 0) {
-        const { id, index } = push(f, 'BRANCH_LEQ', e.threshold[g], e.missingLeft[g]);
-        n.trueIds[index] = emit(e.left[g]);
-        n.falseIds[index] = emit(e.right[g]);
-        return id;
-      }
-      const spec = model.features[f] as Extract<FeatureSpec, { kind: 'categorical' }>;
-      const inLeft = (c: number) => ((e.cats[e.catOffset[g] + (c >>> 5)] >>> (c & 31)) & 1) === 1;
-      const leftCats = spec.vocabulary.map((_, c) => c).filter(inLeft);
-      const rightCats = spec.vocabulary.map((_, c) => c).filter((c) => !inLeft(c));
-      // Test the shorter list; missing values fail every equality test, so they reach the chain's end unless
-      // the first test sends them to their side.
-      const testLeft = leftCats.length <= rightCats.length;
-      const tested = testLeft ? leftCats : rightCats;
-      const [match, rest] = testLeft ? [e.left[g], e.right[g]] : [e.right[g], e.left[g]];
-      const missingToMatch = e.missingLeft[g] === (testLeft ? 1 : 0) ? 1 : 0;
-      let first = -1;
-      let previous = -1;
-      for (const c of tested) {
-        const { id, index } = push(f, 'BRANCH_EQ', c, missingToMatch);
-        if (previous >= 0) n.falseIds[previous] = id;
-        else first = id;
-        n.trueIds[index] = emit(match);
-        previous = index;
-      }
-      const restId = emit(rest);
-      if (previous < 0) return restId;
-      n.falseIds[previous] = restId;
-      return first;
+      const split = columnOf.get(g);
+      const { id, index } = split === undefined ? push(f, 'BRANCH_LEQ', e.threshold[g], e.missingLeft[g]) : push(split, 'BRANCH_LEQ', 0.5, 0);
+      n.trueIds[index] = emit(e.left[g]);
+      n.falseIds[index] = emit(e.right[g]);
+      return id;
     };
     emit(e.roots[t]);
   }
@@ -179,7 +200,7 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
     ...(baseline ? [attr.floats('base_values', baseline)] : []),
   ];
   if (!model.classes) {
-    return node('TreeEnsembleRegressor', ['X'], ['variable'], [
+    nodes.push(node('TreeEnsembleRegressor', [input], ['variable'], [
       ...common,
       attr.int('n_targets', 1),
       attr.string('aggregate_function', 'SUM'),
@@ -187,16 +208,18 @@ function treeNode(model: Model, e: Ensemble, weight: number, post: string, basel
       attr.ints('target_nodeids', leaf.nodeIds),
       attr.ints('target_ids', leaf.ids),
       attr.floats('target_weights', leaf.weights),
-    ], ML);
+    ], ML));
+    return nodes;
   }
-  return node('TreeEnsembleClassifier', ['X'], ['label', 'probabilities'], [
+  nodes.push(node('TreeEnsembleClassifier', [input], ['label', 'probabilities'], [
     ...common,
     attr.strings('classlabels_strings', model.classes),
     attr.ints('class_treeids', leaf.treeIds),
     attr.ints('class_nodeids', leaf.nodeIds),
     attr.ints('class_ids', leaf.ids),
     attr.floats('class_weights', leaf.weights),
-  ], ML);
+  ], ML));
+  return nodes;
 }
 
 /**

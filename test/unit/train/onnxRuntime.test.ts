@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-web';
-import { Dataset, Family, Task, datasetFromRows, exportOnnx, fitModel, predict } from '../../../src/core/train';
+import { installPaths } from '../../../src/core/install';
+import { Dataset, Family, Task, datasetFromCsv, datasetFromRows, exportOnnx, fitModel, predict } from '../../../src/core/train';
 import { encodeInput } from '../../../src/core/train/schema';
 import { loadFixture, mixedRows } from './fixtures';
 
@@ -16,6 +19,8 @@ const cases: { name: string; data: () => Dataset; task: Task }[] = [
   { name: 'three classes (iris)', data: () => loadFixture('iris'), task: { type: 'classification', target: 'target' } },
   { name: 'two classes (breast cancer)', data: () => loadFixture('breast_cancer'), task: { type: 'classification', target: 'target' } },
   { name: 'two classes from a category and missing values', data: () => datasetFromRows(mixedRows(400, 3)), task: { type: 'classification', target: 'y' } },
+  // The sample's weather data: its date column is a category of 1,461 values, split on again and again.
+  { name: 'a category of 1,461 values (weather)', data: () => datasetFromCsv(fs.readFileSync(path.join(installPaths().sample, 'weather.csv'), 'utf8')), task: { type: 'classification', target: 'weather' } },
   { name: 'regression (diabetes)', data: () => loadFixture('diabetes'), task: { type: 'regression', target: 'target' } },
   { name: 'regression from a category and missing values', data: () => datasetFromRows(mixedRows(400, 4, 'r')), task: { type: 'regression', target: 'r' } },
 ];
