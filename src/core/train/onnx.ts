@@ -12,8 +12,8 @@ import { FeatureSpec } from './schema';
  * ONNX export (ai.onnx.ml operators) of the tree and linear families. The graph takes one float tensor X [N, F]:
  * the model's features in order, numbers as they are, categories as their code in the model's vocabulary
  * (docs/training.md), missing values as NaN. Linear graphs include their preprocessing (imputation, scaling,
- * one-hot); tree graphs look up their categorical splits as extra 0/1 columns. Classifiers output `label` [N] and `probabilities` [N, K]; regressors
- * `variable` [N, 1]. ONNX computes in float32, so predictions can differ from the engine's float64 ones in the
+ * one-hot); tree graphs look up their categorical splits as extra 0/1 columns. Classifiers output `label` [N] and
+ * `probabilities` [N, K]; regressors `variable` [N, 1]. ONNX computes in float32, so predictions can differ from the engine's float64 ones in the
  * last digits, and a value within float32 rounding of a threshold can take the other branch.
  */
 const ML = 'ai.onnx.ml';
@@ -94,8 +94,9 @@ export function exportOnnx(model: Model): Uint8Array {
  * own copy of the subtree, grows exponentially with nested splits on a many-valued column.
  */
 function categoricalSplitColumns(model: Model, e: Ensemble, nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[]): { input: string; columnOf: Map<number, number> } {
-  const byFeature = new Map<number, { key: string; goesRight: number[] }[]>();
-  const splitOf = new Map<number, { f: number; index: number }>();
+  // Per categorical feature, its distinct splits (a table column each, in order of first use), keyed by their column.
+  const byFeature = new Map<number, Map<string, number[]>>();
+  const splitOf = new Map<number, { f: number; key: string }>();
   for (let g = 0; g < e.feature.length; g++) {
     const f = e.feature[g];
     if (f < 0 || e.catOffset[g] < 0) continue;
@@ -103,23 +104,22 @@ function categoricalSplitColumns(model: Model, e: Ensemble, nodes: onnx.INodePro
     const goesRight = spec.vocabulary.map((_, c) => ((e.cats[e.catOffset[g] + (c >>> 5)] >>> (c & 31)) & 1) === 1 ? 0 : 1);
     goesRight.push(e.missingLeft[g] ? 0 : 1);
     const key = goesRight.join('');
-    const splits = byFeature.get(f) ?? [];
-    let index = splits.findIndex((x) => x.key === key);
-    if (index < 0) index = splits.push({ key, goesRight }) - 1;
+    const splits = byFeature.get(f) ?? new Map<string, number[]>();
+    splits.set(key, goesRight);
     byFeature.set(f, splits);
-    splitOf.set(g, { f, index });
+    splitOf.set(g, { f, key });
   }
   if (byFeature.size === 0) return { input: 'X', columnOf: new Map() };
   const pieces = ['X'];
-  const first = new Map<number, number>();
+  const columnOfSplit = new Map<string, number>();
   let next = model.features.length;
   for (const [f, splits] of [...byFeature].sort((a, b) => a[0] - b[0])) {
     const name = `split_${f}`;
-    first.set(f, next);
-    next += splits.length;
-    const rows = splits[0].goesRight.length;
+    const columns = [...splits.values()];
+    for (const key of splits.keys()) columnOfSplit.set(`${f}:${key}`, next++);
+    const rows = columns[0].length;
     initializers.push({ name: `${name}_idx`, dataType: DataType.INT64, dims: [1], int64Data: [f] });
-    initializers.push({ name: `${name}_table`, dataType: DataType.FLOAT, dims: [rows, splits.length], floatData: Array.from({ length: rows * splits.length }, (_, i) => splits[i % splits.length].goesRight[Math.floor(i / splits.length)]) });
+    initializers.push({ name: `${name}_table`, dataType: DataType.FLOAT, dims: [rows, columns.length], floatData: Array.from({ length: rows * columns.length }, (_, i) => columns[i % columns.length][Math.floor(i / columns.length)]) });
     nodes.push(node('Gather', ['X', `${name}_idx`], [`${name}_code`], [attr.int('axis', 1)]));
     nodes.push(node('Imputer', [`${name}_code`], [`${name}_filled`], [attr.floats('imputed_value_floats', [rows - 1]), attr.float('replaced_value_float', NaN)], ML));
     nodes.push(node('Cast', [`${name}_filled`], [`${name}_row`], [attr.int('to', DataType.INT64)]));
@@ -128,10 +128,13 @@ function categoricalSplitColumns(model: Model, e: Ensemble, nodes: onnx.INodePro
     pieces.push(name);
   }
   nodes.push(node('Concat', pieces, ['X_with_splits'], [attr.int('axis', 1)]));
-  return { input: 'X_with_splits', columnOf: new Map([...splitOf].map(([g, { f, index }]) => [g, first.get(f)! + index])) };
+  return { input: 'X_with_splits', columnOf: new Map([...splitOf].map(([g, { f, key }]) => [g, columnOfSplit.get(`${f}:${key}`)!])) };
 }
 
-/** TreeEnsembleClassifier or Regressor (after the categorical split columns); leaf values are multiplied by `weight` (1 / trees for averaging forests). */
+/**
+ * TreeEnsembleClassifier or Regressor, after the categorical split columns; leaf values are multiplied by `weight`
+ * (1 / trees for averaging forests).
+ */
 function treeNodes(model: Model, e: Ensemble, weight: number, post: string, baseline: number[] | null, initializers: onnx.ITensorProto[]): onnx.INodeProto[] {
   const nodes: onnx.INodeProto[] = [];
   const { input, columnOf } = categoricalSplitColumns(model, e, nodes, initializers);
