@@ -2,6 +2,7 @@ import type { ByteRange } from './delimitedReader';
 import { cloneOrCopyHashing, copyHashing, hashFile, type HashedFile } from './hashing';
 import { diffByKey, type KeyedRowDiff, type KeyedSide } from './keyedDiff';
 import { ObjectCache } from './objectCache';
+import { profileParquet } from './parquetProfile';
 import { profileFile, profilePart, type DatasetProfile, type ProfilePart, type TabularFormat } from './profile';
 
 /** Work a data worker thread does. Plain data, since it crosses a thread boundary. */
@@ -28,7 +29,7 @@ export async function runDataTask(task: DataTask, onBytes: (n: number) => void):
     case 'hash':
       return hashFile(task.file, onBytes);
     case 'profile':
-      return profileFile(task.file, task.format, onBytes);
+      return task.format === 'parquet' ? profileParquet(task.file, onBytes) : profileFile(task.file, task.format, onBytes);
     case 'profilePart':
       return profilePart(task.file, task.format, task.range, task.header, onBytes);
     case 'keyDiff':

@@ -78,6 +78,13 @@ export interface KeyedSide {
 }
 
 export function diffByKey(a: KeyedSide, b: KeyedSide, key: string): KeyedRowDiff {
+  if (a.format === 'parquet' || b.format === 'parquet') {
+    throw new MlopsError(
+      l10n.t('Rows are compared by key in CSV, TSV and JSON lines versions, not in Parquet ones yet.'),
+      l10n.t('Leave out --key to compare the two versions\' profiles, which Parquet versions have.'),
+      'NOT_TABULAR',
+    );
+  }
   for (const side of [a, b]) {
     if (!side.columns.includes(key)) {
       throw new MlopsError(l10n.t('The key column "{0}" is not in both versions.', key), l10n.t('Pick a column that identifies a row in both versions: {0}.', a.columns.filter((c) => b.columns.includes(c)).join(', ')), 'BAD_KEY');

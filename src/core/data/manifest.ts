@@ -62,5 +62,9 @@ export function objectsOfVersion(cache: ObjectCache, version: DatasetVersion): s
 }
 
 export function notTabular(name: string): MlopsError {
-  return new MlopsError(l10n.t('{0} has no profile: only CSV, TSV and JSON lines files are profiled.', name), l10n.t('Parquet is not profiled yet; convert it to CSV to compare its statistics.'), 'NOT_TABULAR');
+  return new MlopsError(
+    l10n.t('{0} has no profile: CSV, TSV, JSON lines and Parquet files are profiled, other files are not.', name),
+    l10n.t('A Parquet version snapshotted by an older MLOps Workbench has none either: snapshot a new version to get one.'),
+    'NOT_TABULAR',
+  );
 }

@@ -47,7 +47,8 @@ function splitPoints(file: string, parts: number, headerEnd: number): number[] {
 export async function profileInWorkers(file: string, format: TabularFormat, options: WorkOptions = {}): Promise<DatasetProfile> {
   const whole = async () => (await runInWorkers([{ kind: 'profile', file, format }], options))[0] as DatasetProfile;
   const threads = options.threads ?? freeCores();
-  if (format === 'jsonl' || threads < 2 || fs.statSync(file).size < SPLIT_ABOVE) return whole();
+  // Parquet is read by row groups and JSON lines by lines on one thread; only delimited text is cut into parts.
+  if (format === 'jsonl' || format === 'parquet' || threads < 2 || fs.statSync(file).size < SPLIT_ABOVE) return whole();
   const header = readFirstRecord(file, format === 'tsv' ? TAB : COMMA);
   if (!header) return whole();
   const points = splitPoints(file, threads, header.end);

@@ -5,7 +5,7 @@ import { l10n } from '../l10n';
 import { cellText, COMMA, readDelimitedFile, TAB, type ByteRange, type CellSink } from './delimitedReader';
 import { readJsonLines } from './jsonLines';
 
-export type TabularFormat = 'csv' | 'tsv' | 'jsonl';
+export type TabularFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 export type ColumnType = 'integer' | 'float' | 'boolean' | 'datetime' | 'string' | 'empty';
 
 /** Bins of a numeric histogram: `counts[i]` values fall in [edges[i], edges[i+1]), the last bin includes its top. */
@@ -68,6 +68,7 @@ export function tabularFormatOf(file: string): TabularFormat | undefined {
   if (ext === '.csv') return 'csv';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (ext === '.parquet') return 'parquet';
   return undefined;
 }
 
@@ -187,7 +188,7 @@ class TextCounts {
  * distinct count and top values in one pass); text is counted in a map. A column that held numbers and then meets
  * text is marked to be read again as text, so its values keep their original spelling.
  */
-class ColumnAccumulator {
+export class ColumnAccumulator {
   state = UNKNOWN;
   nulls = 0;
   values: Float64Array = new Float64Array(1 << 16);
@@ -203,6 +204,11 @@ class ColumnAccumulator {
 
   addNull(): void {
     this.nulls++;
+  }
+
+  /** A column typed as floating point (Parquet FLOAT, DOUBLE) is float even when every value is whole. */
+  declareFloat(): void {
+    if (this.state === UNKNOWN) this.state = FLOAT;
   }
 
   addCell(buffer: Buffer, start: number, end: number, escaped: boolean): void {
@@ -906,8 +912,8 @@ function profileJsonLines(file: string, onBytes?: (n: number) => void): DatasetP
   return { schema: 1, format: 'jsonl', rows, columns: [...byName.values()].map((c) => c.summarize(rows)) };
 }
 
-/** Profiles a CSV, TSV or JSON lines file: every column's type and exact statistics. */
-export function profileFile(file: string, format: TabularFormat, onBytes?: (n: number) => void): DatasetProfile {
+/** Profiles a CSV, TSV or JSON lines file: every column's type and exact statistics. Parquet: profileParquet. */
+export function profileFile(file: string, format: Exclude<TabularFormat, 'parquet'>, onBytes?: (n: number) => void): DatasetProfile {
   if (format === 'jsonl') return profileJsonLines(file, onBytes);
   const delimiter = format === 'tsv' ? TAB : COMMA;
   const sink = new TableSink(file, { bytes: fs.statSync(file).size });

@@ -165,7 +165,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
       return { ...base, version: latest, created: false, notes: [], summary: l10n.t('{0} is unchanged since {1}@{2}: no new version.', dataRelative, name, latest.id) };
     }
 
-    const profiled = await profileVersion(cache, scanned.kind, entries, absolute, previous, options);
+    const { notes, ...profiled } = await profileVersion(cache, scanned.kind, entries, absolute, previous, options);
     const id = (latest?.id ?? 0) + 1;
     const version: DatasetVersion = {
       id,
@@ -191,7 +191,8 @@ export async function snapshotDataset(project: Project, dataPath: string, option
       pointerRelative,
       message: commitMessage(name, id, options.message),
     });
-    return { ...base, version, created: true, git, notes: storeProblem ? [storeProblem] : [], summary: l10n.t('Snapshot {0}@{1} of {2}: {3}.', name, id, dataRelative, digest) };
+    if (storeProblem) notes.push(storeProblem);
+    return { ...base, version, created: true, git, notes, summary: l10n.t('Snapshot {0}@{1} of {2}: {3}.', name, id, dataRelative, digest) };
   });
 }
 
@@ -211,8 +212,9 @@ async function profileVersion(
   absolute: string,
   previous: DatasetPointer | undefined,
   options: SnapshotOptions,
-): Promise<Pick<DatasetVersion, 'profile' | 'rows' | 'columns'>> {
+): Promise<Pick<DatasetVersion, 'profile' | 'rows' | 'columns'> & { notes: string[] }> {
   const reusable = reusableProfiles(cache, previous);
+  const notes: string[] = [];
   const wanted = entries.filter((e) => tabularFormatOf(kind === 'file' ? absolute : e.path) && !reusable.has(e.sha256));
   const total = wanted.reduce((s, e) => s + e.size, 0);
   let done = 0;
@@ -220,11 +222,27 @@ async function profileVersion(
   const work = { threads: options.threads, signal: options.signal, onBytes: (n: number) => options.onProgress?.({ phase: 'profiling', done: (done += n), total }) };
   const formatOf = (e: ManifestEntry) => tabularFormatOf(kind === 'file' ? absolute : e.path)!;
   // One file uses every core by parts; many files use every core one file each.
-  const profiles = wanted.length === 1
+  const profileAll = async () => wanted.length === 1
     ? [await profileInWorkers(cache.pathOf(wanted[0].sha256), formatOf(wanted[0]), work)]
     : ((await runInWorkers(wanted.map((e) => ({ kind: 'profile', file: cache.pathOf(e.sha256), format: formatOf(e) })), work)) as DatasetProfile[]);
+  // A Parquet file that cannot be decoded (damaged, or an encoding the reader lacks) is still versioned, without its
+  // profile: then each file is profiled alone, to know which, and the user is told.
+  const profileEach = async () => {
+    const each: (DatasetProfile | undefined)[] = [];
+    for (const e of wanted) {
+      try {
+        each.push(await profileInWorkers(cache.pathOf(e.sha256), formatOf(e), work));
+      } catch (err) {
+        if ((err as MlopsError).code !== 'BAD_PARQUET') throw err;
+        notes.push(l10n.t('{0} is versioned without a profile. {1}', e.path || path.basename(absolute), (err as Error).message));
+        each.push(undefined);
+      }
+    }
+    return each;
+  };
+  const profiles = await profileAll().catch((err: MlopsError) => (err.code === 'BAD_PARQUET' ? profileEach() : Promise.reject(err)));
   const byHash = new Map<string, { digest: string; profile?: DatasetProfile }>(reusable);
-  profiles.forEach((p, i) => byHash.set(wanted[i].sha256, { digest: toDigest(cache.putBytes(JSON.stringify(p))), profile: p }));
+  profiles.forEach((p, i) => p && byHash.set(wanted[i].sha256, { digest: toDigest(cache.putBytes(JSON.stringify(p))), profile: p }));
 
   const shapes = entries.flatMap((e) => {
     const found = byHash.get(e.sha256);
@@ -232,12 +250,12 @@ async function profileVersion(
     const profile = found.profile ?? readJsonObject<DatasetProfile>(cache, found.digest);
     return [{ path: e.path, digest: found.digest, rows: profile.rows, columns: profile.columns.map((c) => c.name) }];
   });
-  if (shapes.length === 0) return {};
+  if (shapes.length === 0) return { notes };
   const rows = shapes.reduce((s, p) => s + p.rows, 0);
   const columns = new Set(shapes.flatMap((p) => p.columns)).size;
-  if (kind === 'file') return { profile: shapes[0].digest, rows, columns };
+  if (kind === 'file') return { profile: shapes[0].digest, rows, columns, notes };
   const index: FolderProfile = { schema: 1, files: Object.fromEntries(shapes.map((p) => [p.path, p.digest])) };
-  return { profile: toDigest(cache.putBytes(JSON.stringify(index))), rows, columns };
+  return { profile: toDigest(cache.putBytes(JSON.stringify(index))), rows, columns, notes };
 }
 
 /** Profiles of earlier versions, by the hash of the contents they describe. */
