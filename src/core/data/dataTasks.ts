@@ -2,7 +2,7 @@ import type { ByteRange } from './delimitedReader';
 import { cloneOrCopyHashing, copyHashing, hashFile, type HashedFile } from './hashing';
 import { diffByKey, type KeyedRowDiff, type KeyedSide } from './keyedDiff';
 import { ObjectCache } from './objectCache';
-import { profileParquet } from './parquetProfile';
+import { profileParquet } from './parquet';
 import { profileFile, profilePart, type DatasetProfile, type ProfilePart, type TabularFormat } from './profile';
 
 /** Work a data worker thread does. Plain data, since it crosses a thread boundary. */

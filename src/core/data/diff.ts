@@ -110,7 +110,7 @@ export async function diffVersions(project: Project, referenceA: string, referen
 }
 
 function notTabularKey(): MlopsError {
-  return new MlopsError(l10n.t('--key compares rows of tables, and these versions are not CSV, TSV or JSON lines.'), l10n.t('Leave out --key to compare the versions by their files.'), 'NOT_TABULAR');
+  return new MlopsError(l10n.t('--key compares rows of tables, and these versions are not CSV, TSV, JSON lines or Parquet.'), l10n.t('Leave out --key to compare the versions by their files.'), 'NOT_TABULAR');
 }
 
 async function keyedInWorker(

@@ -1,7 +1,9 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { cellText, COMMA, readDelimitedFile, TAB } from './delimitedReader';
+import { toJson } from 'hyparquet';
 import { readJsonLines } from './jsonLines';
+import { forEachParquetRow } from './parquet';
 import type { TabularFormat } from './profile';
 
 const EXAMPLES = 5;
@@ -19,7 +21,12 @@ export interface KeyedRowDiff {
 }
 
 /** Reads every row of a table as the text of each named column (JSON values as JSON text), for keyed comparison. */
-function forEachRow(file: string, format: TabularFormat, onRow: (columns: string[], cells: (string | undefined)[]) => void): void {
+async function forEachRow(file: string, format: TabularFormat, onRow: (columns: string[], cells: (string | undefined)[]) => void): Promise<void> {
+  if (format === 'parquet') {
+    // Plain values as JSON lines has them: numbers, text, ISO dates; 64-bit integers as numbers.
+    await forEachParquetRow(file, (columns, values) => onRow(columns, values.map((v) => (v === null || v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(toJson(v))))));
+    return;
+  }
   if (format === 'jsonl') {
     const columns: string[] = [];
     const index = new Map<string, number>();
@@ -50,13 +57,13 @@ function forEachRow(file: string, format: TabularFormat, onRow: (columns: string
 }
 
 /** Rows keyed by `key`: a fingerprint of the columns both versions have, so an added column does not mark every row. */
-function keyedRows(file: string, format: TabularFormat, key: string, shared: Set<string>): { rows: Map<string, string>; duplicates: number } {
+async function keyedRows(file: string, format: TabularFormat, key: string, shared: Set<string>): Promise<{ rows: Map<string, string>; duplicates: number }> {
   const rows = new Map<string, string>();
   let duplicates = 0;
   let keyAt = -1;
   let sharedAt: number[] = [];
   let seenColumns = -1;
-  forEachRow(file, format, (columns, cells) => {
+  await forEachRow(file, format, (columns, cells) => {
     if (columns.length !== seenColumns) {
       seenColumns = columns.length;
       keyAt = columns.indexOf(key);
@@ -77,22 +84,15 @@ export interface KeyedSide {
   columns: string[];
 }
 
-export function diffByKey(a: KeyedSide, b: KeyedSide, key: string): KeyedRowDiff {
-  if (a.format === 'parquet' || b.format === 'parquet') {
-    throw new MlopsError(
-      l10n.t('Rows are compared by key in CSV, TSV and JSON lines versions, not in Parquet ones yet.'),
-      l10n.t('Leave out --key to compare the two versions\' profiles, which Parquet versions have.'),
-      'NOT_TABULAR',
-    );
-  }
+export async function diffByKey(a: KeyedSide, b: KeyedSide, key: string): Promise<KeyedRowDiff> {
   for (const side of [a, b]) {
     if (!side.columns.includes(key)) {
       throw new MlopsError(l10n.t('The key column "{0}" is not in both versions.', key), l10n.t('Pick a column that identifies a row in both versions: {0}.', a.columns.filter((c) => b.columns.includes(c)).join(', ')), 'BAD_KEY');
     }
   }
   const shared = new Set(a.columns.filter((c) => b.columns.includes(c)));
-  const before = keyedRows(a.file, a.format, key, shared);
-  const after = keyedRows(b.file, b.format, key, shared);
+  const before = await keyedRows(a.file, a.format, key, shared);
+  const after = await keyedRows(b.file, b.format, key, shared);
   const result: KeyedRowDiff = { key, added: 0, removed: 0, changed: 0, unchanged: 0, examples: { added: [], removed: [], changed: [] }, duplicateKeys: before.duplicates + after.duplicates };
   const note = (kind: 'added' | 'removed' | 'changed', k: string) => {
     result[kind]++;

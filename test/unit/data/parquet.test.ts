@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { profileFile, snapshotDataset } from '../../../src/core/data';
-import { profileParquet } from '../../../src/core/data/parquetProfile';
+import { profileParquet } from '../../../src/core/data/parquet';
 import { installPaths } from '../../../src/core/install';
 import { makeProject, write } from './projectFixture';
 
@@ -82,8 +82,17 @@ describe('Parquet profiles', () => {
     const compared = mlops(dir, 'diff', 'weather@1', 'weather@3', '--json');
     assert.equal(compared.status, 0, compared.stderr);
     assert.deepEqual((JSON.parse(compared.stdout) as { table: { rows: { from: number; to: number } } }).table.rows, { from: 2922, to: 2922 });
-    const keyed = mlops(dir, 'diff', 'weather@1', 'weather@3', '--key', 'date');
-    assert.equal(keyed.status, 1);
-    assert.match(keyed.stderr, /Rows are compared by key in CSV, TSV and JSON lines versions, not in Parquet ones yet\.\nLeave out --key/);
+  });
+
+  it('rows of two Parquet versions compare by key, across row groups', () => {
+    const { dir } = makeProject();
+    const table = (ids: number[], values: number[]) => parquet([{ name: 'id', type: 'INT64', data: ids.map(BigInt) }, { name: 'v', type: 'DOUBLE', data: values }], 2);
+    write(dir, 't.parquet', table([1, 2, 3], [10, 20, 30]));
+    assert.equal(mlops(dir, 'snapshot', 't.parquet').status, 0);
+    write(dir, 't.parquet', table([1, 2, 4], [10, 21, 40]));
+    assert.equal(mlops(dir, 'snapshot', 't.parquet').status, 0);
+    const diff = mlops(dir, 'diff', 't@1', 't@2', '--key', 'id');
+    assert.equal(diff.status, 0, diff.stderr);
+    assert.match(diff.stdout, /by id: 1 added, 1 removed, 1 changed, 1 unchanged/);
   });
 });

@@ -11,11 +11,8 @@ import { ColumnAccumulator, type DatasetProfile } from './profile';
  * worth. Values are made plain first (toJson): 64-bit integers become numbers, dates and timestamps ISO text, which
  * the profile reads as datetimes; lists, structs and bytes become JSON text.
  */
-export async function profileParquet(file: string, onBytes?: (n: number) => void): Promise<DatasetProfile> {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = fileBuffer(fd, fs.fstatSync(fd).size);
-    const metadata = await unlessUnreadable(() => parquetMetadataAsync(buffer));
+export function profileParquet(file: string, onBytes?: (n: number) => void): Promise<DatasetProfile> {
+  return withParquet(file, async (buffer, metadata) => {
     const elements = parquetSchema(metadata).children.map((c) => c.element);
     const names = elements.map((e) => e.name);
     const columns = new Map(elements.map((e) => {
@@ -31,6 +28,31 @@ export async function profileParquet(file: string, onBytes?: (n: number) => void
       await readByRowGroup(buffer, metadata, mixed.map((c) => c.name), columns);
     }
     return { schema: 1, format: 'parquet', rows, columns: names.map((n) => columns.get(n)!.summarize(rows)) };
+  });
+}
+
+/** Calls `onRow` with each row's values in column order, one row group in memory at a time (for keyed diffs). */
+export function forEachParquetRow(file: string, onRow: (columns: string[], values: unknown[]) => void): Promise<void> {
+  return withParquet(file, async (buffer, metadata) => {
+    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    let rowStart = 0;
+    for (const group of metadata.row_groups) {
+      const rowEnd = rowStart + Number(group.num_rows);
+      await unlessUnreadable(() => parquetRead({
+        file: buffer, metadata, compressors, rowStart, rowEnd,
+        onComplete: (rows: unknown[][]) => rows.forEach((row) => onRow(names, row)),
+      }));
+      rowStart = rowEnd;
+    }
+  });
+}
+
+/** Opens `file` for hyparquet, reads its footer, and closes it once `use` is done. */
+async function withParquet<T>(file: string, use: (buffer: AsyncBuffer, metadata: FileMetaData) => Promise<T>): Promise<T> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = fileBuffer(fd, fs.fstatSync(fd).size);
+    return await use(buffer, await unlessUnreadable(() => parquetMetadataAsync(buffer)));
   } finally {
     fs.closeSync(fd);
   }
