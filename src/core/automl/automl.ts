@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { resolveVersion, type ResolvedVersion } from '../data';
-import { readFirstRecord } from '../data/delimitedReader';
 import { ObjectCache } from '../data/objectCache';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -12,7 +11,7 @@ import { ensureVersion } from './commandTraining';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn } from './crossValidation';
 import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, TRAINING_CONFIG_PARAM, fitConfig, versionFile, type TrainingConfigRecord } from './modelArtifact';
 import { cancelledError, runSearch, type Trial } from './search';
-import { DELIMITER, readTrainingTable, trainingFormat } from './tabularFile';
+import { readTrainingFile, trainingFormat, trainingHeader } from './tabularFile';
 
 /** What `mlops train` and "MLOps: Train Model (AutoML)" ask for; unset fields come from mlops.yaml `training:`. */
 export interface AutomlRequest {
@@ -111,7 +110,7 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
   const resolved = await versionToTrain(project, settings.dataset, hooks.signal);
   const cache = new ObjectCache(project.paths.cache);
   const format = trainingFormat(resolved.pointer.path);
-  const loaded = readTrainingTable(versionFile(cache, resolved.version.digest), DELIMITER[format], { keep: settings.target });
+  const loaded = await readTrainingFile(versionFile(cache, resolved.version.digest), format, { keep: settings.target });
   if (hooks.signal?.aborted) throw cancelledError();
   const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : (targetColumn(loaded.dataset, settings.target), settings.task);
   const metric = settings.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
@@ -316,16 +315,16 @@ export function datasetColumns(start: string, reference: string): string[] {
     file = path.resolve(project.paths.root, declared.path);
     shown = declared.path;
   }
-  const header = readFirstRecord(file, DELIMITER[trainingFormat(shown)]);
+  const header = trainingHeader(file, trainingFormat(shown));
   if (!header) throw new MlopsError(l10n.t('{0} has no header line.', shown), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
-  return header.cells.map((c) => c.trim());
+  return header;
 }
 
-/** The version to train on: one CSV or TSV file. */
+/** The version to train on: one CSV, TSV or Parquet file. */
 async function versionToTrain(project: Project, reference: string, signal?: AbortSignal): Promise<ResolvedVersion> {
   const resolved = await ensureVersion(project, reference, signal);
   if (resolved.version.kind !== 'file') {
-    throw new MlopsError(l10n.t('{0} is a folder; AutoML trains on one CSV or TSV file.', resolved.pointer.path), l10n.t('Declare and snapshot the training file itself as a dataset.'), 'NOT_TABULAR');
+    throw new MlopsError(l10n.t('{0} is a folder; AutoML trains on one CSV, TSV or Parquet file.', resolved.pointer.path), l10n.t('Declare and snapshot the training file itself as a dataset.'), 'NOT_TABULAR');
   }
   return resolved;
 }

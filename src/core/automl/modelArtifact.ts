@@ -8,7 +8,7 @@ import { sha256 } from '../tracking/environment';
 import { fitModel, serializeModel, type Dataset, type Family, type FitProgress, type MetricName } from '../train';
 import { projectPaths } from '../workspace';
 import type { Leaderboard } from './automl';
-import { DELIMITER, readTrainingTable, type TrainingFormat } from './tabularFile';
+import { readTrainingFile, type TrainingFormat } from './tabularFile';
 
 /** The artifact path of the best model on an AutoML run (its bytes live in the ObjectCache under their sha256). */
 export const MODEL_ARTIFACT = 'model.json';
@@ -23,7 +23,7 @@ export interface TrainingConfigRecord {
   version: number;
   /** `sha256:` of the data file: what is actually read, from the cache. */
   digest: string;
-  /** csv or tsv. */
+  /** csv, tsv or parquet. */
   format: TrainingFormat;
   target: string;
   task: 'classification' | 'regression';
@@ -43,8 +43,8 @@ export interface ModelBytes {
 }
 
 /** The data a config was trained on, read from the cache, columns as the search saw them. */
-export function configDataset(cache: ObjectCache, config: TrainingConfigRecord): Dataset {
-  return readTrainingTable(versionFile(cache, config.digest), DELIMITER[config.format], { keep: config.target, exclude: config.excluded, applyDropRule: false }).dataset;
+export async function configDataset(cache: ObjectCache, config: TrainingConfigRecord): Promise<Dataset> {
+  return (await readTrainingFile(versionFile(cache, config.digest), config.format, { keep: config.target, exclude: config.excluded, applyDropRule: false })).dataset;
 }
 
 /** The cached bytes of a file version; a fresh clone may not have them yet. */
@@ -68,7 +68,7 @@ export function fitConfig(dataset: Dataset, config: TrainingConfigRecord, signal
  */
 export async function refitFromConfig(root: string, config: TrainingConfigRecord, signal?: AbortSignal): Promise<ModelBytes> {
   const cache = new ObjectCache(projectPaths(root).cache);
-  return fitConfig(configDataset(cache, config), config, signal);
+  return fitConfig(await configDataset(cache, config), config, signal);
 }
 
 export function parseTrainingConfig(text: string): TrainingConfigRecord {

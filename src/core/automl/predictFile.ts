@@ -25,7 +25,11 @@ export interface PredictFileResult {
  */
 export function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, signal?: AbortSignal): PredictFileResult {
   const model = loadModel(typeof modelBytes === 'string' ? modelBytes : Buffer.from(modelBytes).toString('utf8'));
-  const inDelimiter = DELIMITER[trainingFormat(inputPath)];
+  const inFormat = trainingFormat(inputPath);
+  if (inFormat === 'parquet') {
+    throw new MlopsError(l10n.t('mlops predict reads CSV or TSV input; {0} is Parquet.', inputPath), l10n.t('Write the rows to predict as CSV, or export the model to ONNX (mlops export) and predict with ONNX Runtime.'), 'NOT_TABULAR');
+  }
+  const inDelimiter = DELIMITER[inFormat];
   const outDelimiter = String.fromCharCode(DELIMITER[path.extname(outputPath).toLowerCase() === '.tsv' ? 'tsv' : 'csv']);
   if (!fs.existsSync(inputPath)) throw new MlopsError(l10n.t('The input file {0} does not exist.', inputPath), l10n.t('Give the path of a CSV file with the model\'s feature columns.'), 'NO_INPUT');
   const header = readFirstRecord(inputPath, inDelimiter)?.cells.map((c) => c.trim());

@@ -1,4 +1,5 @@
-import { COMMA, TAB, cellText, readDelimitedFile, type CellSink } from '../data/delimitedReader';
+import { COMMA, TAB, cellText, readDelimitedFile, readFirstRecord, type CellSink } from '../data/delimitedReader';
+import { parquetColumnNames, readParquetColumns, type WholeColumn } from '../data/parquet';
 import { tabularFormatOf } from '../data/profile';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -22,14 +23,27 @@ export interface TableOptions {
   applyDropRule?: boolean;
 }
 
-export type TrainingFormat = 'csv' | 'tsv';
-export const DELIMITER: Readonly<Record<TrainingFormat, number>> = { csv: COMMA, tsv: TAB };
+export type TrainingFormat = 'csv' | 'tsv' | 'parquet';
+export const DELIMITER: Readonly<Record<'csv' | 'tsv', number>> = { csv: COMMA, tsv: TAB };
 
-/** The format of a training file from its name; training reads CSV and TSV only. */
+/** The format of a training file from its name; training reads CSV, TSV and Parquet. */
 export function trainingFormat(file: string): TrainingFormat {
   const format = tabularFormatOf(file);
-  if (format === 'csv' || format === 'tsv') return format;
-  throw new MlopsError(l10n.t('{0} is not a CSV or TSV file; training reads those two formats.', file), l10n.t('Export the data as CSV (with a header line) and snapshot it.'), 'NOT_TABULAR');
+  if (format === 'csv' || format === 'tsv' || format === 'parquet') return format;
+  throw new MlopsError(l10n.t('{0} is not a CSV, TSV or Parquet file; training reads those formats.', file), l10n.t('Export the data as CSV (with a header line) or Parquet and snapshot it.'), 'NOT_TABULAR');
+}
+
+/** The column names of a training file: its header line, or a Parquet file's schema. */
+export function trainingHeader(file: string, format: TrainingFormat): string[] | undefined {
+  if (format === 'parquet') return parquetColumnNames(file);
+  return readFirstRecord(file, DELIMITER[format])?.cells.map((c) => c.trim());
+}
+
+/** A training file as typed columns, whatever its format. */
+export async function readTrainingFile(file: string, format: TrainingFormat, options: TableOptions = {}): Promise<LoadedTable> {
+  if (format !== 'parquet') return readTrainingTable(file, DELIMITER[format], options);
+  const { names, rows, columns } = await readParquetColumns(file, new Set(options.exclude ?? []));
+  return assembleTable(names, rows, columns, options);
 }
 
 /**
@@ -64,15 +78,28 @@ export function readTrainingTable(file: string, delimiter: number, options: Tabl
       },
     });
   }
+  const whole = header.map((_, k): WholeColumn | undefined => {
+    if (!kept[k]) return undefined;
+    return numeric[k] ? { kind: 'numeric', values: values[k].length === rows ? values[k] : values[k].slice(0, rows) } : { kind: 'text', values: texts[k]! };
+  });
+  return assembleTable(header, rows, whole, options);
+}
+
+/**
+ * The dataset of a file's columns (undefined: excluded): numbers as they are; text columns as categories, capped,
+ * except identifier-like ones, which are dropped (and named) unless they are the target.
+ */
+function assembleTable(header: string[], rows: number, whole: readonly (WholeColumn | undefined)[], options: TableOptions): LoadedTable {
   const columns: Column[] = [];
   const dropped: string[] = [];
   for (const [k, name] of header.entries()) {
-    if (!kept[k]) continue;
-    if (numeric[k]) {
-      columns.push({ kind: 'numeric', name, values: values[k].length === rows ? values[k] : values[k].slice(0, rows) });
+    const column = whole[k];
+    if (!column) continue;
+    if (column.kind === 'numeric') {
+      columns.push({ kind: 'numeric', name, values: column.values });
       continue;
     }
-    const cells = texts[k]!;
+    const cells = column.values;
     if (name !== options.keep && options.applyDropRule !== false && idLike(cells)) {
       dropped.push(name);
       continue;

@@ -1,9 +1,8 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { cellText, COMMA, readDelimitedFile, TAB } from './delimitedReader';
-import { toJson } from 'hyparquet';
 import { readJsonLines } from './jsonLines';
-import { forEachParquetRow } from './parquet';
+import { forEachParquetRow, parquetCellText } from './parquet';
 import type { TabularFormat } from './profile';
 
 const EXAMPLES = 5;
@@ -23,8 +22,7 @@ export interface KeyedRowDiff {
 /** Reads every row of a table as the text of each named column (JSON values as JSON text), for keyed comparison. */
 async function forEachRow(file: string, format: TabularFormat, onRow: (columns: string[], cells: (string | undefined)[]) => void): Promise<void> {
   if (format === 'parquet') {
-    // Plain values as JSON lines has them: numbers, text, ISO dates; 64-bit integers as numbers.
-    await forEachParquetRow(file, (columns, values) => onRow(columns, values.map((v) => (v === null || v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(toJson(v))))));
+    await forEachParquetRow(file, (columns, values) => onRow(columns, values.map(parquetCellText)));
     return;
   }
   if (format === 'jsonl') {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { parquetMetadataAsync, parquetRead, parquetSchema, toJson, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, parquetMetadataAsync, parquetRead, parquetSchema, toJson, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -20,12 +20,13 @@ export function profileParquet(file: string, onBytes?: (n: number) => void): Pro
       if (e.type === 'FLOAT' || e.type === 'DOUBLE') column.declareFloat();
       return [e.name, column] as const;
     }));
-    const rows = await readByRowGroup(buffer, metadata, names, columns, onBytes);
+    const add = (name: string, _row: number, value: unknown) => columns.get(name)!.addJson(toJson(value));
+    const rows = await forEachValue(buffer, metadata, names, add, onBytes);
     // As in JSON lines, a column whose values turn out mixed (numbers, then text) is read again as text.
     const mixed = [...columns.values()].filter((c) => c.rescan);
     if (mixed.length) {
       for (const c of mixed) c.restartAsText();
-      await readByRowGroup(buffer, metadata, mixed.map((c) => c.name), columns);
+      await forEachValue(buffer, metadata, mixed.map((c) => c.name), add);
     }
     return { schema: 1, format: 'parquet', rows, columns: names.map((n) => columns.get(n)!.summarize(rows)) };
   });
@@ -47,6 +48,58 @@ export function forEachParquetRow(file: string, onRow: (columns: string[], value
   });
 }
 
+/** A column read whole for training: numbers when every value is one, otherwise each value as a CSV cell would hold it. */
+export type WholeColumn = { kind: 'numeric'; values: Float64Array } | { kind: 'text'; values: (string | undefined)[] };
+
+/** The top-level columns of the file in schema order, each whole, or undefined (not read) when in `exclude`. */
+export function readParquetColumns(file: string, exclude: ReadonlySet<string>): Promise<{ names: string[]; rows: number; columns: (WholeColumn | undefined)[] }> {
+  return withParquet(file, async (buffer, metadata) => {
+    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    const wanted = names.filter((n) => !exclude.has(n));
+    const rows = Number(metadata.num_rows);
+    const raw = names.map((n) => (exclude.has(n) ? undefined : new Array<unknown>(rows)));
+    const at = new Map(names.map((n, j) => [n, j]));
+    await forEachValue(buffer, metadata, wanted, (name, row, value) => void (raw[at.get(name)!]![row] = value));
+    return { names, rows, columns: raw.map((values) => values && wholeColumn(values)) };
+  });
+}
+
+function wholeColumn(values: unknown[]): WholeColumn {
+  const isNumber = (v: unknown) => v === null || v === undefined || typeof v === 'number' || typeof v === 'bigint';
+  if (values.every(isNumber)) return { kind: 'numeric', values: Float64Array.from(values, (v) => (v === null || v === undefined ? NaN : Number(v))) };
+  return { kind: 'text', values: values.map(parquetCellText) };
+}
+
+/** A value as the text a CSV cell of it would hold: dates in ISO 8601, lists and structs as JSON. */
+export function parquetCellText(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const plain = toJson(value);
+  return typeof plain === 'string' || typeof plain === 'number' || typeof plain === 'boolean' ? String(plain) : JSON.stringify(plain);
+}
+
+/** The top-level column names, from the footer alone and synchronously: a target picker needs them at once. */
+export function parquetColumnNames(file: string): string[] {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const read = (start: number, length: number) => {
+      const bytes = Buffer.alloc(Math.max(0, length));
+      fs.readSync(fd, bytes, 0, bytes.length, start);
+      return bytes;
+    };
+    const tail = read(size - 8, 8);
+    const footerLength = tail.readUInt32LE(0);
+    if (size < 12 || tail.toString('latin1', 4) !== 'PAR1' || footerLength > size - 12) throw unreadable(l10n.t('no Parquet footer at its end'));
+    try {
+      return parquetSchema(parquetMetadata(read(size - 8 - footerLength, footerLength + 8))).children.map((c) => c.element.name);
+    } catch (err) {
+      throw unreadable((err as Error).message);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Opens `file` for hyparquet, reads its footer, and closes it once `use` is done. */
 async function withParquet<T>(file: string, use: (buffer: AsyncBuffer, metadata: FileMetaData) => Promise<T>): Promise<T> {
   const fd = fs.openSync(file, 'r');
@@ -58,9 +111,12 @@ async function withParquet<T>(file: string, use: (buffer: AsyncBuffer, metadata:
   }
 }
 
-/** Feeds the columns `names` of every row group to their accumulators; returns the number of rows. */
-async function readByRowGroup(
-  buffer: AsyncBuffer, metadata: FileMetaData, names: string[], columns: Map<string, ColumnAccumulator>, onBytes?: (n: number) => void,
+/**
+ * Hands every value of the columns `names` to `onValue`, column chunk by column chunk, one row group decoded at a
+ * time; returns the number of rows. `onBytes` hears each row group's compressed size as it is done.
+ */
+async function forEachValue(
+  buffer: AsyncBuffer, metadata: FileMetaData, names: string[], onValue: (column: string, row: number, value: unknown) => void, onBytes?: (n: number) => void,
 ): Promise<number> {
   let rowStart = 0;
   for (const group of metadata.row_groups) {
@@ -69,9 +125,8 @@ async function readByRowGroup(
     await unlessUnreadable(() => parquetRead({
       file: buffer, metadata, compressors, rowStart: first, rowEnd, columns: names,
       onChunk: ({ columnName, columnData, rowStart: start, rowEnd: end }) => {
-        const column = columns.get(columnName);
         // A chunk may reach beyond the rows asked for: only this group's rows count.
-        for (let r = Math.max(start, first); r < Math.min(end, rowEnd); r++) column?.addJson(toJson(columnData[r - start]));
+        for (let r = Math.max(start, first); r < Math.min(end, rowEnd); r++) onValue(columnName, r, columnData[r - start]);
       },
     }));
     onBytes?.(group.columns.reduce((sum, c) => sum + Number(c.meta_data?.total_compressed_size ?? 0), 0));
@@ -102,10 +157,14 @@ async function unlessUnreadable<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    throw new MlopsError(
-      l10n.t('It cannot be read as Parquet: {0}.', (err as Error).message.replace(/\.$/, '')),
-      l10n.t('Check that the file is complete (a Parquet file ends with its footer) and opens in another Parquet reader.'),
-      'BAD_PARQUET',
-    );
+    throw unreadable((err as Error).message);
   }
+}
+
+function unreadable(reason: string): MlopsError {
+  return new MlopsError(
+    l10n.t('It cannot be read as Parquet: {0}.', reason.replace(/\.$/, '')),
+    l10n.t('Check that the file is complete (a Parquet file ends with its footer) and opens in another Parquet reader.'),
+    'BAD_PARQUET',
+  );
 }

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { datasetColumns } from '../../../src/core/automl';
 import { profileFile, snapshotDataset } from '../../../src/core/data';
 import { profileParquet } from '../../../src/core/data/parquet';
 import { installPaths } from '../../../src/core/install';
@@ -94,5 +95,32 @@ describe('Parquet profiles', () => {
     const diff = mlops(dir, 'diff', 't@1', 't@2', '--key', 'id');
     assert.equal(diff.status, 0, diff.stderr);
     assert.match(diff.stdout, /by id: 1 added, 1 removed, 1 changed, 1 unchanged/);
+  });
+
+  it('AutoML trains on a Parquet version the very model it trains on the same table as CSV', () => {
+    const { dir } = makeProject();
+    const { csv, table } = weatherAsParquet(1000);
+    write(dir, 'data/weather.csv', fs.readFileSync(csv));
+    write(dir, 'data/weather_pq.parquet', table);
+    for (const file of ['data/weather.csv', 'data/weather_pq.parquet']) assert.equal(mlops(dir, 'snapshot', file).status, 0);
+    assert.deepEqual(datasetColumns(dir, 'weather_pq'), ['location', 'date', 'precipitation', 'temp_max', 'temp_min', 'wind', 'weather']);
+    const train = (dataset: string) => {
+      const r = mlops(dir, 'train', '--dataset', dataset, '--target', 'weather', '--max-trials', '3', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { runId: string; bestScore: number; model: { sha256: string } };
+    };
+    const fromCsv = train('weather');
+    const fromParquet = train('weather_pq');
+    assert.equal(fromParquet.bestScore, fromCsv.bestScore);
+    assert.equal(fromParquet.model.sha256, fromCsv.model.sha256);
+    // the version reproduces from its Parquet data in the cache
+    assert.equal(mlops(dir, 'register', fromParquet.runId, '--model', 'weather').status, 0);
+    const reproduced = mlops(dir, 'reproduce', 'weather/1', '--json');
+    assert.equal(reproduced.status, 0, reproduced.stderr);
+    assert.equal((JSON.parse(reproduced.stdout) as { identical: boolean }).identical, true);
+    // predictions read CSV: a Parquet input is refused with what to do instead
+    const refused = mlops(dir, 'predict', '--run', fromParquet.runId, '--input', 'data/weather_pq.parquet', '--output', 'p.csv');
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /mlops predict reads CSV or TSV input; .* is Parquet/);
   });
 });
