@@ -45,6 +45,7 @@ const builds = [
     outdir: dist,
     banner: { js: '#!/usr/bin/env node' },
   },
+  { ...node, entryPoints: { hyparquet: 'scripts/hyparquet-entry.mjs' }, outdir: dist },
   ...(fs.existsSync(path.join(root, 'src/core/workers'))
     ? [{ ...node, entryPoints: Object.fromEntries(fs.readdirSync(path.join(root, 'src/core/workers'))
         .filter((f) => f.endsWith('.worker.ts'))

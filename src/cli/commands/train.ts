@@ -171,7 +171,7 @@ const predict: CliCommand = {
     const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
     try {
       const model = chosenModel(ctx, store);
-      const result = predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
+      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
       if (ctx.args.options.json) printJson(ctx, { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
       else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
       return 0;

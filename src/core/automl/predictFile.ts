@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cellText, readDelimitedFile, readFirstRecord, type CellSink } from '../data/delimitedReader';
+import { cellText, readDelimitedFile, type CellSink } from '../data/delimitedReader';
 import { syncFolder, temporaryNameBeside } from '../data/durableFile';
+import { forEachParquetRow, parquetCellText } from '../data/parquet';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { loadModel, predict, type Model } from '../train';
 import { cellNumber, isMissingCell } from '../train/dataset';
-import { DELIMITER, trainingFormat } from './tabularFile';
+import { DELIMITER, trainingFormat, trainingHeader } from './tabularFile';
 
 /** Rows predicted at a time: bounded memory for any file size, and few enough calls that each stays efficient. */
 const CHUNK_ROWS = 20_000;
@@ -23,16 +24,12 @@ export interface PredictFileResult {
  * feature columns (the target may be there too, and is ignored); numeric features must hold numbers or be empty.
  * The output appears complete or not at all.
  */
-export function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, signal?: AbortSignal): PredictFileResult {
+export async function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, signal?: AbortSignal): Promise<PredictFileResult> {
   const model = loadModel(typeof modelBytes === 'string' ? modelBytes : Buffer.from(modelBytes).toString('utf8'));
   const inFormat = trainingFormat(inputPath);
-  if (inFormat === 'parquet') {
-    throw new MlopsError(l10n.t('mlops predict reads CSV or TSV input; {0} is Parquet.', inputPath), l10n.t('Write the rows to predict as CSV, or export the model to ONNX (mlops export) and predict with ONNX Runtime.'), 'NOT_TABULAR');
-  }
-  const inDelimiter = DELIMITER[inFormat];
   const outDelimiter = String.fromCharCode(DELIMITER[path.extname(outputPath).toLowerCase() === '.tsv' ? 'tsv' : 'csv']);
   if (!fs.existsSync(inputPath)) throw new MlopsError(l10n.t('The input file {0} does not exist.', inputPath), l10n.t('Give the path of a CSV file with the model\'s feature columns.'), 'NO_INPUT');
-  const header = readFirstRecord(inputPath, inDelimiter)?.cells.map((c) => c.trim());
+  const header = trainingHeader(inputPath, inFormat);
   if (!header) throw new MlopsError(l10n.t('{0} has no header line.', inputPath), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
   checkColumns(model, header, inputPath);
   const numericAt = model.features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: header.indexOf(f.name) }));
@@ -45,34 +42,21 @@ export function predictFile(modelBytes: Uint8Array | string, inputPath: string, 
   try {
     fs.writeSync(fd, [...header, ...added].map((c) => quote(c, outDelimiter)).join(outDelimiter) + '\n');
     let chunk: string[][] = [];
-    let record: string[] = [];
-    let line = 0;
+    // Where a row is, as the user finds it: a line of a text file (the header is line 1), a row of a Parquet file.
+    const position = inFormat === 'parquet' ? (row: number) => l10n.t('row {0}', row) : (row: number) => l10n.t('line {0}', row + 1);
     const flush = () => {
       if (chunk.length === 0) return;
-      checkTypes(chunk, numericAt, line - chunk.length + 1, inputPath);
+      checkTypes(chunk, numericAt, rows + 1, position, inputPath);
       fs.writeSync(fd, predictedLines(model, header, chunk, outDelimiter, signal));
       rows += chunk.length;
       chunk = [];
     };
-    const sink: CellSink = {
-      cell: (buffer, start, end, escaped) => record.push(cellText(buffer, start, end, escaped)),
-      endRecord() {
-        line++;
-        if (line > 1) {
-          if (record.length !== header.length) {
-            throw new MlopsError(
-              l10n.t('Line {0} of {1} has {2} fields where the header has {3}.', line, inputPath, record.length, header.length),
-              l10n.t('Quote fields that contain commas, and check for missing or extra separators.'),
-              'MALFORMED_CSV',
-            );
-          }
-          chunk.push(record);
-          if (chunk.length === CHUNK_ROWS) flush();
-        }
-        record = [];
-      },
+    const take = (record: string[]) => {
+      chunk.push(record);
+      if (chunk.length === CHUNK_ROWS) flush();
     };
-    readDelimitedFile(inputPath, inDelimiter, sink);
+    if (inFormat === 'parquet') await forEachParquetRow(inputPath, (_columns, values) => take(values.map((v) => parquetCellText(v) ?? '')));
+    else readDelimited(inputPath, DELIMITER[inFormat], header.length, take);
     flush();
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -85,6 +69,30 @@ export function predictFile(modelBytes: Uint8Array | string, inputPath: string, 
     throw err;
   }
   return { rows, added };
+}
+
+/** Hands each data record of a CSV/TSV file to `take`, refusing a record whose field count is not the header's. */
+function readDelimited(inputPath: string, delimiter: number, width: number, take: (record: string[]) => void): void {
+  let record: string[] = [];
+  let line = 0;
+  const sink: CellSink = {
+      cell: (buffer, start, end, escaped) => record.push(cellText(buffer, start, end, escaped)),
+      endRecord() {
+        line++;
+        if (line > 1) {
+          if (record.length !== width) {
+            throw new MlopsError(
+              l10n.t('Line {0} of {1} has {2} fields where the header has {3}.', line, inputPath, record.length, width),
+              l10n.t('Quote fields that contain commas, and check for missing or extra separators.'),
+              'MALFORMED_CSV',
+            );
+          }
+          take(record);
+        }
+        record = [];
+      },
+    };
+  readDelimitedFile(inputPath, delimiter, sink);
 }
 
 function checkColumns(model: Model, header: readonly string[], file: string): void {
@@ -104,13 +112,14 @@ function checkColumns(model: Model, header: readonly string[], file: string): vo
   }
 }
 
-function checkTypes(chunk: readonly string[][], numericAt: readonly { name: string; index: number }[], firstLine: number, file: string): void {
+/** Numeric features must hold numbers (or nothing); `firstRow` is the 1-based data row of the chunk's first record. */
+function checkTypes(chunk: readonly string[][], numericAt: readonly { name: string; index: number }[], firstRow: number, position: (row: number) => string, file: string): void {
   for (const { name, index } of numericAt) {
     for (const [r, row] of chunk.entries()) {
       const cell = row[index];
       if (Number.isNaN(cellNumber(cell)) && !isMissingCell(cell)) {
         throw new MlopsError(
-          l10n.t('Column "{0}" of {1} holds "{2}" on line {3}, where the model expects a number.', name, file, cell, firstLine + r),
+          l10n.t('Column "{0}" of {1} holds "{2}" on {3}, where the model expects a number.', name, file, cell, position(firstRow + r)),
           l10n.t('Fix the value, or leave the cell empty for a missing value.'),
           'BAD_TYPE',
         );

@@ -1,9 +1,28 @@
 import * as fs from 'node:fs';
-import { parquetMetadata, parquetMetadataAsync, parquetRead, parquetSchema, toJson, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { MlopsError } from '../errors';
+import { installPaths } from '../install';
 import { l10n } from '../l10n';
 import { ColumnAccumulator, type DatasetProfile } from './profile';
+
+type Hyparquet = typeof import('hyparquet') & Pick<typeof import('hyparquet-compressors'), 'compressors'>;
+let loaded: Hyparquet | undefined;
+
+/**
+ * hyparquet, from the CommonJS bundle the build makes of it (scripts/hyparquet-entry.mjs says why): beside the
+ * bundles in dist/, and in the project's dist/ for code compiled by tsc. Loaded on first use of a Parquet file.
+ */
+function hyparquet(): Hyparquet {
+  if (loaded) return loaded;
+  const beside = path.join(__dirname, 'hyparquet.js');
+  const file = fs.existsSync(beside) ? beside : path.join(installPaths().root, 'dist', 'hyparquet.js');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+  // createRequire: resolved when run, not by esbuild, which would otherwise bundle the ES modules again.
+  loaded = createRequire(__filename)(file) as Hyparquet;
+  return loaded;
+}
 
 /**
  * Profiles a Parquet file with the accumulators JSON lines use, so a table gets the same profile in either format.
@@ -13,13 +32,14 @@ import { ColumnAccumulator, type DatasetProfile } from './profile';
  */
 export function profileParquet(file: string, onBytes?: (n: number) => void): Promise<DatasetProfile> {
   return withParquet(file, async (buffer, metadata) => {
-    const elements = parquetSchema(metadata).children.map((c) => c.element);
+    const elements = hyparquet().parquetSchema(metadata).children.map((c) => c.element);
     const names = elements.map((e) => e.name);
     const columns = new Map(elements.map((e) => {
       const column = new ColumnAccumulator(e.name);
       if (e.type === 'FLOAT' || e.type === 'DOUBLE') column.declareFloat();
       return [e.name, column] as const;
     }));
+    const { toJson } = hyparquet();
     const add = (name: string, _row: number, value: unknown) => columns.get(name)!.addJson(toJson(value));
     const rows = await forEachValue(buffer, metadata, names, add, onBytes);
     // As in JSON lines, a column whose values turn out mixed (numbers, then text) is read again as text.
@@ -35,12 +55,12 @@ export function profileParquet(file: string, onBytes?: (n: number) => void): Pro
 /** Calls `onRow` with each row's values in column order, one row group in memory at a time (for keyed diffs). */
 export function forEachParquetRow(file: string, onRow: (columns: string[], values: unknown[]) => void): Promise<void> {
   return withParquet(file, async (buffer, metadata) => {
-    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    const names = hyparquet().parquetSchema(metadata).children.map((c) => c.element.name);
     let rowStart = 0;
     for (const group of metadata.row_groups) {
       const rowEnd = rowStart + Number(group.num_rows);
-      await unlessUnreadable(() => parquetRead({
-        file: buffer, metadata, compressors, rowStart, rowEnd,
+      await unlessUnreadable(() => hyparquet().parquetRead({
+        file: buffer, metadata, compressors: hyparquet().compressors, rowStart, rowEnd,
         onComplete: (rows: unknown[][]) => rows.forEach((row) => onRow(names, row)),
       }));
       rowStart = rowEnd;
@@ -54,7 +74,7 @@ export type WholeColumn = { kind: 'numeric'; values: Float64Array } | { kind: 't
 /** The top-level columns of the file in schema order, each whole, or undefined (not read) when in `exclude`. */
 export function readParquetColumns(file: string, exclude: ReadonlySet<string>): Promise<{ names: string[]; rows: number; columns: (WholeColumn | undefined)[] }> {
   return withParquet(file, async (buffer, metadata) => {
-    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    const names = hyparquet().parquetSchema(metadata).children.map((c) => c.element.name);
     const wanted = names.filter((n) => !exclude.has(n));
     const rows = Number(metadata.num_rows);
     const raw = names.map((n) => (exclude.has(n) ? undefined : new Array<unknown>(rows)));
@@ -73,7 +93,7 @@ function wholeColumn(values: unknown[]): WholeColumn {
 /** A value as the text a CSV cell of it would hold: dates in ISO 8601, lists and structs as JSON. */
 export function parquetCellText(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const plain = toJson(value);
+  const plain = hyparquet().toJson(value);
   return typeof plain === 'string' || typeof plain === 'number' || typeof plain === 'boolean' ? String(plain) : JSON.stringify(plain);
 }
 
@@ -91,6 +111,7 @@ export function parquetColumnNames(file: string): string[] {
     const footerLength = tail.readUInt32LE(0);
     if (size < 12 || tail.toString('latin1', 4) !== 'PAR1' || footerLength > size - 12) throw unreadable(l10n.t('no Parquet footer at its end'));
     try {
+      const { parquetSchema, parquetMetadata } = hyparquet();
       return parquetSchema(parquetMetadata(read(size - 8 - footerLength, footerLength + 8))).children.map((c) => c.element.name);
     } catch (err) {
       throw unreadable((err as Error).message);
@@ -105,7 +126,7 @@ async function withParquet<T>(file: string, use: (buffer: AsyncBuffer, metadata:
   const fd = fs.openSync(file, 'r');
   try {
     const buffer = fileBuffer(fd, fs.fstatSync(fd).size);
-    return await use(buffer, await unlessUnreadable(() => parquetMetadataAsync(buffer)));
+    return await use(buffer, await unlessUnreadable(() => hyparquet().parquetMetadataAsync(buffer)));
   } finally {
     fs.closeSync(fd);
   }
@@ -122,8 +143,8 @@ async function forEachValue(
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
     const first = rowStart;
-    await unlessUnreadable(() => parquetRead({
-      file: buffer, metadata, compressors, rowStart: first, rowEnd, columns: names,
+    await unlessUnreadable(() => hyparquet().parquetRead({
+      file: buffer, metadata, compressors: hyparquet().compressors, rowStart: first, rowEnd, columns: names,
       onChunk: ({ columnName, columnData, rowStart: start, rowEnd: end }) => {
         // A chunk may reach beyond the rows asked for: only this group's rows count.
         for (let r = Math.max(start, first); r < Math.min(end, rowEnd); r++) onValue(columnName, r, columnData[r - start]);

@@ -18,9 +18,9 @@ function files(input: string): { input: string; output: string } {
 }
 
 describe('predictFile', () => {
-  it('writes the rows in order with prediction and proba_<class> columns', () => {
+  it('writes the rows in order with prediction and proba_<class> columns', async () => {
     const f = files('colour,size\nblue,11\nred,1\n"red, dark",2\n');
-    const result = predictFile(model, f.input, f.output);
+    const result = await predictFile(model, f.input, f.output);
     assert.equal(result.rows, 3);
     assert.deepEqual(result.added, ['prediction', 'proba_big', 'proba_small']);
     const lines = fs.readFileSync(f.output, 'utf8').trimEnd().split('\n');
@@ -32,19 +32,19 @@ describe('predictFile', () => {
     assert.ok(Math.abs(pBig + pSmall - 1) < 1e-9);
   });
 
-  it('accepts the target column and empty cells, and predicts regressions', () => {
+  it('accepts the target column and empty cells, and predicts regressions', async () => {
     const f = files('x,y\n5,\n,3\n');
-    predictFile(regression, f.input, f.output);
+    await predictFile(regression, f.input, f.output);
     const lines = fs.readFileSync(f.output, 'utf8').trimEnd().split('\n');
     assert.equal(lines[0], 'x,y,prediction');
     assert.ok(Math.abs(Number(lines[1].split(',')[2]) - 10) < 0.5);
   });
 
-  it('names missing and extra columns, and cells of the wrong type; no output is left', () => {
+  it('names missing and extra columns, and cells of the wrong type; no output is left', async () => {
     const missing = files('colour,weight\nred,3\n');
-    assert.throws(() => predictFile(model, missing.input, missing.output), (err: unknown) => err instanceof MlopsError && /missing: size/.test(err.message) && /not used by the model: weight/.test(err.message));
+    await assert.rejects(predictFile(model, missing.input, missing.output), (err: unknown) => err instanceof MlopsError && /missing: size/.test(err.message) && /not used by the model: weight/.test(err.message));
     const wrong = files('colour,size\nred,3\nblue,large\n');
-    assert.throws(() => predictFile(model, wrong.input, wrong.output), (err: unknown) => err instanceof MlopsError && /Column "size" .* holds "large" on line 3/.test(err.message));
+    await assert.rejects(predictFile(model, wrong.input, wrong.output), (err: unknown) => err instanceof MlopsError && /Column "size" .* holds "large" on line 3/.test(err.message));
     assert.equal(fs.existsSync(wrong.output), false);
     assert.deepEqual(fs.readdirSync(path.dirname(wrong.output)), ['in.csv']);
   });

@@ -97,7 +97,7 @@ describe('Parquet profiles', () => {
     assert.match(diff.stdout, /by id: 1 added, 1 removed, 1 changed, 1 unchanged/);
   });
 
-  it('AutoML trains on a Parquet version the very model it trains on the same table as CSV', () => {
+  it('AutoML trains on a Parquet version the very model it trains on the same table as CSV, which predicts the same from either', () => {
     const { dir } = makeProject();
     const { csv, table } = weatherAsParquet(1000);
     write(dir, 'data/weather.csv', fs.readFileSync(csv));
@@ -118,9 +118,19 @@ describe('Parquet profiles', () => {
     const reproduced = mlops(dir, 'reproduce', 'weather/1', '--json');
     assert.equal(reproduced.status, 0, reproduced.stderr);
     assert.equal((JSON.parse(reproduced.stdout) as { identical: boolean }).identical, true);
-    // predictions read CSV: a Parquet input is refused with what to do instead
-    const refused = mlops(dir, 'predict', '--run', fromParquet.runId, '--input', 'data/weather_pq.parquet', '--output', 'p.csv');
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /mlops predict reads CSV or TSV input; .* is Parquet/);
+    // predictions from the Parquet file are those from its CSV, row for row
+    for (const [input, output] of [['data/weather_pq.parquet', 'from-parquet.csv'], ['data/weather.csv', 'from-csv.csv']]) {
+      const predicted = mlops(dir, 'predict', '--run', fromParquet.runId, '--input', input, '--output', output);
+      assert.equal(predicted.status, 0, predicted.stderr);
+    }
+    // the input's own cells are echoed as each format writes them (0.0 or 0); the predicted columns must agree
+    const predictions = (file: string) => {
+      const lines = fs.readFileSync(path.join(dir, file), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+      const first = lines[0].indexOf('prediction');
+      return lines.map((cells) => cells.slice(first).join(','));
+    };
+    const fromCsvRows = predictions('from-csv.csv');
+    assert.equal(fromCsvRows.length, 2923);
+    assert.deepEqual(predictions('from-parquet.csv'), fromCsvRows);
   });
 });
