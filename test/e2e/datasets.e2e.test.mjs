@@ -9,7 +9,7 @@ import { mlopsIn, openWorkbench, projectFolder, skipOutsideHarness } from '../ha
 
 describe('Datasets in the browser workbench', { skip: skipOutsideHarness }, () => {
   let workbench;
-  let page, shot, pane, row, menuItem, chooseMenuItem, webview;
+  let page, shot, pane, openView, row, menuItem, chooseMenuItem, webview;
   let folder;
 
   before(async () => {
@@ -24,7 +24,7 @@ describe('Datasets in the browser workbench', { skip: skipOutsideHarness }, () =
     mlops('snapshot', 'data/weather.csv', '-m', 'first 1000 days, with their source');
 
     workbench = await openWorkbench(folder, 'datasets');
-    ({ page, shot, pane, row, menuItem, chooseMenuItem, webview } = workbench);
+    ({ page, shot, pane, openView, row, menuItem, chooseMenuItem, webview } = workbench);
   });
 
   after(async () => {
@@ -32,8 +32,7 @@ describe('Datasets in the browser workbench', { skip: skipOutsideHarness }, () =
   });
 
   it('the Datasets view lists weather and, expanded, its two versions newest first', async () => {
-    await page.locator('#workbench\\.parts\\.activitybar').getByRole('tab', { name: 'MLOps' }).click();
-    const datasets = pane('Datasets');
+    const datasets = await openView('Datasets');
     const weather = row(datasets, 'weather');
     await weather.waitFor({ timeout: 30_000 });
     assert.match(await weather.innerText(), /data\/weather\.csv · 2 versions/);

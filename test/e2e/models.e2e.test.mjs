@@ -10,7 +10,7 @@ import { e2e, mlopsIn, openWorkbench, projectFolder, skipOutsideHarness } from '
 
 describe('Models in the browser workbench', { skip: skipOutsideHarness }, () => {
   let workbench;
-  let page, shot, pane, row, chooseMenuItem, webview;
+  let shot, pane, openView, row, chooseMenuItem, webview;
   let folder;
 
   before(async () => {
@@ -26,7 +26,7 @@ describe('Models in the browser workbench', { skip: skipOutsideHarness }, () => 
     }
 
     workbench = await openWorkbench(folder, 'models');
-    ({ page, shot, pane, row, chooseMenuItem, webview } = workbench);
+    ({ shot, pane, openView, row, chooseMenuItem, webview } = workbench);
   });
 
   after(async () => {
@@ -34,11 +34,7 @@ describe('Models in the browser workbench', { skip: skipOutsideHarness }, () => 
   });
 
   it('the Models view shows the model, its versions newest first, the champion badge and the key metric', async () => {
-    await page.locator('#workbench\\.parts\\.activitybar').getByRole('tab', { name: 'MLOps' }).click();
-    const models = pane('Models');
-    const header = models.locator('.pane-header');
-    await header.waitFor({ timeout: 30_000 });
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const models = await openView('Models');
     await row(models, 'version 1').waitFor({ timeout: 30_000 });
     assert.match(await row(models, 'iris').innerText(), /2 versions · @champion → 1/);
     assert.match(await row(models, 'version 1').innerText(), /@champion · cv_accuracy 0[.,]\d+ · \d{4}-\d\d-\d\d/);

@@ -15,7 +15,7 @@ log({ type: 'metrics', key: 'loss', steps: [...Array(500).keys()], values: [...A
 
 describe('Runs in the browser workbench', { skip: skipOutsideHarness }, () => {
   let workbench;
-  let page, shot, pane, row, chooseMenuItem, webview;
+  let page, shot, pane, openView, row, chooseMenuItem, webview;
   let folder;
 
   before(async () => {
@@ -26,7 +26,7 @@ describe('Runs in the browser workbench', { skip: skipOutsideHarness }, () => {
     mlops('run', '--experiment', 'tuning', '--name', 'fast-lr', '--', process.execPath, '-e', training(2));
 
     workbench = await openWorkbench(folder, 'runs');
-    ({ page, shot, pane, row, chooseMenuItem, webview } = workbench);
+    ({ page, shot, pane, openView, row, chooseMenuItem, webview } = workbench);
   });
 
   after(async () => {
@@ -34,11 +34,7 @@ describe('Runs in the browser workbench', { skip: skipOutsideHarness }, () => {
   });
 
   it('the Runs view lists the experiment and its two runs, newest first, with their key metric', async () => {
-    await page.locator('#workbench\\.parts\\.activitybar').getByRole('tab', { name: 'MLOps' }).click();
-    const runs = pane('Runs');
-    const header = runs.locator('.pane-header');
-    await header.waitFor({ timeout: 30_000 });
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const runs = await openView('Runs');
     await row(runs, 'fast-lr').waitFor({ timeout: 30_000 });
     assert.match(await row(runs, 'tuning').innerText(), /2 runs/);
     assert.match(await row(runs, 'fast-lr').innerText(), /loss 0[.,]0\d+ · \d/);

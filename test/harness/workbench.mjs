@@ -39,12 +39,22 @@ export async function openWorkbench(folder, prefix) {
   await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });
   await page.evaluate(() => window.driver.whenWorkbenchRestored());
   const menuItem = (name) => page.locator('.context-view .monaco-menu').getByRole('menuitem', { name });
+  const pane = (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) });
   const shot = (name) => page.screenshot({ path: path.join(e2e.resultsDir, `${prefix}-${name}.png`) });
   return {
     page,
     shot,
     /** A side bar section (view) by its title. */
-    pane: (title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label^="${title}"]`) }),
+    pane,
+    /** Opens the MLOps side bar and the view `title` in it (expanded if it was collapsed); returns the view. */
+    openView: async (title) => {
+      await page.locator('#workbench\\.parts\\.activitybar').getByRole('tab', { name: 'MLOps' }).click();
+      const view = pane(title);
+      const header = view.locator('.pane-header');
+      await header.waitFor({ timeout: 30_000 });
+      if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+      return view;
+    },
     /** A tree row whose label is exactly `label`. */
     row: (container, label) => container.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }),
     menuItem,
