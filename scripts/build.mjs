@@ -14,6 +14,8 @@ function copyAssets() {
   fs.mkdirSync(path.join(dist, 'sample'), { recursive: true });
   fs.copyFileSync(path.join(root, 'node_modules/vega-datasets/data/weather.csv'), path.join(dist, 'sample/weather.csv'));
   fs.copyFileSync(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(dist, 'sql-wasm.wasm'));
+  // The patched loader the store requires at run time (src/core/store/sqlJs.ts), beside the bundles.
+  fs.copyFileSync(path.join(root, 'vendor/sql.js/sql-wasm.js'), path.join(dist, 'sql-wasm.js'));
 }
 
 const node = {

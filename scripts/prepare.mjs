@@ -3,7 +3,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { patchSqlJs } from './patch-sql-js.mjs';
 
 export const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 
@@ -22,8 +21,6 @@ export function ensureDependencies() {
     console.log('> npm ci');
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
-  // Also when node_modules came from an install that skipped scripts: the store cannot work without it.
-  patchSqlJs(root);
 }
 
 export function build({ tests = false } = {}) {

@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MetadataStore } from '../../src/core/store';
 import { listRuns, metricSeries, startRun } from '../../src/core/tracking';
 import { peakRssBytes } from '../peakRss';
+import { openMetadataStore } from '../../src/core/metadata';
 
 const POINTS = 1_000_000;
 const KEYS = 10;
@@ -68,7 +68,7 @@ function batch(b: number) {
 
 async function oursLogging() {
   const root = tmp('ours');
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   const run = await startRun(store, { experiment: 'bench' });
   const t0 = performance.now();
   for (let b = 0; b < POINTS / BATCH; b++) {
@@ -106,7 +106,7 @@ function peerLogging(Peer: PeerConstructor, synchronous: 'FULL' | 'NORMAL') {
 
 async function oursRuns() {
   const root = tmp('runs');
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   const start = Date.now();
   const records = [];
   for (let i = 0; i < RUNS; i++) {
@@ -117,7 +117,7 @@ async function oursRuns() {
   store.append(records);
   await store.fold();
   store.close();
-  const reader = await MetadataStore.open(root);
+  const reader = await openMetadataStore(root);
   const samples = Array.from({ length: 7 }, () => {
     const t0 = performance.now();
     const list = listRuns(reader);
@@ -147,7 +147,7 @@ function peerRuns(Peer: PeerConstructor) {
 }
 
 async function oursSeries(root: string, runId: string) {
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   const t0 = performance.now();
   const first = metricSeries(store, runId, 'metric_0');
   const cold = ms(t0);
@@ -174,7 +174,7 @@ function peerSeries(db: PeerDatabase) {
 /** Grows a store to about MEMORY_DB_BYTES, then measures a fresh process opening it, reading, logging and folding. */
 async function memory() {
   const root = tmp('memory');
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   const run = await startRun(store, { experiment: 'memory' });
   const perFold = 25 * 1024 * 1024 / 24;
   let b = 0;
@@ -196,7 +196,7 @@ async function memory() {
 
 async function memoryChild(root: string) {
   const baselineRssBytes = process.memoryUsage().rss;
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   listRuns(store);
   const run = await startRun(store, { experiment: 'memory' });
   run.logMetric('after', 1, 0);

@@ -4,15 +4,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import * as vscode from 'vscode';
-import { refitFromConfig, type TrainingConfigRecord } from '../../src/core/automl';
+import { refitFromConfig } from '../../src/core/automl';
+import { type TrainingConfigRecord } from '../../src/core/tracking';
 import { snapshotDataset } from '../../src/core/data';
-import { ObjectCache } from '../../src/core/data/objectCache';
-import { MetadataStore } from '../../src/core/store';
+import { ObjectCache } from '../../src/core/storage/objectCache';
 import { startRun } from '../../src/core/tracking';
 import type { Family } from '../../src/core/train';
 import { openProject, projectPaths } from '../../src/core/workspace';
 import type { ModelsNode } from '../../src/extension/models/modelsTree';
 import { activateExtension, eventually, EXTENSION_ID, workspaceRoot } from './helpers';
+import { openMetadataStore } from '../../src/core/metadata';
 
 const EXPERIMENT = 'models-it';
 
@@ -28,7 +29,7 @@ async function trainedRun(root: string, family: Family): Promise<string> {
   };
   const { bytes } = await refitFromConfig(root, config);
   new ObjectCache(projectPaths(root).cache).putBytes(bytes);
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   const run = await startRun(store, { experiment: EXPERIMENT, name: family });
   for (const [k, v] of Object.entries({ 'mlops.kind': 'automl', 'mlops.task': 'classification', 'mlops.target': 'weather', 'mlops.metric': 'accuracy', 'mlops.family': family })) run.setTag(k, v);
   run.logParam('mlops.trainingConfig', JSON.stringify(config));

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AutomlResult } from '../../src/core/automl';
-import { MetadataStore } from '../../src/core/store';
 import { getRun } from '../../src/core/tracking';
 import { activateExtension, eventually, workspaceRoot } from './helpers';
+import { openMetadataStore } from '../../src/core/metadata';
 
 suite('Training: AutoML in a worker, its run and model artifact, the leaderboard panel', () => {
   let root: string;
@@ -36,7 +36,7 @@ suite('Training: AutoML in a worker, its run and model artifact, the leaderboard
     assert.equal(result.task, 'classification');
     assert.equal(result.trials, 3);
 
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     const run = getRun(store, result.runId);
     store.close();
     assert.equal(run.status, 'finished');

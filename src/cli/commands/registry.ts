@@ -1,12 +1,10 @@
 import { l10n } from '../../core/l10n';
-import { MetadataStore } from '../../core/store';
-import {
-  archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, reproduceVersion, resolveModelVersion, setAlias,
-  type AliasChange, type ModelVersion,
-} from '../../core/registry';
+import { archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias, type AliasChange, type ModelVersion } from '../../core/registry';
+import { reproduceVersion } from '../../core/automl';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { openMetadataStore } from '../../core/metadata';
 
 const REASON_OPTION = { name: 'reason', type: 'string', description: 'Why, for the audit log (`mlops model history`).' } as const;
 
@@ -46,7 +44,7 @@ const register: CliCommand = {
     const model = ctx.args.options.model as string | undefined;
     if (!model) throw new UsageError(l10n.t('--model is required: the name to register the model under.'));
     const project = openProject(ctx.cwd);
-    const store = await MetadataStore.open(project.paths.root);
+    const store = await openMetadataStore(project.paths.root);
     const result = await registerModel(project, store, ctx.args.positionals[0], {
       model,
       alias: ctx.args.options.alias as string | undefined,

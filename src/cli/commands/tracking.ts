@@ -6,11 +6,12 @@ import {
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { openMetadataStore } from '../../core/metadata';
 
 const EXPERIMENT_OPTION = { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' } as const;
 
 async function openStore(ctx: CommandContext): Promise<MetadataStore> {
-  return MetadataStore.open(openProject(ctx.cwd).paths.root);
+  return openMetadataStore(openProject(ctx.cwd).paths.root);
 }
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
@@ -36,7 +37,7 @@ const runs: CliCommand = {
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
     const project = openProject(ctx.cwd);
-    const store = await MetadataStore.open(project.paths.root);
+    const store = await openMetadataStore(project.paths.root);
     const experiment = ctx.args.options.experiment as string | undefined;
     const list = listRuns(store, experiment);
     if (ctx.args.options.json) {

@@ -1,13 +1,15 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, exportOnnxFile, modelOfRun, predictFile, trainInWorker, trainWithCommand, type AutomlProgress, type ModelBytes } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
+import { exportOnnxFile, modelOfRun, predictFile, type ModelBytes } from '../../core/models';
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import type { MetricName } from '../../core/train';
-import { hexOf } from '../../core/data/objectCache';
+import { hexOf } from '../../core/storage';
 import { readModelArtifact, resolveModelVersion } from '../../core/registry';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { openMetadataStore } from '../../core/metadata';
 
 /** Ctrl+C asks the search to stop: its runs are marked killed instead of being left running. */
 function interruptOnCtrlC(): { signal: AbortSignal; dispose: () => void } {
@@ -120,11 +122,12 @@ const train: CliCommand = {
 };
 
 async function trainByCommand(ctx: CommandContext): Promise<number> {
-  const result = await trainWithCommand(ctx.cwd, {
+  const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
+  const result = await trainWithCommand(store, {
     experiment: ctx.args.options.experiment as string | undefined,
     stdout: (chunk) => ctx.stdout(chunk.toString()),
     stderr: (chunk) => ctx.stderr(chunk.toString()),
-  });
+  }).finally(() => store.close());
   for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
   if (ctx.args.options.json) printJson(ctx, { runId: result.runId, status: result.status, exitCode: result.exitCode, command: result.command, params: result.params, metrics: result.metrics, dataset: result.dataset ?? null, warnings: result.warnings });
   else ctx.stderr(l10n.t('Run {0} {1}: {2} params, {3} metrics recorded.', result.runId, result.status, Object.keys(result.params).length, Object.keys(result.metrics).length) + '\n');
@@ -168,7 +171,7 @@ const predict: CliCommand = {
     const input = ctx.args.options.input as string | undefined;
     const output = ctx.args.options.output as string | undefined;
     if (!input || !output) throw new UsageError(l10n.t('Give --input FILE and --output FILE.'));
-    const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
+    const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
     try {
       const model = chosenModel(ctx, store);
       const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
@@ -190,7 +193,7 @@ const exportCommand: CliCommand = {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('export takes no arguments.'));
     const output = ctx.args.options.output as string | undefined;
     if (!output || path.extname(output).toLowerCase() !== '.onnx') throw new UsageError(l10n.t('Give --output FILE.onnx: ONNX is the format export writes.'));
-    const store = await MetadataStore.open(openProject(ctx.cwd).paths.root);
+    const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
     try {
       const chosen = chosenModel(ctx, store);
       const { model, bytes } = exportOnnxFile(chosen.bytes, path.resolve(ctx.cwd, output));

@@ -1,17 +1,16 @@
 import * as path from 'node:path';
-import { resolveVersion, type ResolvedVersion } from '../data';
-import { ObjectCache } from '../data/objectCache';
+import { ensureVersion, resolveVersion, type ResolvedVersion } from '../data';
+import { ObjectCache } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { MetadataStore } from '../store';
-import { startRun, type RunLogger } from '../tracking';
-import { FAMILIES, METRIC_DIRECTION, type Dataset, type Family, type MetricName } from '../train';
+import type { MetadataStore } from '../store';
+import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type RunLogger, type TrainingConfigRecord } from '../tracking';
+import { FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
-import { ensureVersion } from './commandTraining';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn } from './crossValidation';
-import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, TRAINING_CONFIG_PARAM, fitConfig, versionFile, type TrainingConfigRecord } from './modelArtifact';
-import { cancelledError, runSearch, type Trial } from './search';
-import { readTrainingFile, trainingFormat, trainingHeader } from './tabularFile';
+import { fitConfig, versionFile } from './refit';
+import { runSearch, type Trial } from './search';
+import { readTrainingFile, trainingFormat, trainingHeader } from '../models';
 
 /** What `mlops train` and "MLOps: Train Model (AutoML)" ask for; unset fields come from mlops.yaml `training:`. */
 export interface AutomlRequest {
@@ -97,12 +96,12 @@ const AUTO_MAX_CLASSES = 20;
  * Built-in AutoML on a dataset version: cross-validated, cost-aware search across the model families, a leaderboard,
  * the best configuration refitted on all rows, everything recorded as a parent run with a child run per trial (see
  * docs/training.md, "AutoML" and "Model artifact contract"). Runs on the calling thread; trainInWorker() runs it
- * on a worker thread.
+ * on a worker thread. The caller owns `store` (the project's, from src/core/metadata) and closes it.
  */
-export async function runAutoml(start: string, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
+export async function runAutoml(store: MetadataStore, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
   const begun = performance.now();
   const elapsed = () => (performance.now() - begun) / 1000;
-  const project = openProject(start);
+  const project = openProject(store.paths.root);
   const settings = settle(request, project.config.training ?? {});
   const progress: AutomlProgress = { phase: 'loading', trials: 0, maxTrials: settings.maxTrials, timeBudget: settings.timeBudget, elapsedSeconds: 0, bestScore: null, bestFamily: null };
   const report = () => hooks.onProgress?.({ ...progress, elapsedSeconds: elapsed() });
@@ -111,19 +110,18 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
   const cache = new ObjectCache(project.paths.cache);
   const format = trainingFormat(resolved.pointer.path);
   const loaded = await readTrainingFile(versionFile(cache, resolved.version.digest), format, { keep: settings.target });
-  if (hooks.signal?.aborted) throw cancelledError();
+  if (hooks.signal?.aborted) throw trainingCancelled();
   const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : (targetColumn(loaded.dataset, settings.target), settings.task);
   const metric = settings.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
   checkMetric(metric, task);
   progress.metric = metric;
   checkRows(loaded.dataset.nRows, settings.folds);
 
-  const store = await MetadataStore.open(project.paths.root);
   const parent = await startRun(store, { experiment: settings.experiment, name: l10n.t('AutoML {0} -> {1}', resolved.pointer.dataset, settings.target), captureEnvironment: true });
   progress.runId = parent.id;
   let child: RunLogger | undefined;
   try {
-    parent.setTag('mlops.kind', 'automl');
+    parent.setTag(RUN_KIND_TAG, 'automl');
     parent.setTag('mlops.task', task);
     parent.setTag('mlops.target', settings.target);
     parent.setTag('mlops.metric', metric);
@@ -151,7 +149,7 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
       signal: hooks.signal,
       onTrialStart: async (trial, family, params, rows) => {
         child = await startRun(store, { experiment: settings.experiment, name: l10n.t('trial {0}: {1}', trial, family), parent: parent.id });
-        child.setTag('mlops.kind', 'trial');
+        child.setTag(RUN_KIND_TAG, 'trial');
         child.setTag('mlops.family', family);
         for (const [k, v] of Object.entries(params)) child.logParam(k, v);
         child.logParam('mlops.rows', rows);
@@ -236,8 +234,6 @@ export async function runAutoml(start: string, request: AutomlRequest, hooks: Au
     parent.end(status);
     await store.fold();
     throw err;
-  } finally {
-    store.close();
   }
 }
 

@@ -1,17 +1,15 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { MlopsError } from '../errors';
+import { MlopsError, type ErrorCode } from '../errors';
+import { startWorker } from '../workerThreads';
 import { RunLogger, runFiles } from '../tracking';
+import { trainingCancelled } from '../train';
 import { projectPaths } from '../workspace';
 import type { AutomlHooks, AutomlProgress, AutomlRequest, AutomlResult } from './automl';
-import { cancelledError } from './search';
 
 /** Messages from automl.worker.ts. */
 export type AutomlWorkerMessage =
   | { kind: 'progress'; progress: AutomlProgress }
   | { kind: 'result'; result: AutomlResult }
-  | { kind: 'error'; error: { message: string; hint?: string; code?: string; mlops: boolean } };
+  | { kind: 'error'; error: { message: string; hint?: string; code?: ErrorCode; mlops: boolean } };
 
 /** What the worker receives: the work, and a shared flag it polls between trees, since its thread never idles to hear messages. */
 export interface AutomlWorkerData {
@@ -23,14 +21,6 @@ export interface AutomlWorkerData {
 /** After a cancellation, how long the worker gets to stop between two trees and close its runs before it is terminated. */
 const GRACE_MS = 10_000;
 
-/** The bundles have the worker beside them in dist/; compiled tests find it in out/src/core/workers. */
-function workerScript(): string {
-  const candidates = [path.join(__dirname, 'automl.worker.js'), path.join(__dirname, '..', 'workers', 'automl.worker.js')];
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`automl.worker.js not found in ${candidates.join(' or ')}`);
-  return found;
-}
-
 /**
  * runAutoml() on a worker thread, so the editor never freezes. Aborting `signal` asks the worker to stop (it
  * marks its runs killed); one that does not stop within the grace period is terminated and its run marked here.
@@ -38,7 +28,7 @@ function workerScript(): string {
 export function trainInWorker(root: string, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
   const cancel = new SharedArrayBuffer(4);
   const flag = new Int32Array(cancel);
-  const worker = new Worker(workerScript(), { workerData: { root, request, cancel } satisfies AutomlWorkerData });
+  const worker = startWorker('automl', { workerData: { root, request, cancel } satisfies AutomlWorkerData });
   let runId: string | undefined;
   return new Promise<AutomlResult>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
@@ -47,7 +37,7 @@ export function trainInWorker(root: string, request: AutomlRequest, hooks: Autom
       timer = setTimeout(() => {
         void worker.terminate();
         if (runId) new RunLogger(runId, runFiles(projectPaths(root).state, runId).log).end('killed');
-        reject(cancelledError());
+        reject(trainingCancelled());
       }, GRACE_MS);
     };
     if (hooks.signal?.aborted) onAbort();

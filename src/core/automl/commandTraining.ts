@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { resolveVersion, snapshotDataset, type ResolvedVersion } from '../data';
+import { ensureVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { MetadataStore, type JournalRecord } from '../store';
-import { runCommand, type RunCommandResult } from '../tracking';
-import { openProject, type Project } from '../workspace';
+import type { JournalRecord, MetadataStore } from '../store';
+import { RUN_KIND_TAG, runCommand, type RunCommandResult } from '../tracking';
+import { openProject } from '../workspace';
 
 export interface CommandTrainingOptions {
   stdout: (chunk: Buffer) => void;
@@ -27,10 +27,11 @@ export interface CommandTrainingResult extends RunCommandResult {
 /**
  * Runs mlops.yaml's `training.command` as a tracked run (runCommand: MLOPS_RUN_ID and MLOPS_LOG_FILE in its
  * environment), and records around it what the project declares: the params file's content as params, the
- * training dataset's latest version as lineage, and the metrics file (JSON) it wrote as metrics.
+ * training dataset's latest version as lineage, and the metrics file (JSON) it wrote as metrics. The caller owns
+ * `store` and closes it.
  */
-export async function trainWithCommand(start: string, options: CommandTrainingOptions): Promise<CommandTrainingResult> {
-  const project = openProject(start);
+export async function trainWithCommand(store: MetadataStore, options: CommandTrainingOptions): Promise<CommandTrainingResult> {
+  const project = openProject(store.paths.root);
   const training = project.config.training ?? {};
   if (!training.command) {
     throw new MlopsError(l10n.t('mlops.yaml has no training.command.'), l10n.t('Set training.command (e.g. `python train.py`), or give --target to train with AutoML.'), 'NO_COMMAND');
@@ -39,50 +40,30 @@ export async function trainWithCommand(start: string, options: CommandTrainingOp
   const argv = splitCommand(training.command);
   const params = training.params ? flatten(readStructured(path.resolve(root, training.params), training.params)) : {};
   const resolved = training.dataset ? await ensureVersion(project, training.dataset) : undefined;
-  const store = await MetadataStore.open(root);
-  try {
-    const result = await runCommand(store, argv, { cwd: root, experiment: options.experiment, name: l10n.t('train: {0}', training.command), stdout: options.stdout, stderr: options.stderr, env: options.env });
-    const run = result.runId;
-    const warnings: string[] = [];
-    const metrics: Record<string, number> = {};
-    if (training.metrics) {
-      const file = path.resolve(root, training.metrics);
-      try {
-        for (const [k, v] of Object.entries(flatten(readStructured(file, training.metrics)))) if (typeof v === 'number') metrics[k] = v;
-      } catch (err) {
-        warnings.push(err instanceof Error ? err.message : String(err));
-      }
+  const result = await runCommand(store, argv, { cwd: root, experiment: options.experiment, name: l10n.t('train: {0}', training.command), stdout: options.stdout, stderr: options.stderr, env: options.env });
+  const run = result.runId;
+  const warnings: string[] = [];
+  const metrics: Record<string, number> = {};
+  if (training.metrics) {
+    const file = path.resolve(root, training.metrics);
+    try {
+      for (const [k, v] of Object.entries(flatten(readStructured(file, training.metrics)))) if (typeof v === 'number') metrics[k] = v;
+    } catch (err) {
+      warnings.push(err instanceof Error ? err.message : String(err));
     }
-    // The run has ended, so its own log is closed: what is recorded now goes through the store's journal.
-    const records: JournalRecord[] = [
-      { type: 'tag', run, key: 'mlops.kind', value: 'command' },
-      ...Object.entries(params).map(([key, value]): JournalRecord => ({ type: 'param', run, key, value })),
-      ...Object.entries(metrics).map(([key, value]): JournalRecord => ({ type: 'metric', run, key, value, step: 0 })),
-      ...warnings.map((text): JournalRecord => ({ type: 'note', run, text })),
-    ];
-    if (resolved) records.push({ type: 'input', run, kind: 'dataset', name: resolved.pointer.dataset, version: String(resolved.version.id), digest: resolved.version.digest });
-    store.append(records);
-    await store.fold();
-    const dataset = resolved && { name: resolved.pointer.dataset, version: resolved.version.id, digest: resolved.version.digest };
-    return { ...result, command: argv, params, metrics, dataset, warnings };
-  } finally {
-    store.close();
   }
-}
-
-/**
- * The latest version of a dataset, or of `name@...` as given. A dataset declared in mlops.yaml but never
- * snapshotted gets its first version now, so the run has data lineage.
- */
-export async function ensureVersion(project: Project, reference: string, signal?: AbortSignal): Promise<ResolvedVersion> {
-  const declared = reference.includes('@') ? undefined : project.config.datasets?.[reference];
-  try {
-    return resolveVersion(project, reference);
-  } catch (err) {
-    if (!declared || !(err instanceof MlopsError) || err.code !== 'NO_DATASET') throw err;
-  }
-  await snapshotDataset(project, declared.path, { name: reference, signal, message: l10n.t('First version, taken for training.') });
-  return resolveVersion(project, reference);
+  // The run has ended, so its own log is closed: what is recorded now goes through the store's journal.
+  const records: JournalRecord[] = [
+    { type: 'tag', run, key: RUN_KIND_TAG, value: 'command' },
+    ...Object.entries(params).map(([key, value]): JournalRecord => ({ type: 'param', run, key, value })),
+    ...Object.entries(metrics).map(([key, value]): JournalRecord => ({ type: 'metric', run, key, value, step: 0 })),
+    ...warnings.map((text): JournalRecord => ({ type: 'note', run, text })),
+  ];
+  if (resolved) records.push({ type: 'input', run, kind: 'dataset', name: resolved.pointer.dataset, version: String(resolved.version.id), digest: resolved.version.digest });
+  store.append(records);
+  await store.fold();
+  const dataset = resolved && { name: resolved.pointer.dataset, version: resolved.version.id, digest: resolved.version.digest };
+  return { ...result, command: argv, params, metrics, dataset, warnings };
 }
 
 /** Words of a command line, with '...' and "..." grouping: no shell runs it, so nothing else is special. */

@@ -5,11 +5,8 @@
 export { runAutoml, datasetColumns, type AutomlRequest, type AutomlResult, type AutomlProgress, type AutomlHooks, type Leaderboard, type LeaderboardEntry } from './automl';
 export { trainInWorker } from './automlWorker';
 export type { Trial } from './search';
-export {
-  MODEL_ARTIFACT, LEADERBOARD_ARTIFACT, TRAINING_CONFIG_PARAM, refitFromConfig, parseTrainingConfig, modelOfRun, readLeaderboard,
-  type TrainingConfigRecord, type ModelBytes,
-} from './modelArtifact';
-export { predictFile, type PredictFileResult } from './predictFile';
-export { exportOnnxFile, type ExportFileResult } from './exportFile';
+export { refitFromConfig, readLeaderboard, fitConfig } from './refit';
+export { reproduceVersion, type Refit, type ReproduceResult } from './reproduce';
 export { trainWithCommand, splitCommand, type CommandTrainingOptions, type CommandTrainingResult } from './commandTraining';
 export { CLASSIFICATION_METRICS, REGRESSION_METRICS } from './crossValidation';
+export { type AutomlWorkerData, type AutomlWorkerMessage } from './automlWorker';

@@ -1,6 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { METRIC_DIRECTION, Rng, subsetRows, type Dataset, type Family, type MetricName, type Task } from '../train';
+import { METRIC_DIRECTION, Rng, trainingCancelled, subsetRows, type Dataset, type Family, type MetricName, type Task } from '../train';
 import { crossValidate, cvSetup, type CvSetup } from './crossValidation';
 import { decode, encode, searchSpaces, startPoint, type FamilySpace } from './searchSpace';
 
@@ -121,7 +121,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
       const cv = crossValidate(setup, state.space.family, params, budgetSignal);
       trial = { trial: number, family: state.space.family, params, rows: setup.dataset.nRows, status: 'ok', score: cv.score, foldScores: cv.foldScores, fitSeconds: cv.fitSeconds, elapsedSeconds: elapsed() };
     } catch (err) {
-      if (options.signal?.aborted) throw cancelledError();
+      if (options.signal?.aborted) throw trainingCancelled();
       if (budgetSignal.aborted) {
         await options.onTrialEnd?.(undefined);
         return undefined;
@@ -304,8 +304,4 @@ export function bestTrial(trials: readonly Trial[], sign: number): Trial | undef
  */
 function budgetedSignal(user: AbortSignal | undefined, overBudget: () => boolean): AbortSignal {
   return { get aborted() { return user?.aborted === true || overBudget(); } } as AbortSignal;
-}
-
-export function cancelledError(): MlopsError {
-  return new MlopsError(l10n.t('Training was cancelled.'), undefined, 'CANCELLED');
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { acquireLock } from '../store';
+import { acquireLock } from '../storage';
 import type { ProjectPaths } from '../workspace';
 
 /**

@@ -1,7 +1,7 @@
 import type { ByteRange } from './delimitedReader';
-import { cloneOrCopyHashing, copyHashing, hashFile, type HashedFile } from './hashing';
+import { cloneOrCopyHashing, copyHashing, hashFile, type HashedFile } from '../storage';
 import { diffByKey, type KeyedRowDiff, type KeyedSide } from './keyedDiff';
-import { ObjectCache } from './objectCache';
+import { ObjectCache } from '../storage';
 import { profileParquet } from './parquet';
 import { profileFile, profilePart, type DatasetProfile, type ProfilePart, type TabularFormat } from './profile';
 

@@ -1,6 +1,6 @@
 import type { Database } from 'sql.js';
 import { l10n } from '../l10n';
-import type { RecordBatch, StoreCapability } from '../store/capability';
+import type { RecordBatch, StoreCapability } from '../store';
 
 /**
  * Dataset versions in the metadata store, beside tracking's lineage table: a run's input (kind `dataset`, name,

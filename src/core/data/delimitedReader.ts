@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { READ_SIZE } from './hashing';
+import { READ_SIZE } from '../storage';
 
 const QUOTE = 0x22;
 const LF = 0x0a;

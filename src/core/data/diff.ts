@@ -3,7 +3,7 @@ import { l10n } from '../l10n';
 import type { Project } from '../workspace';
 import type { KeyedRowDiff } from './keyedDiff';
 import { readManifest, readProfiles } from './manifest';
-import { hexOf, ObjectCache } from './objectCache';
+import { hexOf, ObjectCache } from '../storage';
 import type { DatasetVersion } from './pointer';
 import type { ColumnProfile, DatasetProfile, TabularFormat } from './profile';
 import { resolveVersion } from './versions';

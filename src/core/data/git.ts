@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SimpleGit } from 'simple-git';
-import { projectGit } from '../workspace/git';
+import { projectGit } from '../workspace';
 import { l10n } from '../l10n';
 
 export type GitMode = 'commit' | 'stage' | 'off';

@@ -1,4 +1,4 @@
-export { snapshotDataset, datasetNameFor, type SnapshotOptions, type SnapshotProgress, type SnapshotResult } from './snapshot';
+export { snapshotDataset, ensureVersion, datasetNameFor, type SnapshotOptions, type SnapshotProgress, type SnapshotResult } from './snapshot';
 export { listDatasets, listVersions, resolveVersion, versionProfiles, type DatasetSummary, type ResolvedVersion } from './versions';
 export { restoreVersion, type RestoreOptions, type RestoreResult } from './restore';
 export { diffVersions, compareProfiles, type VersionDiff, type TableDiff, type Change } from './diff';
@@ -7,5 +7,8 @@ export { changedSinceSnapshot, type LocalChange } from './localChanges';
 export { collectGarbage, pushObjects, pullObjects, type GcResult, type TransferResult } from './objectTransfer';
 export { profileFile, tabularFormatOf, type DatasetProfile, type ColumnProfile, type ColumnType, type NumericHistogram, type TopHistogram, type ValueCount, type TabularFormat } from './profile';
 export type { DatasetPointer, DatasetVersion } from './pointer';
-export type { GitMode, GitOutcome } from './git';
-export { cancelled } from './workerPool';
+export { headCommit, type GitMode, type GitOutcome } from './git';
+export { type DataTask, type DataTaskResult, runDataTask } from './dataTasks';
+export { datasetsCapability } from './datasetsCapability';
+export { COMMA, type CellSink, TAB, cellText, readDelimitedFile, readFirstRecord } from './delimitedReader';
+export { type WholeColumn, forEachParquetRow, parquetCellText, parquetColumnNames, readParquetColumns } from './parquet';

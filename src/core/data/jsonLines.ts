@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { READ_SIZE } from './hashing';
+import { READ_SIZE } from '../storage';
 
 /** Reads a JSON lines file in 1 MiB reads, one object per line; blank lines are skipped. */
 export function readJsonLines(file: string, onValue: (key: string, value: unknown) => void, onRow: () => void, onBytes?: (n: number) => void): void {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { Project } from '../workspace';
 import { readManifest } from './manifest';
-import { hexOf, ObjectCache } from './objectCache';
+import { hexOf, ObjectCache } from '../storage';
 import { readAllPointers, resolveInsideProject } from './pointer';
 import { scanData } from './snapshot';
 import { StatCache } from './statCache';

@@ -1,6 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { hexOf, type ObjectCache } from './objectCache';
+import { hexOf, type ObjectCache } from '../storage';
 import type { DatasetVersion } from './pointer';
 import type { DatasetProfile } from './profile';
 

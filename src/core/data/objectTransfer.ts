@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';
-import { isProcessAlive } from '../store';
+import { isProcessAlive } from '../storage';
 import { withDataLock } from './dataLock';
-import type { HashedFile } from './hashing';
+import type { HashedFile } from '../storage';
 import { objectsOfVersion } from './manifest';
-import { corruptObject, ObjectCache } from './objectCache';
+import { corruptObject, ObjectCache } from '../storage';
 import { readAllPointers } from './pointer';
 import { runInWorkers, type WorkOptions } from './workerPool';
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { ProjectPaths } from '../workspace';
-import { writeFileDurably } from './durableFile';
+import { writeFileDurably } from '../storage';
 
 /** One snapshot of a dataset, as recorded in its pointer file. */
 export interface DatasetVersion {

@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';
+import { resolveVersion, type ResolvedVersion } from './versions';
 import { withDataLock } from './dataLock';
 import { recordVersionInStore } from './datasetRecords';
 import type { DataTask } from './dataTasks';
 import { headCommit, recordPointerInGit, type GitMode, type GitOutcome } from './git';
-import type { HashedFile } from './hashing';
+import type { HashedFile } from '../storage';
 import { manifestText, readJsonObject, readManifest, type FolderProfile, type ManifestEntry } from './manifest';
-import { hexOf, ObjectCache, toDigest } from './objectCache';
+import { hexOf, ObjectCache, toDigest } from '../storage';
 import { profileInWorkers } from './parallelProfile';
 import { checkDatasetName, pointerPath, readPointer, resolveInsideProject, toProjectRelative, writePointer, type DatasetPointer, type DatasetVersion } from './pointer';
 import { tabularFormatOf, type DatasetProfile } from './profile';
@@ -183,7 +184,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
     const pointer: DatasetPointer = { schema: 1, dataset: name, path: dataRelative, versions: [...(previous?.versions ?? []), version] };
     writePointer(paths, pointer);
     const gitMode = options.git ?? project.config.data?.git ?? 'commit';
-    const storeProblem = await recordVersionInStore(paths.root, name, dataRelative, version);
+    const storeProblem = recordVersionInStore(paths, name, dataRelative, version);
     const git = await recordPointerInGit(paths.root, {
       mode: gitMode,
       dataRelative,
@@ -279,4 +280,19 @@ function reusableProfiles(cache: ObjectCache, previous: DatasetPointer | undefin
     }
   }
   return found;
+}
+
+/**
+ * The latest version of a dataset, or of `name@...` as given. A dataset declared in mlops.yaml but never
+ * snapshotted gets its first version now, so the run has data lineage.
+ */
+export async function ensureVersion(project: Project, reference: string, signal?: AbortSignal): Promise<ResolvedVersion> {
+  const declared = reference.includes('@') ? undefined : project.config.datasets?.[reference];
+  try {
+    return resolveVersion(project, reference);
+  } catch (err) {
+    if (!declared || !(err instanceof MlopsError) || err.code !== 'NO_DATASET') throw err;
+  }
+  await snapshotDataset(project, declared.path, { name: reference, signal, message: l10n.t('First version, taken for training.') });
+  return resolveVersion(project, reference);
 }

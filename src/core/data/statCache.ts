@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProjectPaths } from '../workspace';
-import { writeFileDurably } from './durableFile';
+import { writeFileDurably } from '../storage';
 
 /** What identifies a file's contents without reading them: if all three are unchanged, so is the file. */
 export interface FileStat {

@@ -3,7 +3,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';
 import { readProfiles } from './manifest';
-import { ObjectCache } from './objectCache';
+import { ObjectCache } from '../storage';
 import { checkDatasetName, readAllPointers, readPointer, type DatasetPointer, type DatasetVersion } from './pointer';
 import type { DatasetProfile } from './profile';
 

@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { MlopsError } from '../errors';
-import { l10n } from '../l10n';
+import type { Worker } from 'node:worker_threads';
+import { cancelled, MlopsError, type ErrorCode } from '../errors';
+import { startWorker } from '../workerThreads';
 import type { DataTask, DataTaskResult } from './dataTasks';
 
 export interface WorkOptions {
@@ -15,16 +14,6 @@ export interface WorkOptions {
 }
 
 /**
- * The bundles put the worker beside themselves in dist/; the compiled tests find it in out/src/core/workers.
- */
-function workerScript(): string {
-  const candidates = [path.join(__dirname, 'data.worker.js'), path.join(__dirname, '..', 'workers', 'data.worker.js')];
-  const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`data.worker.js not found in ${candidates.join(' or ')}`);
-  return found;
-}
-
-/**
  * Copying and hashing tasks a thread holds at once: copies of small files then wait for their fsyncs together (the
  * file system commits them as a group) instead of one after another. Parsing tasks are given one at a time, so a
  * thread that finishes early takes the next instead of another thread queueing it.
@@ -32,13 +21,9 @@ function workerScript(): string {
 const IO_TASKS_PER_THREAD = 8;
 const IO_KINDS = new Set<DataTask['kind']>(['ingest', 'copy', 'hash']);
 
-export function cancelled(): MlopsError {
-  return new MlopsError(l10n.t('Cancelled.'), undefined, 'CANCELLED');
-}
-
 interface WorkerError {
   message: string;
-  code?: string;
+  code?: ErrorCode;
   name?: string;
   hint?: string;
 }
@@ -56,7 +41,6 @@ function rebuildError(e: WorkerError): Error {
 export function runInWorkers(tasks: readonly DataTask[], options: WorkOptions = {}): Promise<DataTaskResult[]> {
   if (tasks.length === 0) return Promise.resolve([]);
   if (options.signal?.aborted) return Promise.reject(cancelled());
-  const script = workerScript();
   const count = Math.max(1, Math.min(tasks.length, options.threads ?? os.availableParallelism()));
   const perThread = tasks.every((t) => IO_KINDS.has(t.kind)) ? IO_TASKS_PER_THREAD : 1;
   const results: DataTaskResult[] = new Array(tasks.length);
@@ -88,7 +72,7 @@ export function runInWorkers(tasks: readonly DataTask[], options: WorkOptions = 
       worker.postMessage({ id, task: tasks[id] });
     };
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(script);
+      const worker = startWorker('data');
       workers.push(worker);
       worker.on('message', (m: { id: number; bytes: number; result?: DataTaskResult; error?: WorkerError }) => {
         if (settled) return;

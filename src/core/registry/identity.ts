@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { projectGit } from '../workspace/git';
+import { projectGit } from '../workspace';
 
 /**
  * Who makes a change, for the audit log: the git identity, as on the commit that will carry the change

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileDurably } from '../data/durableFile';
+import { writeFileDurably } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { acquireLock } from '../store';
+import { acquireLock } from '../storage';
 import type { ProjectPaths } from '../workspace';
 import { checkAliasName, checkModelName } from './names';
 import type { HistoryEvent, VersionRecord } from './records';

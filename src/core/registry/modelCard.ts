@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { resolveVersion, versionProfiles, type DatasetProfile } from '../data';
-import { writeFileDurably } from '../data/durableFile';
+import { writeFileDurably } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';

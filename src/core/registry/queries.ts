@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { hexOf, ObjectCache } from '../data/objectCache';
+import { hexOf, ObjectCache } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project, ProjectPaths } from '../workspace';

@@ -1,4 +1,4 @@
-import type { TrainingConfigRecord } from '../automl';
+import type { TrainingConfigRecord } from '../tracking';
 import type { FeatureSpec } from '../train';
 
 /** One input column the model reads, and for a category the values it saw in training. */

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { syncFolder, writeFileDurably } from '../data/durableFile';
-import { hexOf, ObjectCache, toDigest } from '../data/objectCache';
-import { MODEL_ARTIFACT, parseTrainingConfig, TRAINING_CONFIG_PARAM, type TrainingConfigRecord } from '../automl';
+import { syncFolder, writeFileDurably } from '../storage';
+import { hexOf, ObjectCache, toDigest } from '../storage';
+import { MODEL_ARTIFACT, parseTrainingConfig, TRAINING_CONFIG_PARAM, type TrainingConfigRecord } from '../tracking';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';

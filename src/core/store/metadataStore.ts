@@ -3,19 +3,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Database } from 'sql.js';
-import { writeFileDurably } from '../data/durableFile';
+import { writeFileDurably } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { projectPaths, type ProjectPaths } from '../workspace';
 import type { JournalRecord, JournalSource, PendingRecord, StoreCapability } from './capability';
-import { capabilities as registeredCapabilities } from './capabilities';
-import { acquireLock, isProcessAlive, type LockOptions } from './lock';
+import { acquireLock, isProcessAlive, type LockOptions } from '../storage';
 import { JournalWriter, readJournalTail, type JournalProblem } from './journal';
 import { APPLICATION_ID, checkCapabilities, migrate } from './migrations';
 import { loadSqlJs, type SqlJs } from './sqlJs';
 
 export interface StoreOptions {
-  capabilities?: readonly StoreCapability[];
+  /** What keeps tables in the store: src/core/metadata lists every capability's, tests bring their own. */
+  capabilities: readonly StoreCapability[];
   lock?: LockOptions;
 }
 
@@ -23,6 +23,24 @@ export interface FoldResult {
   /** Whether the database file was rewritten. */
   written: boolean;
   problems: JournalProblem[];
+}
+
+/** A journal of this process's own, named so a folder can tell when its writer died. */
+function sessionJournalFile(paths: ProjectPaths): string {
+  return path.join(paths.state, JOURNAL_DIR, `${process.pid}@${os.hostname()}.${randomBytes(4).toString('hex')}.jsonl`);
+}
+
+/**
+ * Hands records to the store without opening it (no database load): they go to a journal of their own, which every
+ * reader applies at once and the next writer folds. For a capability that records one fact and moves on.
+ */
+export function appendToJournal(paths: ProjectPaths, records: readonly JournalRecord[]): void {
+  const writer = new JournalWriter(sessionJournalFile(paths));
+  try {
+    writer.append(records);
+  } finally {
+    writer.close();
+  }
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -62,8 +80,8 @@ export class MetadataStore {
   }
 
   /** Opens the store of the project at `root`. Nothing is written until something is appended and folded. */
-  static async open(root: string, options: StoreOptions = {}): Promise<MetadataStore> {
-    const capabilities = options.capabilities ?? registeredCapabilities;
+  static async open(root: string, options: StoreOptions): Promise<MetadataStore> {
+    const capabilities = options.capabilities;
     checkCapabilities(capabilities);
     const store = new MetadataStore(projectPaths(root), await loadSqlJs(), capabilities, options.lock ?? {});
     store.refresh();
@@ -77,7 +95,7 @@ export class MetadataStore {
 
   /** The journal this process appends to; created on first use, named so a folder can tell when its writer died. */
   get sessionJournal(): JournalWriter {
-    this.writer ??= new JournalWriter(path.join(this.journalDir, `${process.pid}@${os.hostname()}.${randomBytes(4).toString('hex')}.jsonl`));
+    this.writer ??= new JournalWriter(sessionJournalFile(this.paths));
     return this.writer;
   }
 

@@ -1,12 +1,17 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import type { Database, SqlJsStatic } from 'sql.js';
 import { MlopsError } from '../errors';
+import { installRoot } from '../install';
 import { l10n } from '../l10n';
 
+/** sha256 of vendor/sql.js/sql-wasm.js, the loader of sql.js 1.16.0 with the patch of scripts/patch-sql-js.mjs. */
+export const PATCHED_SQLJS_SHA256 = 'c4d86314ce34894228b1d79e8c9f13250eb128a282c2b8efabcda52b8f4eb207';
+
 /**
- * The in-memory file that holds a database, as scripts/patch-sql-js.mjs exposes it: reading and handing over its
+ * The in-memory file that holds a database, as the patched loader exposes it: reading and handing over its
  * bytes without the full copies that export() and the Database constructor make.
  */
 export interface DatabaseFile {
@@ -20,20 +25,34 @@ export type SqlJs = SqlJsStatic & { mlopsDatabaseFile(db: Database): DatabaseFil
 
 let loading: Promise<SqlJs> | undefined;
 
-/** sql.js compiles its WebAssembly once per process; every store shares the module. */
+/**
+ * sql.js compiles its WebAssembly once per process; every store shares the module. The loader is the committed,
+ * patched copy (never node_modules' own, which npm leaves as it installed it), checked against its pinned sha256.
+ */
 export function loadSqlJs(): Promise<SqlJs> {
-  loading ??= initSqlJs({ wasmBinary: toArrayBuffer(fs.readFileSync(wasmPath())) }).then((sql) => {
-    const patched = sql as Partial<SqlJs> & SqlJsStatic;
-    if (typeof patched.mlopsDatabaseFile !== 'function') {
+  loading ??= Promise.resolve().then(() => {
+    const loader = patchedLoaderPath();
+    if (sha256Of(loader) !== PATCHED_SQLJS_SHA256) {
       throw new MlopsError(
-        l10n.t('The installed sql.js lacks the patch the metadata store needs.'),
-        l10n.t('Run npm ci in the extension folder (without --ignore-scripts), or node scripts/patch-sql-js.mjs.'),
+        l10n.t('{0} is not the patched sql.js the metadata store needs.', loader),
+        l10n.t('Reinstall MLOps Workbench; in a clone, restore the file with git checkout vendor/sql.js.'),
         'SQLJS_UNPATCHED',
       );
     }
-    return patched as SqlJs;
+    const initSqlJs = createRequire(__filename)(loader) as (config: { wasmBinary: ArrayBuffer }) => Promise<SqlJs>;
+    return initSqlJs({ wasmBinary: toArrayBuffer(fs.readFileSync(wasmPath())) });
   });
   return loading;
+}
+
+/** The bundles have the loader copied beside them by the build; code compiled by tsc finds it in the repository. */
+function patchedLoaderPath(): string {
+  const besideBundle = path.join(__dirname, 'sql-wasm.js');
+  return fs.existsSync(besideBundle) ? besideBundle : path.join(installRoot(), 'vendor', 'sql.js', 'sql-wasm.js');
+}
+
+function sha256Of(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /**

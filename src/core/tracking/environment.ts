@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { projectGit } from '../workspace/git';
+import { sha256 } from '../storage';
+import { projectGit } from '../workspace';
 
 /** Lockfiles whose hash pins what a run's code depended on. */
 const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile.lock', 'environment.yml'];
@@ -25,8 +25,6 @@ export interface GitState {
   /** sha256 of `git diff HEAD`, so two dirty runs can be told apart; null when clean. */
   diffSha256: string | null;
 }
-
-export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 export function captureEnvironment(root: string): RunEnvironment {
   const lockfiles: Record<string, string> = {};

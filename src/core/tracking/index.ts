@@ -10,3 +10,9 @@ export { newRunId, runFiles } from './runIds';
 export { runCommand, shellExitCode, type RunCommandOptions, type RunCommandResult } from './runCommand';
 export { deleteRun } from './runAdmin';
 export { importMlflow, type MlflowImportResult } from './mlflowImport';
+export {
+  RUN_KIND_TAG, RUN_KINDS, runKind, isAutomlRun, MODEL_ARTIFACT, LEADERBOARD_ARTIFACT, TRAINING_CONFIG_PARAM, parseTrainingConfig,
+  type RunKind, type TrainingConfigRecord, type TrainingFormat,
+} from './trainingRun';
+export { captureEnvironment, captureGit, type RunEnvironment, type GitState } from './environment';
+export { trackingCapability } from './schema';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hashFile } from '../data/hashing';
+import { hashFile } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { JournalProblem, MetadataStore } from '../store';

@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hashFile } from '../data/hashing';
-import type { JournalRecord } from '../store/capability';
-import { JournalWriter } from '../store/journal';
+import { hashFile } from '../storage';
+import type { JournalRecord } from '../store';
+import { JournalWriter } from '../store';
 import type { MetadataStore } from '../store';
 import { captureEnvironment, captureGit } from './environment';
 import { newRunId, runFiles } from './runIds';

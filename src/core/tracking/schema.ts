@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Database } from 'sql.js';
 import { l10n } from '../l10n';
-import type { JournalSource, PendingRecord, RecordBatch, StoreCapability } from '../store/capability';
-import { JournalWriter } from '../store/journal';
-import { isProcessAlive } from '../store/lock';
+import type { JournalSource, PendingRecord, RecordBatch, StoreCapability } from '../store';
+import { JournalWriter } from '../store';
+import { isProcessAlive } from '../storage';
 import { runFiles } from './runIds';
 import { appendPoints, type MetricPoints } from './metricChunks';
 

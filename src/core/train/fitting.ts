@@ -1,4 +1,4 @@
-import { MlopsError } from '../errors';
+import { cancelled, MlopsError } from '../errors';
 import { l10n } from '../l10n';
 
 /** What a long fit reports: `done` of `total` steps (trees, iterations, epochs) of one model. */
@@ -14,9 +14,12 @@ export interface FitContext {
   readonly onProgress?: (progress: FitProgress) => void;
 }
 
+/** Training stopped through its AbortSignal. */
+export const trainingCancelled = (): MlopsError => cancelled(l10n.t('Training was cancelled.'));
+
 /** Called between trees and iterations: a cancelled fit stops within one step. */
 export function checkCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new MlopsError(l10n.t('Training was cancelled.'), undefined, 'CANCELLED');
+  if (signal?.aborted) throw trainingCancelled();
 }
 
 export function invalidParam(family: string, name: string, value: unknown, expected: string): MlopsError {

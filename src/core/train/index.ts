@@ -7,9 +7,10 @@ export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColu
 export type { FeatureSpec, Task } from './schema';
 export { FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
 export type { Family, Model, Predictions } from './model';
-export type { FitProgress } from './fitting';
+export { trainingCancelled, type FitProgress } from './fitting';
 export { exportOnnx } from './onnx';
 export { METRIC_DIRECTION, accuracy, f1Macro, logLoss, mae, r2, rmse, rocAuc } from './metrics';
 export type { MetricName } from './metrics';
 export { foldRows, kFoldAssignment } from './folds';
 export { Rng } from './random';
+export { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, isMissingCell } from './dataset';

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runAutoml } from '../automl/automl';
-import type { AutomlWorkerData, AutomlWorkerMessage } from '../automl/automlWorker';
+import { runAutoml } from '../automl';
+import type { AutomlWorkerData, AutomlWorkerMessage } from '../automl';
 import { MlopsError } from '../errors';
+import { openMetadataStore } from '../metadata';
 
 const { root, request, cancel } = workerData as AutomlWorkerData;
 const flag = new Int32Array(cancel);
@@ -23,7 +24,9 @@ const signal = new Proxy(controller.signal, {
 });
 const post = (message: AutomlWorkerMessage) => parentPort?.postMessage(message);
 
-runAutoml(root, request, { signal, onProgress: (progress) => post({ kind: 'progress', progress }) })
+// The worker owns its store: opened here, closed when the search ends either way.
+openMetadataStore(root)
+  .then((store) => runAutoml(store, request, { signal, onProgress: (progress) => post({ kind: 'progress', progress }) }).finally(() => store.close()))
   .then(
     (result) => post({ kind: 'result', result }),
     (err: unknown) => post({

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { runDataTask, type DataTask, type DataTaskResult } from '../data/dataTasks';
+import { runDataTask, type DataTask, type DataTaskResult } from '../data';
 
 /** Progress is batched: a message per megabyte would cost more than the work it reports. */
 const REPORT_EVERY = 16 << 20;

@@ -3,3 +3,4 @@ export {
   CONFIG_FILE, STATE_DIR, projectPaths, findProjectRoot, openProject, checkConfigFile, initProject,
   type Project, type ProjectPaths, type InitOptions, type InitResult,
 } from './project';
+export { projectGit } from './git';

@@ -1,13 +1,12 @@
 import { simpleGit } from 'simple-git';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { exportOnnxFile } from '../../core/automl';
+import { exportOnnxFile } from '../../core/models';
 import { MlopsError } from '../../core/errors';
 import {
   archiveVersion, checkAliasName, checkModelName, ensureModelCard, getModel, listModels, readModelArtifact, registerModel, removeAlias,
   resolveModelVersion, setAlias, type ModelVersion,
 } from '../../core/registry';
-import { MetadataStore } from '../../core/store';
 import { getRun, listRuns } from '../../core/tracking';
 import { openProject, type Project } from '../../core/workspace';
 import { guarded as guardedCommand } from '../commandErrors';
@@ -15,6 +14,7 @@ import type { ProjectWatcher } from '../projectWatcher';
 import { CompareVersionsPanel } from './compareVersionsPanel';
 import { ModelsTree, keyMetricText, type ModelsNode } from './modelsTree';
 import { reproduceInChild } from './reproduceInChild';
+import { openMetadataStore } from '../../core/metadata';
 
 /** What the extension's API exposes of the Models view (the integration tests read the tree through it). */
 export interface ModelsApi {
@@ -85,7 +85,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
 
   const register = guarded(async (target?: RunTarget) => {
     const p = project();
-    const store = await MetadataStore.open(p.paths.root);
+    const store = await openMetadataStore(p.paths.root);
     let runId = typeof target === 'string' ? target : target && 'runId' in target ? target.runId : target?.run.id;
     if (!runId) {
       const finished = listRuns(store).filter((r) => r.status === 'finished');
@@ -252,7 +252,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
       await vscode.commands.executeCommand('mlops.showRunMetrics', runId);
       return;
     }
-    const run = getRun(await MetadataStore.open(project().paths.root), runId);
+    const run = getRun(await openMetadataStore(project().paths.root), runId);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(run, null, 2) }));
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
 import { MlopsError } from '../../core/errors';
-import type { ReproduceResult } from '../../core/registry';
+import type { ReproduceResult } from '../../core/automl';
 
 /**
  * Runs `mlops reproduce <ref> --json` in a child process: training again can take minutes and must not block the

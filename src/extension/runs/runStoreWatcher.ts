@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { MetadataStore } from '../../core/store';
 import { listRuns } from '../../core/tracking';
 import type { ProjectWatcher } from '../projectWatcher';
+import { openMetadataStore } from '../../core/metadata';
 
 /** Bursts of journal appends (a training loop logging every step) become one refresh of the views. */
 const DEBOUNCE_MS = 300;
@@ -53,7 +54,7 @@ export class RunStoreWatcher implements vscode.Disposable {
       watcher.onDidCreate(onFile);
       watcher.onDidChange(onFile);
       watcher.onDidDelete(onFile);
-      const store = MetadataStore.open(root);
+      const store = openMetadataStore(root);
       // The views show the failure themselves; the log keeps the details.
       store.catch((err: unknown) => this.output.warn(`metadata store of ${root}: ${err instanceof Error ? err.message : String(err)}`));
       this.opened = { root, store, watcher };

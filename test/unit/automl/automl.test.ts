@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { MODEL_ARTIFACT, TRAINING_CONFIG_PARAM, modelOfRun, parseTrainingConfig, readLeaderboard, refitFromConfig, runAutoml } from '../../../src/core/automl';
+import { readLeaderboard, refitFromConfig, runAutoml } from '../../../src/core/automl';
+import { MODEL_ARTIFACT, TRAINING_CONFIG_PARAM, parseTrainingConfig } from '../../../src/core/tracking';
+import { modelOfRun } from '../../../src/core/models';
 import { snapshotDataset } from '../../../src/core/data';
-import { MetadataStore } from '../../../src/core/store';
 import { getRun } from '../../../src/core/tracking';
 import { loadModel } from '../../../src/core/train';
 import { makeProject, write } from '../data/projectFixture';
 import { FIXTURE_DIR } from '../train/fixtures';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 /** A project with the iris fixture snapshotted as dataset "iris". */
 async function irisProject(): Promise<string> {
@@ -21,12 +23,12 @@ async function irisProject(): Promise<string> {
 describe('AutoML', () => {
   it('records a parent run with the model artifact contract and a child run per trial', async () => {
     const dir = await irisProject();
-    const result = await runAutoml(dir, { dataset: 'iris', target: 'target', maxTrials: 6, seed: 3 });
+    const result = await runAutoml(await openMetadataStore(dir), { dataset: 'iris', target: 'target', maxTrials: 6, seed: 3 });
     assert.equal(result.task, 'classification');
     assert.equal(result.metric, 'accuracy');
     assert.equal(result.trials, 6);
     assert.ok(result.bestScore > 0.85, String(result.bestScore));
-    const store = await MetadataStore.open(dir);
+    const store = await openMetadataStore(dir);
     const run = getRun(store, result.runId);
     assert.equal(run.status, 'finished');
     assert.deepEqual({ kind: run.tags['mlops.kind'], task: run.tags['mlops.task'], target: run.tags['mlops.target'], metric: run.tags['mlops.metric'], family: run.tags['mlops.family'] },
@@ -62,8 +64,8 @@ describe('AutoML', () => {
 
   it('gives the same model bytes for the same data, seed and max-trials', async () => {
     const dir = await irisProject();
-    const a = await runAutoml(dir, { dataset: 'iris', target: 'target', maxTrials: 8, seed: 11 });
-    const b = await runAutoml(dir, { dataset: 'iris', target: 'target', maxTrials: 8, seed: 11 });
+    const a = await runAutoml(await openMetadataStore(dir), { dataset: 'iris', target: 'target', maxTrials: 8, seed: 11 });
+    const b = await runAutoml(await openMetadataStore(dir), { dataset: 'iris', target: 'target', maxTrials: 8, seed: 11 });
     assert.equal(a.model.sha256, b.model.sha256);
     assert.deepEqual(a.bestModel, b.bestModel);
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { splitCommand, trainWithCommand } from '../../../src/core/automl';
-import { MetadataStore } from '../../../src/core/store';
 import { getRun } from '../../../src/core/tracking';
 import { makeProject, write } from '../data/projectFixture';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 // The "training script": reads its params file and writes a metrics file, as a user's train.py would.
 const SCRIPT = `const fs = require('fs');
@@ -30,10 +30,10 @@ training:
     write(dir, 'train.js', SCRIPT);
     write(dir, 'params.json', JSON.stringify({ lr: 0.25, model: { depth: 3 } }));
     const out: string[] = [];
-    const result = await trainWithCommand(dir, { stdout: (c) => out.push(c.toString()), stderr: (c) => out.push(c.toString()) });
+    const result = await trainWithCommand(await openMetadataStore(dir), { stdout: (c) => out.push(c.toString()), stderr: (c) => out.push(c.toString()) });
     assert.equal(result.status, 'finished', out.join(''));
     assert.deepEqual(result.metrics, { accuracy: 0.75, 'eval.loss': 0.25 });
-    const store = await MetadataStore.open(dir);
+    const store = await openMetadataStore(dir);
     const run = getRun(store, result.runId);
     assert.deepEqual(run.params, { lr: '0.25', 'model.depth': '3' });
     assert.equal(run.metrics.accuracy.value, 0.75);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { predictFile } from '../../../src/core/automl';
+import { predictFile } from '../../../src/core/models';
 import { MlopsError } from '../../../src/core/errors';
 import { datasetFromCsv, fitModel, serializeModel } from '../../../src/core/train';
 

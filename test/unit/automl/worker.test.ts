@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import { trainInWorker, type AutomlProgress } from '../../../src/core/automl';
 import { snapshotDataset } from '../../../src/core/data';
 import { MlopsError } from '../../../src/core/errors';
-import { MetadataStore } from '../../../src/core/store';
 import { listRuns } from '../../../src/core/tracking';
 import { makeProject, write } from '../data/projectFixture';
 import { FIXTURE_DIR } from '../train/fixtures';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 describe('AutoML on a worker thread', () => {
   it('reports progress, and a cancellation stops it with its runs marked killed', async () => {
@@ -29,7 +29,7 @@ describe('AutoML on a worker thread', () => {
     );
     assert.equal(seen[0].phase, 'loading');
     assert.ok(seen.some((p) => p.phase === 'searching' && p.bestScore !== null && p.runId));
-    const store = await MetadataStore.open(dir);
+    const store = await openMetadataStore(dir);
     const runs = listRuns(store);
     assert.equal(runs.find((r) => r.parentId === null)?.status, 'killed');
     assert.ok(runs.every((r) => r.status !== 'running'));

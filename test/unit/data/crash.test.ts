@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { snapshotDataset } from '../../../src/core/data';
-import { ObjectCache } from '../../../src/core/data/objectCache';
+import { ObjectCache } from '../../../src/core/storage/objectCache';
 import { installPaths } from '../../../src/core/install';
 import { makeProject } from './projectFixture';
 

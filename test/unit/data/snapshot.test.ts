@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { changedSinceSnapshot, listDatasets, listVersions, resolveVersion, snapshotDataset, versionProfiles } from '../../../src/core/data';
-import { MetadataStore } from '../../../src/core/store';
 import { makeProject, write } from './projectFixture';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 const csv = 'id,city,temp\n1,Paris,12.5\n2,Lyon,14\n3,Paris,NA\n';
 
@@ -38,7 +38,7 @@ describe('snapshot', () => {
     write(dir, 'd.csv', csv + '4,Nice,20\n');
     await snapshotDataset(project(), 'd.csv');
     assert.deepEqual(v1.notes, []);
-    const store = await MetadataStore.open(dir);
+    const store = await openMetadataStore(dir);
     try {
       const rows = store.database.exec('SELECT dataset, version, digest, rows, message FROM dataset_versions ORDER BY version')[0].values;
       assert.deepEqual(rows, [['d', 1, v1.version.digest, 3, 'one'], ['d', 2, listVersions(project(), 'd')[1].digest, 4, null]]);
@@ -46,7 +46,7 @@ describe('snapshot', () => {
     } finally {
       store.close();
     }
-    const reopened = await MetadataStore.open(dir);
+    const reopened = await openMetadataStore(dir);
     assert.equal(reopened.database.exec('SELECT count(*) FROM dataset_versions')[0].values[0][0], 2, 'folded into the database file');
     reopened.close();
   });

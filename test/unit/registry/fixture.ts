@@ -4,13 +4,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { snapshotDataset } from '../../../src/core/data';
-import { ObjectCache } from '../../../src/core/data/objectCache';
-import { refitFromConfig, type TrainingConfigRecord } from '../../../src/core/automl';
+import { ObjectCache } from '../../../src/core/storage/objectCache';
+import { refitFromConfig } from '../../../src/core/automl';
+import { type TrainingConfigRecord } from '../../../src/core/tracking';
 import { installPaths } from '../../../src/core/install';
 import { MetadataStore } from '../../../src/core/store';
 import { startRun } from '../../../src/core/tracking';
 import type { Family } from '../../../src/core/train';
 import { initProject, openProject, projectPaths, type Project } from '../../../src/core/workspace';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 const IRIS = path.join(__dirname, '../../../../test/fixtures/datasets/iris.csv');
 
@@ -37,7 +39,7 @@ export async function registryProject(): Promise<RegistryFixture> {
   git('commit', '-q', '-m', 'init');
   const project = () => openProject(dir);
   const snapshot = await snapshotDataset(project(), 'data/iris.csv', { name: 'iris', git: 'commit' });
-  const store = () => MetadataStore.open(dir);
+  const store = () => openMetadataStore(dir);
 
   const trainRun: RegistryFixture['trainRun'] = async (options = {}) => {
     const family = options.family ?? 'naive_bayes';

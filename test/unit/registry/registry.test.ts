@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import {
-  archiveVersion, getModel, listModels, modelHistory, readModelArtifact, registerModel, removeAlias, reproduceVersion, resolveModelVersion, setAlias,
-} from '../../../src/core/registry';
+import { archiveVersion, getModel, listModels, modelHistory, readModelArtifact, registerModel, removeAlias, resolveModelVersion, setAlias } from '../../../src/core/registry';
+import { reproduceVersion } from '../../../src/core/automl';
 import { loadModel, predict } from '../../../src/core/train';
 import { refitFromConfig } from '../../../src/core/automl';
 import { registryProject } from './fixture';

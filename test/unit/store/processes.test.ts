@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { MetadataStore } from '../../../src/core/store';
 import { getRun, metricSeries } from '../../../src/core/tracking';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 const writerScript = path.join(__dirname, 'storeWriter.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-procs-'));
@@ -64,9 +65,9 @@ describe('metadata store with several processes', () => {
   it('loses nothing when 4 processes log 5,000 points each at once, folding as they go', async () => {
     const root = tmp();
     const outputs = await Promise.all([1, 2, 3, 4].map(() => runWriter(root, 5000, 1000)));
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     await store.fold();
-    const fresh = await MetadataStore.open(root);
+    const fresh = await openMetadataStore(root);
     for (const out of outputs) {
       assert.equal(out.done, true);
       const series = metricSeries(fresh, out.runId!, 'loss');
@@ -85,15 +86,15 @@ describe('metadata store with several processes', () => {
       const kill = trial % 4 === 0 ? { afterMs: Math.random() * 300, from: 'spawn' as const } : { afterMs: Math.random() * 200, from: 'logging' as const };
       const out = await runWriter(root, 1_000_000, 25, kill);
       runs.push(out);
-      const store = await MetadataStore.open(root);
+      const store = await openMetadataStore(root);
       for (const r of runs) if (r.runId) assertAllPresent(store, r.runId, r.acked);
       store.close();
     }
     assert.ok(runs.filter((r) => r.acked.length > 0).length >= 35, 'most trials were killed while logging');
     // The killed writers left their lock and journals behind: the next fold takes over and keeps everything.
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     await store.fold();
-    const fresh = await MetadataStore.open(root);
+    const fresh = await openMetadataStore(root);
     for (const r of runs) if (r.runId) assertAllPresent(fresh, r.runId, r.acked);
     const statuses = new Set(runs.filter((r) => r.runId).map((r) => getRun(fresh, r.runId!).status));
     assert.deepEqual([...statuses], ['killed'], 'runs whose process died are ended as killed, none stays running');

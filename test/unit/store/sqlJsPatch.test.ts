@@ -4,20 +4,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { loadSqlJs } from '../../../src/core/store/sqlJs';
+import { createHash } from 'node:crypto';
+import { loadSqlJs, PATCHED_SQLJS_SHA256 } from '../../../src/core/store/sqlJs';
 
 const repo = path.join(__dirname, '../../../..');
-/** Runs the patch as npm's postinstall does, on the project at `root`. */
+/** Runs the script that makes vendor/sql.js/sql-wasm.js, on the project at `root`. */
 const patch = (root: string) => spawnSync(process.execPath, [path.join(repo, 'scripts/patch-sql-js.mjs'), root], { encoding: 'utf8' });
+const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 const rows = (db: import('sql.js').Database) => db.exec('SELECT n, body FROM t ORDER BY n')[0]?.values ?? [];
 
 describe('the sql.js patch behind the store', () => {
-  it('is installed, and patching again changes nothing', async () => {
-    const file = path.join(repo, 'node_modules/sql.js/dist/sql-wasm.js');
-    const before = fs.readFileSync(file);
-    assert.equal(patch(repo).status, 0);
-    assert.deepEqual(fs.readFileSync(file), before);
+  it('is the committed patch of the installed sql.js, pinned by sha256, and npm leaves node_modules as it installed it', async () => {
+    const installed = path.join(repo, 'node_modules/sql.js/dist/sql-wasm.js');
+    assert.equal(sha256(installed), '9b96118841c6edfdf53c6f388c1419d1f473cf469df6a6fc2864b386d60bdb5e', 'node_modules holds sql.js 1.16.0 unchanged');
+    const vendored = path.join(repo, 'vendor/sql.js/sql-wasm.js');
+    assert.equal(sha256(vendored), PATCHED_SQLJS_SHA256);
+    // Making it again from node_modules gives the same bytes: the committed file is exactly the documented patch.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-sqljs-'));
+    fs.cpSync(path.join(repo, 'node_modules/sql.js'), path.join(scratch, 'node_modules/sql.js'), { recursive: true });
+    assert.equal(patch(scratch).status, 0);
+    assert.deepEqual(fs.readFileSync(path.join(scratch, 'vendor/sql.js/sql-wasm.js')), fs.readFileSync(vendored));
+    assert.equal(sha256(installed), '9b96118841c6edfdf53c6f388c1419d1f473cf469df6a6fc2864b386d60bdb5e', 'making it wrote nothing into node_modules');
     assert.equal(typeof (await loadSqlJs()).mlopsDatabaseFile, 'function');
   });
 

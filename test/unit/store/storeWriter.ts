@@ -1,11 +1,11 @@
 // A writer process for the store's multi-process tests: starts a run, logs `points` metric points one call at a
 // time, folds every `foldEvery` points, and prints "ack <step>" only after each call returned.
-import { MetadataStore } from '../../../src/core/store';
 import { startRun } from '../../../src/core/tracking';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 async function main(): Promise<void> {
   const [root, points, foldEvery] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-  const store = await MetadataStore.open(root);
+  const store = await openMetadataStore(root);
   const run = await startRun(store, { experiment: 'writers', name: `pid ${process.pid}` });
   process.stdout.write(`run ${run.id}\n`);
   for (let step = 0; step < points; step++) {

@@ -11,6 +11,7 @@ import { trackingCapability } from '../../../src/core/tracking/schema';
 import {
   deleteRun, getRun, importMlflow, listExperiments, listRuns, metricSeries, newRunId, runCommand, setRunNote, startRun,
 } from '../../../src/core/tracking';
+import { openMetadataStore } from '../../../src/core/metadata';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-tracking-'));
 const quiet = { stdout: () => undefined, stderr: () => undefined };
@@ -23,7 +24,7 @@ function runNode(store: MetadataStore, script: string, options: { experiment?: s
 describe('tracking runs', () => {
   it('keeps what a run logs: params, metric series, tags, seed, inputs, artifacts, notes', async () => {
     const root = tmp();
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     const run = await startRun(store, { experiment: 'churn', name: 'baseline' });
     run.logParam('lr', 0.01);
     run.logParam('layers', [64, 32]);
@@ -39,7 +40,7 @@ describe('tracking runs', () => {
     setRunNote(store, run.id, 'first try');
     await store.fold();
 
-    const fresh = await MetadataStore.open(root);
+    const fresh = await openMetadataStore(root);
     const details = getRun(fresh, run.id);
     assert.equal(details.status, 'finished');
     assert.equal(details.name, 'baseline');
@@ -60,7 +61,7 @@ describe('tracking runs', () => {
 
   it('keeps a long series intact across many small folds', async () => {
     const root = tmp();
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     const run = await startRun(store);
     for (let step = 0; step < 20_000; step++) {
       run.logMetric('loss', step * 0.5, step);
@@ -68,13 +69,13 @@ describe('tracking runs', () => {
     }
     run.end();
     await store.fold();
-    const series = metricSeries(await MetadataStore.open(root), run.id, 'loss');
+    const series = metricSeries(await openMetadataStore(root), run.id, 'loss');
     assert.equal(series.values.length, 20_000);
     assert.ok(series.steps.every((s, i) => s === i && series.values[i] === i * 0.5));
   });
 
   it('lists runs newest first, filters by experiment, and links parents and children', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const parent = await startRun(store, { experiment: 'a' });
     const child = await startRun(store, { experiment: 'a', parent: parent.id });
     const other = await startRun(store, { experiment: 'b' });
@@ -86,7 +87,7 @@ describe('tracking runs', () => {
   });
 
   it('finds a run by a unique prefix of its id and says clearly when it cannot', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const run = await startRun(store);
     assert.equal(getRun(store, run.id.slice(0, 11)).id, run.id);
     assert.throws(() => getRun(store, 'nope'), (err: unknown) => err instanceof MlopsError && err.code === 'NO_RUN' && /mlops runs/.test(err.hint ?? ''));
@@ -103,7 +104,7 @@ describe('tracking runs', () => {
 
   it('ends as killed a run whose process died without ending it, at its last write', async () => {
     const root = tmp();
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     const deadPid = 2 ** 22 + 4321;
     store.append([{ type: 'run_start', run: 'orphan', experiment: 'e', start: 1000, owner: { pid: deadPid, host: os.hostname() } }]);
     const log = path.join(root, '.mlops', 'runs', 'orphan', 'log.jsonl');
@@ -112,7 +113,7 @@ describe('tracking runs', () => {
     const lastWrite = fs.statSync(log).mtimeMs;
     const live = await startRun(store);
     await store.fold();
-    const orphan = getRun(await MetadataStore.open(root), 'orphan');
+    const orphan = getRun(await openMetadataStore(root), 'orphan');
     assert.equal(orphan.status, 'killed');
     assert.equal(orphan.end, lastWrite);
     assert.equal(orphan.metrics.loss.count, 1);
@@ -129,22 +130,22 @@ describe('tracking runs', () => {
     old.database.run("INSERT INTO params (run_id, key, value) VALUES ('r1', 'lr', '0.1')");
     await old.fold();
     old.close();
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     assert.deepEqual(getRun(store, 'r1').params, { lr: '0.1' });
     await store.fold();
-    const versions = (await MetadataStore.open(root)).database.exec("SELECT version FROM schema_versions WHERE capability = 'tracking'")[0].values;
+    const versions = (await openMetadataStore(root)).database.exec("SELECT version FROM schema_versions WHERE capability = 'tracking'")[0].values;
     assert.deepEqual(versions, [[trackingCapability.migrations.length]]);
   });
 
   it('deletes a run for good, even when its records arrive afterwards', async () => {
     const root = tmp();
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     const run = await startRun(store);
     run.logMetric('loss', 1);
     await deleteRun(store, run.id);
     store.append([{ type: 'metric', run: run.id, key: 'loss', value: 2 }]);
     await store.fold();
-    const fresh = await MetadataStore.open(root);
+    const fresh = await openMetadataStore(root);
     assert.deepEqual(listRuns(fresh), []);
     assert.equal(fresh.database.exec('SELECT count(*) FROM metric_chunks')[0].values[0][0], 0);
     assert.equal(fs.existsSync(path.join(root, '.mlops', 'runs', run.id)), false);
@@ -153,7 +154,7 @@ describe('tracking runs', () => {
 
 describe('running a command as a run', () => {
   it('gives the command its run id and log file, keeps its output, and marks it finished', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const script = `
       const fs = require('fs');
       fs.appendFileSync(process.env.MLOPS_LOG_FILE, JSON.stringify({ type: 'metric', key: 'loss', value: 0.3, step: 1 }) + '\\n');
@@ -177,7 +178,7 @@ describe('running a command as a run', () => {
   });
 
   it('reports malformed lines with their line numbers, skips them, and still ends the run', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const script = `
       const fs = require('fs'), f = process.env.MLOPS_LOG_FILE;
       fs.appendFileSync(f, '{"type":"metric","key":"loss","value":1}\\nnot json\\n{"type":"metric","key":"loss","value":"high"}\\n{"type":"metric","key":"loss","value":2}\\n{"type":"metric","ke');`;
@@ -189,7 +190,7 @@ describe('running a command as a run', () => {
   });
 
   it('marks a failing command failed with its exit code, and one killed by a signal killed', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const failed = await runNode(store, 'process.exit(3)');
     assert.deepEqual([failed.status, failed.exitCode], ['failed', 3]);
     const killed = await runNode(store, "process.kill(process.pid, 'SIGTERM')");
@@ -198,20 +199,20 @@ describe('running a command as a run', () => {
   });
 
   it('makes a run started inside another run its child', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const outer = await startRun(store);
     const inner = await runNode(store, '', { env: { ...process.env, MLOPS_RUN_ID: outer.id } });
     assert.equal(getRun(store, inner.runId).parentId, outer.id);
   });
 
   it('says clearly when the command cannot be started, and records the run as failed', async () => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     await assert.rejects(runCommand(store, ['no-such-command-mlops-test'], { cwd: store.paths.root, ...quiet }), (err: unknown) => err instanceof MlopsError && err.code === 'COMMAND_NOT_STARTED');
     assert.deepEqual(listRuns(store).map((r) => r.status), ['failed']);
   });
 
   it('logs from Python with python/mlops_log.py', async (t) => {
-    const store = await MetadataStore.open(tmp());
+    const store = await openMetadataStore(tmp());
     const script = [
       'import sys, mlops_log',
       'mlops_log.log_param("lr", 0.01)',
@@ -255,12 +256,12 @@ describe('importing MLflow runs', () => {
   it('brings in experiments, runs, params, tags and metric histories, and importing twice changes nothing', async () => {
     const root = tmp();
     const dir = mlruns();
-    const first = await importMlflow(await MetadataStore.open(root), dir);
+    const first = await importMlflow(await openMetadataStore(root), dir);
     assert.deepEqual(first, { imported: ['0123456789abcdef0123456789abcdef'], skipped: [], experiments: ['fraud'] });
-    const second = await importMlflow(await MetadataStore.open(root), dir);
+    const second = await importMlflow(await openMetadataStore(root), dir);
     assert.deepEqual(second.imported, []);
     assert.deepEqual(second.skipped, ['0123456789abcdef0123456789abcdef']);
-    const store = await MetadataStore.open(root);
+    const store = await openMetadataStore(root);
     const run = getRun(store, '0123456789abcdef0123456789abcdef');
     assert.deepEqual([run.experiment, run.name, run.status, run.start, run.end], ['fraud', 'bold-owl', 'finished', 1700000000000, 1700000060000]);
     assert.deepEqual(run.params, { max_depth: '6', 'opt/lr': '0.1' });
@@ -273,6 +274,6 @@ describe('importing MLflow runs', () => {
   });
 
   it('says what to give it when the folder is not an mlruns folder', async () => {
-    await assert.rejects(importMlflow(await MetadataStore.open(tmp()), tmp()), (err: unknown) => err instanceof MlopsError && err.code === 'NOT_MLRUNS');
+    await assert.rejects(importMlflow(await openMetadataStore(tmp()), tmp()), (err: unknown) => err instanceof MlopsError && err.code === 'NOT_MLRUNS');
   });
 });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { resolveVersion } from '../data';
-import { headCommit } from '../data/git';
-import { hexOf, missingObject, ObjectCache, toDigest } from '../data/objectCache';
-import { refitFromConfig, type TrainingConfigRecord } from '../automl';
+import { headCommit, resolveVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
+import { readModelArtifact, resolveModelVersion } from '../registry';
+import { hexOf, missingObject, ObjectCache, toDigest } from '../storage';
+import type { TrainingConfigRecord } from '../tracking';
 import { loadModel, type Model } from '../train';
 import type { Project } from '../workspace';
-import { readModelArtifact, resolveModelVersion } from './queries';
+import { refitFromConfig } from './refit';
 
 /** Trains again from a recorded configuration; the AutoML's `refitFromConfig` unless a caller brings its own. */
 export type Refit = (root: string, config: TrainingConfigRecord, signal?: AbortSignal) => Promise<{ bytes: Uint8Array; sha256: string }>;

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cellText, readDelimitedFile, type CellSink } from '../data/delimitedReader';
-import { syncFolder, temporaryNameBeside } from '../data/durableFile';
-import { forEachParquetRow, parquetCellText } from '../data/parquet';
+import { cellText, readDelimitedFile, type CellSink } from '../data';
+import { syncFolder, temporaryNameBeside } from '../storage';
+import { forEachParquetRow, parquetCellText } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { loadModel, predict, type Model } from '../train';
-import { cellNumber, isMissingCell } from '../train/dataset';
+import { cellNumber, isMissingCell } from '../train';
 import { DELIMITER, trainingFormat, trainingHeader } from './tabularFile';
 
 /** Rows predicted at a time: bounded memory for any file size, and few enough calls that each stays efficient. */

@@ -1,10 +1,11 @@
-import { COMMA, TAB, cellText, readDelimitedFile, readFirstRecord, type CellSink } from '../data/delimitedReader';
-import { parquetColumnNames, readParquetColumns, type WholeColumn } from '../data/parquet';
-import { tabularFormatOf } from '../data/profile';
+import { COMMA, TAB, cellText, readDelimitedFile, readFirstRecord, type CellSink } from '../data';
+import { parquetColumnNames, readParquetColumns, type WholeColumn } from '../data';
+import { tabularFormatOf } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
+import type { TrainingFormat } from '../tracking';
 import type { Column, Dataset } from '../train';
-import { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, isMissingCell } from '../train/dataset';
+import { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, isMissingCell } from '../train';
 
 /** What a training file became: the table, and the text columns left out because they name rows rather than describe them. */
 export interface LoadedTable {
@@ -23,7 +24,6 @@ export interface TableOptions {
   applyDropRule?: boolean;
 }
 
-export type TrainingFormat = 'csv' | 'tsv' | 'parquet';
 export const DELIMITER: Readonly<Record<'csv' | 'tsv', number>> = { csv: COMMA, tsv: TAB };
 
 /** The format of a training file from its name; training reads CSV, TSV and Parquet. */

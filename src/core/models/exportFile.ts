@@ -1,4 +1,4 @@
-import { writeFileDurably } from '../data/durableFile';
+import { writeFileDurably } from '../storage';
 import { exportOnnx, loadModel, type Model } from '../train';
 
 export interface ExportFileResult {

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 
+/** Lowercase hex SHA-256 of bytes or text held in memory. */
+export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
 /** Files are read in 1 MiB pieces: large enough for the hash to run at full speed, small enough to keep memory flat. */
 export const READ_SIZE = 1 << 20;
 

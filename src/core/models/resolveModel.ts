@@ -1,0 +1,31 @@
+import { hexOf } from '../storage';
+import type { MetadataStore } from '../store';
+import { readModelArtifact, resolveModelVersion, type ModelVersion } from '../registry';
+import type { Project } from '../workspace';
+import { modelOfRun, type ModelBytes } from './artifact';
+
+/** A model found by reference: its bytes, and where they came from as the CLI's --json prints it. */
+export interface ResolvedModel extends ModelBytes {
+  /** `run:<id>` or `model:<name>/<version>`. */
+  source: string;
+  /** The registered version, when the reference named one. */
+  version?: ModelVersion;
+  /** The training run, when the reference named one. */
+  runId?: string;
+}
+
+/** How a model is named: a run (id or unique prefix), or a registered version (`name@alias`, `name/3`). */
+export type ModelRef = { run: string } | { model: string };
+
+/**
+ * The one way every face turns a reference into a model's bytes: the CLI's --run/--model, the editor's items, the
+ * model server's endpoints. A registered version is read from the cache and checked against its recorded digest.
+ */
+export function resolveModel(project: Project, store: MetadataStore, ref: ModelRef): ResolvedModel {
+  if ('model' in ref) {
+    const version = resolveModelVersion(project.paths, ref.model);
+    return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}`, version };
+  }
+  const model = modelOfRun(store, ref.run);
+  return { ...model, source: `run:${model.runId}`, runId: model.runId };
+}

@@ -1,0 +1,64 @@
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import type { Family, MetricName, Task } from '../train';
+import type { RunDetails } from './queries';
+
+/**
+ * What a training run leaves in the store for the registry, the model server and reproduction to read, whoever
+ * trained it: the tag that says which kind of run it is, the artifact that holds its model, and the configuration
+ * that trains the same model again.
+ */
+
+/** The tag naming a run's kind. */
+export const RUN_KIND_TAG = 'mlops.kind';
+export const RUN_KINDS = ['automl', 'trial', 'command'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export function runKind(run: Pick<RunDetails, 'tags'>): RunKind | undefined {
+  const kind = run.tags[RUN_KIND_TAG];
+  return (RUN_KINDS as readonly string[]).includes(kind ?? '') ? (kind as RunKind) : undefined;
+}
+
+/** An AutoML search: the parent of its trials, holding the best model and the leaderboard. */
+export const isAutomlRun = (run: Pick<RunDetails, 'tags'>): boolean => runKind(run) === 'automl';
+
+/** The artifact path of the best model on an AutoML run (its bytes live in the ObjectCache under their sha256). */
+export const MODEL_ARTIFACT = 'model.json';
+export const LEADERBOARD_ARTIFACT = 'leaderboard.json';
+/** The param holding the TrainingConfigRecord as JSON. */
+export const TRAINING_CONFIG_PARAM = 'mlops.trainingConfig';
+
+export type TrainingFormat = 'csv' | 'tsv' | 'parquet';
+
+/** Everything needed to train the same model again, byte for byte: recorded on the AutoML run. */
+export interface TrainingConfigRecord {
+  dataset: string;
+  /** The dataset version's number (name@N). */
+  version: number;
+  /** `sha256:` of the data file: what is actually read, from the cache. */
+  digest: string;
+  /** csv, tsv or parquet. */
+  format: TrainingFormat;
+  target: string;
+  task: Task['type'];
+  metric: MetricName;
+  family: Family;
+  params: Record<string, unknown>;
+  seed: number;
+  folds: number;
+  /** Columns left out of the features (identifiers, free text). */
+  excluded: string[];
+}
+
+export function parseTrainingConfig(text: string): TrainingConfigRecord {
+  let value: TrainingConfigRecord | undefined;
+  try {
+    value = JSON.parse(text) as TrainingConfigRecord;
+  } catch {
+    value = undefined;
+  }
+  if (!value || typeof value.family !== 'string' || typeof value.digest !== 'string' || typeof value.target !== 'string') {
+    throw new MlopsError(l10n.t('The run\'s {0} param is not a training configuration.', TRAINING_CONFIG_PARAM), l10n.t('Refit only runs made by `mlops train`.'), 'BAD_TRAINING_CONFIG');
+  }
+  return value;
+}
