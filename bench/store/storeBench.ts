@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listRuns, metricSeries, startRun } from '../../src/core/tracking';
+import { listRuns, metricSeries, startRun, type TrackingRecord } from '../../src/core/tracking';
 import { peakRssBytes } from '../peakRss';
 import { openMetadataStore } from '../../src/core/metadata';
 
@@ -108,7 +108,7 @@ async function oursRuns() {
   const root = tmp('runs');
   const store = await openMetadataStore(root);
   const start = Date.now();
-  const records = [];
+  const records: TrackingRecord[] = [];
   for (let i = 0; i < RUNS; i++) {
     const run = `run${String(i).padStart(6, '0')}`;
     records.push({ type: 'run_start', run, experiment: `exp${i % 20}`, name: `trial ${i}`, start: start + i });

@@ -4,8 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { ensureVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { JournalRecord, MetadataStore } from '../store';
-import { RUN_KIND_TAG, runCommand, type RunCommandResult } from '../tracking';
+import type { MetadataStore } from '../store';
+import { RUN_KIND_TAG, runCommand, type RunCommandResult, type TrackingRecord } from '../tracking';
 import { openProject } from '../workspace';
 
 export interface CommandTrainingOptions {
@@ -53,11 +53,11 @@ export async function trainWithCommand(store: MetadataStore, options: CommandTra
     }
   }
   // The run has ended, so its own log is closed: what is recorded now goes through the store's journal.
-  const records: JournalRecord[] = [
+  const records: TrackingRecord[] = [
     { type: 'tag', run, key: RUN_KIND_TAG, value: 'command' },
-    ...Object.entries(params).map(([key, value]): JournalRecord => ({ type: 'param', run, key, value })),
-    ...Object.entries(metrics).map(([key, value]): JournalRecord => ({ type: 'metric', run, key, value, step: 0 })),
-    ...warnings.map((text): JournalRecord => ({ type: 'note', run, text })),
+    ...Object.entries(params).map(([key, value]): TrackingRecord => ({ type: 'param', run, key, value })),
+    ...Object.entries(metrics).map(([key, value]): TrackingRecord => ({ type: 'metric', run, key, value, step: 0 })),
+    ...warnings.map((text): TrackingRecord => ({ type: 'note', run, text })),
   ];
   if (resolved) records.push({ type: 'input', run, kind: 'dataset', name: resolved.pointer.dataset, version: String(resolved.version.id), digest: resolved.version.digest });
   store.append(records);

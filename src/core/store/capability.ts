@@ -7,7 +7,16 @@ export interface Migration {
   up(db: Database): void;
 }
 
-/** A line of a journal, parsed; `type` says which capability applies it. */
+/**
+ * The records capabilities write, by capability. The store names none of them: each capability adds its union here
+ * from its own folder (`declare module '../store' { interface StoreRecordTypes { tracking: TrackingRecord } }`), so
+ * append() accepts exactly the records some capability declared.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface StoreRecordTypes {}
+export type StoreRecord = StoreRecordTypes[keyof StoreRecordTypes];
+
+/** A line of a journal, parsed but not yet checked; `type` says which capability applies it. */
 export interface JournalRecord {
   type: string;
   [field: string]: unknown;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { l10n } from '../l10n';
-import type { JournalRecord, PendingRecord } from './capability';
+import type { JournalRecord, PendingRecord, StoreRecord } from './capability';
 
 /**
  * Appends records as JSON lines. Each call is one write(2) on a file opened with O_APPEND, so once it returns the
@@ -16,7 +16,7 @@ export class JournalWriter {
    * With `afterTornLine`, first ends a line another writer left unfinished (killed mid-write), so that line is
    * reported and skipped on its own instead of swallowing this record. Only safe when no one else is writing.
    */
-  append(records: readonly JournalRecord[], options: { afterTornLine?: boolean } = {}): void {
+  append(records: readonly StoreRecord[], options: { afterTornLine?: boolean } = {}): void {
     if (records.length === 0) return;
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });

@@ -7,7 +7,7 @@ import { writeFileDurably } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { projectPaths, type ProjectPaths } from '../workspace';
-import type { JournalRecord, JournalSource, PendingRecord, StoreCapability } from './capability';
+import type { JournalSource, PendingRecord, StoreCapability, StoreRecord } from './capability';
 import { acquireLock, isProcessAlive, type LockOptions } from '../storage';
 import { JournalWriter, readJournalTail, type JournalProblem } from './journal';
 import { APPLICATION_ID, checkCapabilities, migrate } from './migrations';
@@ -34,7 +34,7 @@ function sessionJournalFile(paths: ProjectPaths): string {
  * Hands records to the store without opening it (no database load): they go to a journal of their own, which every
  * reader applies at once and the next writer folds. For a capability that records one fact and moves on.
  */
-export function appendToJournal(paths: ProjectPaths, records: readonly JournalRecord[]): void {
+export function appendToJournal(paths: ProjectPaths, records: readonly StoreRecord[]): void {
   const writer = new JournalWriter(sessionJournalFile(paths));
   try {
     writer.append(records);
@@ -100,7 +100,7 @@ export class MetadataStore {
   }
 
   /** Appends records to this process's journal (acknowledged on return) and applies them to memory at once. */
-  append(records: readonly JournalRecord[]): void {
+  append(records: readonly StoreRecord[]): void {
     this.sessionJournal.append(records);
     this.refresh();
   }

@@ -16,3 +16,4 @@ export {
 } from './trainingRun';
 export { captureEnvironment, captureGit, type RunEnvironment, type GitState } from './environment';
 export { trackingCapability } from './schema';
+export type { TrackingRecord } from './records';

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { JournalRecord, MetadataStore } from '../store';
+import type { MetadataStore } from '../store';
+import type { TrackingRecord } from './records';
+import type { RunStatus } from './schema';
 
 export interface MlflowImportResult {
   imported: string[];
@@ -13,7 +15,7 @@ export interface MlflowImportResult {
 }
 
 /** MLflow's RunStatus numbers in a file store's meta.yaml (RUNNING 1, SCHEDULED 2, FINISHED 3, FAILED 4, KILLED 5). */
-const STATUS: Record<string, string> = { 1: 'running', 2: 'running', 3: 'finished', 4: 'failed', 5: 'killed', RUNNING: 'running', SCHEDULED: 'running', FINISHED: 'finished', FAILED: 'failed', KILLED: 'killed' };
+const STATUS: Record<string, RunStatus> = { 1: 'running', 2: 'running', 3: 'finished', 4: 'failed', 5: 'killed', RUNNING: 'running', SCHEDULED: 'running', FINISHED: 'finished', FAILED: 'failed', KILLED: 'killed' };
 
 interface Meta {
   [field: string]: unknown;
@@ -68,7 +70,7 @@ export async function importMlflow(store: MetadataStore, mlrunsDir: string): Pro
     throw new MlopsError(l10n.t('{0} is not a folder.', dir), l10n.t('Give the path of an MLflow mlruns/ folder.'), 'NOT_MLRUNS');
   }
   const result: MlflowImportResult = { imported: [], skipped: [], experiments: [] };
-  const records: JournalRecord[] = [];
+  const records: TrackingRecord[] = [];
   for (const expEntry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (!expEntry.isDirectory() || expEntry.name.startsWith('.')) continue;
     const expDir = path.join(dir, expEntry.name);

@@ -126,7 +126,7 @@ function hashUnhashedArtifacts(store: MetadataStore, runId: string, cwd: string)
   const unhashed = store.database.exec('SELECT path FROM artifacts WHERE run_id = ? AND sha256 IS NULL', [runId])[0]?.values ?? [];
   const records = unhashed.flatMap(([p]) => {
     const file = path.resolve(cwd, String(p));
-    return fs.existsSync(file) ? [{ type: 'artifact', run: runId, path: String(p), ...hashFile(file) }] : [];
+    return fs.existsSync(file) ? [{ type: 'artifact' as const, run: runId, path: String(p), ...hashFile(file) }] : [];
   });
   store.append(records);
 }

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hashFile } from '../storage';
-import type { JournalRecord } from '../store';
+import type { TrackingRecord } from './records';
 import { JournalWriter } from '../store';
 import type { MetadataStore } from '../store';
 import { captureEnvironment, captureGit } from './environment';
@@ -100,7 +100,7 @@ export class RunLogger {
     this.journal.close();
   }
 
-  private write(record: JournalRecord): void {
+  private write(record: TrackingRecord): void {
     this.journal.append([record]);
   }
 }

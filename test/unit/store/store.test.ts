@@ -12,6 +12,13 @@ import { projectPaths } from '../../../src/core/workspace';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-store-'));
 const dbFile = (root: string) => projectPaths(root).database;
 
+/** The records of the test capability below, declared as every capability declares its own. */
+declare module '../../../src/core/store' {
+  interface StoreRecordTypes {
+    memos: { type: 'memo'; name: string; body: string };
+  }
+}
+
 /** A capability for testing the store alone: notes keyed by name, with a second schema version to migrate to. */
 function notesCapability(versions: 1 | 2): StoreCapability {
   const migrations = [
@@ -21,7 +28,7 @@ function notesCapability(versions: 1 | 2): StoreCapability {
   return {
     name: 'notes',
     migrations: migrations.slice(0, versions),
-    recordTypes: ['note'],
+    recordTypes: ['memo'],
     apply({ db, records, reject }) {
       for (const item of records) {
         if (typeof item.record.name !== 'string') reject(item, 'no name');
@@ -44,7 +51,7 @@ describe('metadata store', () => {
   it('writes nothing until a fold, then keeps what was appended', async () => {
     const root = tmp();
     const store = await open(root);
-    store.append([{ type: 'note', name: 'a', body: 'first' }]);
+    store.append([{ type: 'memo', name: 'a', body: 'first' }]);
     assert.deepEqual(notes(store), [['a', 'first']], 'the writer sees its own record at once');
     assert.equal(fs.existsSync(dbFile(root)), false);
     assert.equal((await store.fold()).written, true);
@@ -56,9 +63,9 @@ describe('metadata store', () => {
   it('shows unfolded journal lines to readers, and folding twice does not apply them twice', async () => {
     const root = tmp();
     const writer = await open(root);
-    writer.append([{ type: 'note', name: 'a', body: '1' }]);
+    writer.append([{ type: 'memo', name: 'a', body: '1' }]);
     await writer.fold();
-    writer.append([{ type: 'note', name: 'b', body: '2' }]);
+    writer.append([{ type: 'memo', name: 'b', body: '2' }]);
     const reader = await open(root);
     assert.deepEqual(notes(reader), [['a', '1'], ['b', '2']]);
     await writer.fold();
@@ -75,7 +82,7 @@ describe('metadata store', () => {
     const token = reader.changeToken();
     assert.equal(reader.changedSince(token), false);
     const writer = await open(root);
-    writer.append([{ type: 'note', name: 'x', body: 'new' }]);
+    writer.append([{ type: 'memo', name: 'x', body: 'new' }]);
     assert.equal(reader.changedSince(token), true);
     await writer.fold();
     assert.equal(reader.refresh(), true);
@@ -86,8 +93,8 @@ describe('metadata store', () => {
     const root = tmp();
     const store = await open(root);
     const journal = store.sessionJournal.file;
-    store.append([{ type: 'note', name: 'a', body: '1' }]);
-    fs.appendFileSync(journal, 'this is not json\n{"type":"note","name":"b","bo');
+    store.append([{ type: 'memo', name: 'a', body: '1' }]);
+    fs.appendFileSync(journal, 'this is not json\n{"type":"memo","name":"b","bo');
     assert.equal(store.refresh(), true);
     assert.deepEqual(store.takeProblems().map((p) => p.line), [2]);
     assert.deepEqual(notes(store), [['a', '1']]);
@@ -118,7 +125,7 @@ describe('metadata store', () => {
   it('refuses a damaged database, and never overwrites it', async () => {
     const root = tmp();
     const store = await open(root);
-    store.append([{ type: 'note', name: 'a', body: '1' }]);
+    store.append([{ type: 'memo', name: 'a', body: '1' }]);
     await store.fold();
     const bytes = fs.readFileSync(dbFile(root));
     bytes.fill(0x5a, 100, 2000);
@@ -129,7 +136,7 @@ describe('metadata store', () => {
   it('upgrades a database of an older schema version and keeps its data', async () => {
     const root = tmp();
     const old = await open(root, 1);
-    old.append([{ type: 'note', name: 'kept', body: 'from v1' }]);
+    old.append([{ type: 'memo', name: 'kept', body: 'from v1' }]);
     await old.fold();
     old.close();
     const upgraded = await open(root, 2);
@@ -150,7 +157,7 @@ describe('metadata store', () => {
   it('takes over the lock of a writer that died, and waits for a live one', async () => {
     const root = tmp();
     const store = await open(root);
-    store.append([{ type: 'note', name: 'a', body: '1' }]);
+    store.append([{ type: 'memo', name: 'a', body: '1' }]);
     const lock = `${dbFile(root)}.lock`;
     fs.mkdirSync(path.dirname(lock), { recursive: true });
     fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), time: new Date().toISOString(), nonce: 'dead' }));
@@ -167,7 +174,7 @@ describe('metadata store', () => {
     const dir = path.join(projectPaths(root).state, 'journal');
     fs.mkdirSync(dir, { recursive: true });
     const orphan = path.join(dir, `${2 ** 22 + 54321}@${os.hostname()}.abcd1234.jsonl`);
-    fs.writeFileSync(orphan, '{"type":"note","name":"orphan","body":"kept"}\n');
+    fs.writeFileSync(orphan, '{"type":"memo","name":"orphan","body":"kept"}\n');
     await store.fold();
     assert.equal(fs.existsSync(orphan), false);
     const fresh = await open(root);
