@@ -2,7 +2,7 @@
  * Built-in learners of the AutoML: typed-array datasets, six model families with their preprocessing inside,
  * versioned JSON artifacts, ONNX export, metrics and cross-validation folds. See docs/training.md.
  */
-export { datasetFromCsv, datasetFromRows, parseCsv, subsetRows } from './dataset';
+export { datasetFromCsv, datasetFromRows, parseCsv, subsetRows, cellNumber, isMissingCell } from './dataset';
 export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColumn, RowInput, TableRows } from './dataset';
 export type { FeatureSpec, Task } from './schema';
 export { FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
