@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { writeFileDurably } from '../../core/data';
 import { l10n } from '../../core/l10n';
-import { STAT_TESTS, driftReport, readVersionTable, renderDriftHtml, type DriftReport, type StatTest } from '../../core/monitor';
+import { STAT_TESTS, driftReportInWorkers, readVersionTable, renderDriftHtml, type DriftReport, type StatTest } from '../../core/monitor';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
@@ -33,7 +33,8 @@ const drift: CliCommand = {
     const project = openProject(ctx.cwd);
     const ref = await readVersionTable(project, reference, columns);
     const cur = await readVersionTable(project, current, columns);
-    const report = driftReport(ref.table, cur.table, {
+    // On worker threads, a column per core; Ctrl+C needs no cleanup: nothing is written before the report is complete.
+    const report = await driftReportInWorkers(ref.table, cur.table, {
       columns, stattest: o.stattest as StatTest | undefined, threshold: o.threshold as number | undefined, driftShare: o['drift-share'] as number | undefined,
     });
     const title = `${ref.dataset}@${ref.version} → ${cur.dataset}@${cur.version}`;

@@ -1,7 +1,8 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { asCategorical, type CategoricalDriftColumn, type DriftColumn, type DriftTable } from './driftTable';
+import { asCategorical, columnLength, type CategoricalDriftColumn, type DriftColumn, type DriftTable } from './driftTable';
 import { ksTwoSample } from './kolmogorov';
+import { sortFinite } from './radixSort';
 import {
   binCounts, chiSquareTest, jensenShannonDistance, normalisedWasserstein, populationStabilityIndex, shares, sturgesEdges, twoProportionZTest,
 } from './statistics';
@@ -13,6 +14,8 @@ export type StatTest = (typeof STAT_TESTS)[number];
 export const DEFAULT_THRESHOLDS: Readonly<Record<StatTest, number>> = { ks: 0.05, chisquare: 0.05, z: 0.05, wasserstein: 0.1, jensenshannon: 0.1, psi: 0.1 };
 const P_VALUE_TESTS: ReadonlySet<StatTest> = new Set(['ks', 'chisquare', 'z']);
 const NUMERIC_ONLY: ReadonlySet<StatTest> = new Set(['ks', 'wasserstein']);
+
+const DEFAULT_DRIFT_SHARE = 0.5;
 
 /** Above this many reference values the default tests are distances, not p-values, which flag any tiny shift on big samples. */
 export const SMALL_REFERENCE_ROWS = 1000;
@@ -36,7 +39,18 @@ export interface DriftOptions {
   perColumn?: Readonly<Record<string, ColumnTestChoice>>;
   /** The dataset drifts when at least this share of its columns drift (default 0.5). */
   driftShare?: number;
+  /** More tests to report beside each column's own, at their default thresholds (the flag ignores them): PSI next to the default, say. */
+  also?: readonly StatTest[];
   signal?: AbortSignal;
+}
+
+/** A test reported beside a column's own; it does not decide the column's drift. */
+export interface AdditionalTest {
+  test: StatTest;
+  statistic: number;
+  pValue: number | null;
+  threshold: number;
+  drift: boolean;
 }
 
 export interface ColumnHistogram {
@@ -61,6 +75,8 @@ export interface ColumnDrift {
   /** Shares of missing values, reported apart: a change there is not counted as drift. */
   missingShare: { reference: number; current: number };
   histogram: ColumnHistogram;
+  /** The `also` tests, when asked for. */
+  also?: AdditionalTest[];
 }
 
 export interface DriftReport {
@@ -81,19 +97,31 @@ export interface DriftReport {
  * and reported apart. Each numeric column is sorted once; the KS and Wasserstein walks and the binning reuse it.
  */
 export function driftReport(reference: DriftTable, current: DriftTable, options: DriftOptions = {}): DriftReport {
+  const pairs = columnPairs(reference, current, options);
+  const columns: ColumnDrift[] = [];
+  for (const [r, c] of pairs) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+    columns.push(compareColumn(r, c, options));
+  }
+  return summarize(reference, current, columns, options);
+}
+
+/** The columns to compare, each with its counterpart, after checking the tables and options: what both the serial and the threaded report start from. */
+export function columnPairs(reference: DriftTable, current: DriftTable, options: DriftOptions): [DriftColumn, DriftColumn][] {
   const names = options.columns ?? reference.columns.map((c) => c.name);
   if (names.length === 0) throw new MlopsError(l10n.t('There is no column to compare.'), l10n.t('Give the columns to compare with --columns, or a reference table with columns.'), 'NO_COLUMNS');
   if (current.rows === 0) throw new MlopsError(l10n.t('The current data has no rows: there is nothing to compare with the reference.'), l10n.t('Choose a current version or window that holds data.'), 'EMPTY_CURRENT');
   if (reference.rows === 0) throw new MlopsError(l10n.t('The reference data has no rows.'), l10n.t('Choose a reference version that holds data.'), 'EMPTY_REFERENCE');
-  const driftShareThreshold = options.driftShare ?? 0.5;
-  if (!(driftShareThreshold > 0 && driftShareThreshold <= 1)) {
-    throw new MlopsError(l10n.t('The drift share {0} is not between 0 and 1.', driftShareThreshold), l10n.t('Give the share of drifted columns that makes the dataset drift, for example 0.5.'), 'BAD_DRIFT_SHARE');
+  const share = options.driftShare ?? DEFAULT_DRIFT_SHARE;
+  if (!(share > 0 && share <= 1)) {
+    throw new MlopsError(l10n.t('The drift share {0} is not between 0 and 1.', share), l10n.t('Give the share of drifted columns that makes the dataset drift, for example 0.5.'), 'BAD_DRIFT_SHARE');
   }
-  const columns: ColumnDrift[] = [];
-  for (const name of names) {
-    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-    columns.push(compareColumn(findColumn(reference, name, 'reference'), findColumn(current, name, 'current'), options));
-  }
+  return names.map((name) => [findColumn(reference, name, 'reference'), findColumn(current, name, 'current')]);
+}
+
+/** The dataset's verdict from its columns' verdicts: one rule, so the flag and the table never disagree. */
+export function summarize(reference: DriftTable, current: DriftTable, columns: ColumnDrift[], options: DriftOptions): DriftReport {
+  const driftShareThreshold = options.driftShare ?? DEFAULT_DRIFT_SHARE;
   const driftedColumns = columns.filter((c) => c.drift).length;
   const driftShare = driftedColumns / columns.length;
   return {
@@ -131,7 +159,7 @@ function sortedValues(values: Float64Array): { sorted: Float64Array; missing: nu
   const sorted = new Float64Array(present);
   let k = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) sorted[k++] = values[i];
-  sorted.sort();
+  sortFinite(sorted);
   return { sorted, missing: values.length - present };
 }
 
@@ -224,22 +252,26 @@ interface PreparedCounts {
   current: Float64Array;
 }
 
-function compareColumn(referenceColumn: DriftColumn, currentColumn: DriftColumn, options: DriftOptions): ColumnDrift {
+type Measure = (test: StatTest) => { statistic: number; pValue: number | null };
+
+/** Compares one column; exported for the worker threads, which each take whole columns. */
+export function compareColumn(referenceColumn: DriftColumn, currentColumn: DriftColumn, options: DriftOptions): ColumnDrift {
   const name = referenceColumn.name;
   const numeric = referenceColumn.kind === 'numeric' && currentColumn.kind === 'numeric';
   const choice = options.perColumn?.[name];
   const chosen = choice?.stattest ?? options.stattest;
-  if (chosen && NUMERIC_ONLY.has(chosen) && !numeric) {
-    throw new MlopsError(l10n.t('The test {0} compares numbers, and the column "{1}" holds text.', chosen, name), l10n.t('Use chisquare, z, jensenshannon or psi for a text column.'), 'BAD_STATTEST');
+  for (const t of [chosen, ...(options.also ?? [])]) {
+    if (t && NUMERIC_ONLY.has(t) && !numeric) {
+      throw new MlopsError(l10n.t('The test {0} compares numbers, and the column "{1}" holds text.', t, name), l10n.t('Use chisquare, z, jensenshannon or psi for a text column.'), 'BAD_STATTEST');
+    }
   }
   const type = numeric ? 'numeric' : 'categorical';
   let missing: [number, number];
   let referenceValues: number;
   let currentValues: number;
   let test: StatTest;
-  let statistic: number;
-  let pValue: number | null = null;
   let histogram: PreparedCounts;
+  let measure: Measure;
   if (numeric) {
     const ref = sortedValues(referenceColumn.values);
     const cur = sortedValues(currentColumn.values);
@@ -249,35 +281,45 @@ function compareColumn(referenceColumn: DriftColumn, currentColumn: DriftColumn,
     checkNotEmpty(name, referenceValues, currentValues);
     const distinct = distinctCounts(ref.sorted, cur.sorted);
     test = chosen ?? defaultStatTest('numeric', referenceValues, distinct.pooled);
+    let byValueCounts: PreparedCounts | undefined;
     const byValue = (): PreparedCounts => {
+      if (byValueCounts) return byValueCounts;
       const counts = countsByValue(ref.sorted, cur.sorted);
-      return { labels: { categories: counts.values.map(String) }, reference: counts.reference, current: counts.current };
+      byValueCounts = { labels: { categories: counts.values.map(String) }, reference: counts.reference, current: counts.current };
+      return byValueCounts;
     };
-    const binned = (): PreparedCounts => {
-      if (distinct.reference <= BIN_BY_VALUE_MAX_DISTINCT) return byValue();
+    if (distinct.reference <= BIN_BY_VALUE_MAX_DISTINCT) histogram = byValue();
+    else {
       const edges = sturgesEdges(ref.sorted, cur.sorted);
-      return { labels: { edges: Array.from(edges) }, reference: binCounts(ref.sorted, edges), current: binCounts(cur.sorted, edges) };
+      histogram = { labels: { edges: Array.from(edges) }, reference: binCounts(ref.sorted, edges), current: binCounts(cur.sorted, edges) };
+    }
+    // Every test reads the same sorted arrays and bins: a second test on a column costs its walk, not another sort.
+    measure = (t) => {
+      if (t === 'ks') return ksTwoSample(ref.sorted, cur.sorted);
+      if (t === 'wasserstein') return { statistic: normalisedWasserstein(ref.sorted, cur.sorted), pValue: null };
+      return fromCounts(t, t === 'chisquare' || t === 'z' ? byValue() : histogram, referenceValues, currentValues);
     };
-    histogram = binned();
-    if (test === 'ks') ({ statistic, pValue } = ksTwoSample(ref.sorted, cur.sorted));
-    else if (test === 'wasserstein') statistic = normalisedWasserstein(ref.sorted, cur.sorted);
-    else ({ statistic, pValue } = fromCounts(test, test === 'chisquare' || test === 'z' ? byValue() : histogram, referenceValues, currentValues));
   } else {
     const counts = countsByCategory(asCategorical(referenceColumn), asCategorical(currentColumn));
     missing = counts.missing;
-    referenceValues = referenceColumn.kind === 'numeric' ? referenceColumn.values.length - missing[0] : referenceColumn.codes.length - missing[0];
-    currentValues = currentColumn.kind === 'numeric' ? currentColumn.values.length - missing[1] : currentColumn.codes.length - missing[1];
+    referenceValues = columnLength(referenceColumn) - missing[0];
+    currentValues = columnLength(currentColumn) - missing[1];
     checkNotEmpty(name, referenceValues, currentValues);
     test = chosen ?? defaultStatTest('categorical', referenceValues, counts.categories.length);
     histogram = { labels: { categories: counts.categories }, reference: counts.reference, current: counts.current };
-    ({ statistic, pValue } = fromCounts(test, histogram, referenceValues, currentValues));
+    measure = (t) => fromCounts(t, histogram, referenceValues, currentValues);
   }
   const threshold = choice?.threshold ?? options.threshold ?? DEFAULT_THRESHOLDS[test];
-  const rows = (c: DriftColumn) => (c.kind === 'numeric' ? c.values.length : c.codes.length);
+  const { statistic, pValue } = measure(test);
+  const also = options.also?.map((t): AdditionalTest => {
+    const m = measure(t);
+    return { test: t, ...m, threshold: DEFAULT_THRESHOLDS[t], drift: isDrift(t, m.statistic, m.pValue, DEFAULT_THRESHOLDS[t]) };
+  });
   return {
     name, type, test, statistic, pValue, threshold, drift: isDrift(test, statistic, pValue, threshold),
-    missingShare: { reference: missing[0] / rows(referenceColumn), current: missing[1] / rows(currentColumn) },
+    missingShare: { reference: missing[0] / columnLength(referenceColumn), current: missing[1] / columnLength(currentColumn) },
     histogram: { ...histogram.labels, reference: Array.from(shares(histogram.reference, referenceValues)), current: Array.from(shares(histogram.current, currentValues)) },
+    ...(also ? { also } : {}),
   };
 }
 

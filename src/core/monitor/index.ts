@@ -4,8 +4,9 @@
  */
 export {
   driftReport, predictionDrift, defaultStatTest, STAT_TESTS, DEFAULT_THRESHOLDS, SMALL_REFERENCE_ROWS,
-  type DriftOptions, type DriftReport, type ColumnDrift, type ColumnHistogram, type ColumnTestChoice, type StatTest,
+  type DriftOptions, type DriftReport, type ColumnDrift, type ColumnHistogram, type ColumnTestChoice, type StatTest, type AdditionalTest,
 } from './driftReport';
+export { driftReportInWorkers } from './driftWorkers';
 export { driftTable, numericColumn, categoricalColumn, type DriftTable, type DriftColumn, type NumericDriftColumn, type CategoricalDriftColumn } from './driftTable';
 export { ksTwoSample, type KsResult } from './kolmogorov';
 export { wassersteinDistance, normalisedWasserstein, jensenShannonDistance, populationStabilityIndex, chiSquareTest, twoProportionZTest } from './statistics';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MlopsError } from '../../../src/core/errors';
-import { categoricalColumn, driftReport, driftTable, numericColumn, predictionDrift, renderDriftHtml } from '../../../src/core/monitor';
+import { categoricalColumn, driftReport, driftReportInWorkers, driftTable, numericColumn, predictionDrift, renderDriftHtml } from '../../../src/core/monitor';
 import { categoricalSample, numericSample } from './referenceSamples';
 
 const normal = (n: number, seed: number, shift = 0) => numericSample({ kind: 'irwinhall', n, seed, shift });
@@ -111,4 +111,25 @@ describe('the HTML report', () => {
   function reference() {
     return driftTable([numericColumn('x', normal(100, 1)), categoricalColumn('city', cities(100, 2))]);
   }
+});
+
+describe('the report on worker threads', () => {
+  const table = (seed: number, shift: number) => driftTable([
+    numericColumn('a', normal(3000, seed, shift)), numericColumn('b', normal(3000, seed + 1)), categoricalColumn('city', cities(3000, seed + 2)),
+  ]);
+
+  it('is the report the calling thread makes, column for column', async () => {
+    const options = { also: ['psi' as const], threads: 2 };
+    const threaded = await driftReportInWorkers(table(1, 0), table(7, 0.2), options);
+    assert.deepEqual(threaded, driftReport(table(1, 0), table(7, 0.2), options));
+    assert.equal(threaded.columns[0].drift, true);
+  });
+
+  it('brings a worker\'s error back as it was thrown, and stops when cancelled', async () => {
+    await assert.rejects(driftReportInWorkers(table(1, 0), table(2, 0), { stattest: 'ks', columns: ['city'] }), (err: unknown) => err instanceof MlopsError && err.code === 'BAD_STATTEST');
+    const controller = new AbortController();
+    const running = driftReportInWorkers(table(1, 0), table(2, 0), { signal: controller.signal });
+    controller.abort();
+    await assert.rejects(running, (err: unknown) => err instanceof MlopsError && err.code === 'CANCELLED');
+  });
 });
