@@ -2,7 +2,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { asCategorical, columnLength, type CategoricalDriftColumn, type DriftColumn, type DriftTable } from './driftTable';
 import { ksTwoSample } from './kolmogorov';
-import { sortFinite } from './radixSort';
+import { sortedFinite } from './sortedColumn';
 import {
   binCounts, chiSquareTest, jensenShannonDistance, normalisedWasserstein, populationStabilityIndex, shares, sturgesEdges, twoProportionZTest,
 } from './statistics';
@@ -152,25 +152,17 @@ function findColumn(table: DriftTable, name: string, side: 'reference' | 'curren
   throw new MlopsError(l10n.t('The column "{0}" is not in the reference data (it has: {1}).', name, available), l10n.t('Name columns of the reference with --columns.'), 'MISSING_COLUMN');
 }
 
-/** The non-missing values of a numeric column, sorted. */
-function sortedValues(values: Float64Array): { sorted: Float64Array; missing: number } {
-  let present = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) present++;
-  const sorted = new Float64Array(present);
-  let k = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) sorted[k++] = values[i];
-  sortFinite(sorted);
-  return { sorted, missing: values.length - present };
-}
-
-/** Distinct values of one sorted sample, and of both together. */
+/**
+ * Distinct values of the reference and of both samples together, counted only as far as the choices need: whether
+ * the reference has more than 20 (binning) and the pair at least 6 (the default test).
+ */
 function distinctCounts(a: Float64Array, b: Float64Array): { reference: number; pooled: number } {
   let reference = 0;
-  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) reference++;
+  for (let i = 0; i < a.length && reference <= BIN_BY_VALUE_MAX_DISTINCT; i++) if (i === 0 || a[i] !== a[i - 1]) reference++;
   let pooled = 0;
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
+  while ((i < a.length || j < b.length) && pooled < CONTINUOUS_MIN_DISTINCT) {
     const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
     while (i < a.length && a[i] === v) i++;
     while (j < b.length && b[j] === v) j++;
@@ -273,8 +265,8 @@ export function compareColumn(referenceColumn: DriftColumn, currentColumn: Drift
   let histogram: PreparedCounts;
   let measure: Measure;
   if (numeric) {
-    const ref = sortedValues(referenceColumn.values);
-    const cur = sortedValues(currentColumn.values);
+    const ref = sortedFinite(referenceColumn.values);
+    const cur = sortedFinite(currentColumn.values);
     missing = [ref.missing, cur.missing];
     referenceValues = ref.sorted.length;
     currentValues = cur.sorted.length;
