@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'BAD_TRAINING_CONFIG' | 'NO_MODEL_ARTIFACT' | 'NO_RUN_MODEL' | 'NO_INPUT' | 'NOT_FOUND'
   // registry
   | 'NO_MODEL' | 'NO_MODEL_VERSION' | 'NO_ALIAS' | 'BAD_ALIAS' | 'BROKEN_ALIAS' | 'BAD_REFERENCE' | 'BAD_REGISTRY_FILE'
-  | 'ALREADY_REGISTERED' | 'ARCHIVED' | 'HAS_ALIASES' | 'NOT_REPRODUCIBLE';
+  | 'ALREADY_REGISTERED' | 'ARCHIVED' | 'HAS_ALIASES' | 'NOT_REPRODUCIBLE'
+  // monitoring
+  | 'NO_COLUMNS' | 'EMPTY_CURRENT' | 'EMPTY_REFERENCE' | 'BAD_DRIFT_SHARE' | 'MISSING_COLUMN' | 'BAD_STATTEST' | 'EMPTY_COLUMN';
 
 /**
  * An error the user can act on: `message` says what happened, `hint` what to do about it.
