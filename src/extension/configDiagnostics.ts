@@ -56,7 +56,7 @@ export class ConfigDiagnostics implements vscode.Disposable {
   }
 
   private publish(uri: vscode.Uri, text: string): void {
-    const { problems } = checkConfigText(text);
+    const { problems } = checkConfigText(text, path.dirname(uri.fsPath));
     this.collection.set(uri, problems.map((p) => {
       const range = new vscode.Range(p.line - 1, p.column - 1, p.endLine - 1, Math.max(p.endColumn - 1, p.column));
       const diagnostic = new vscode.Diagnostic(range, p.message,

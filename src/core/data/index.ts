@@ -9,3 +9,7 @@ export { profileFile, tabularFormatOf, type DatasetProfile, type ColumnProfile, 
 export type { DatasetPointer, DatasetVersion } from './pointer';
 export type { GitMode, GitOutcome } from './git';
 export { cancelled } from './workerPool';
+export { writeFileDurably, temporaryNameBeside, syncFolder } from './durableFile';
+export { ObjectCache, hexOf } from './objectCache';
+export { readDelimitedFile, readFirstRecord, cellText, COMMA, TAB, type CellSink } from './delimitedReader';
+export { readParquetColumns, parquetCellText } from './parquet';
