@@ -32,7 +32,9 @@ export function closest(name: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    const [a, b] = [name.toLowerCase(), c.toLowerCase()];
+    // A name cut short (event_time for event_timestamp) is as likely a slip as a typo.
+    const d = a.length >= 3 && (b.startsWith(a) || a.startsWith(b)) ? 1 : editDistance(a, b);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
