@@ -1,4 +1,4 @@
-import { buildTrainingSet, formatValue, getOnlineFeatures, listFeatures, materialize, parseTimestamp, type Value } from '../../core/features';
+import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, type Value } from '../../core/features';
 import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -63,9 +63,10 @@ const build: CliCommand = {
         for (const v of set.views) ctx.stdout(l10n.t('  {0} version {1} (source {2})', v.name, v.version, v.source) + '\n');
       } else {
         ctx.stdout(set.columns.map((c) => c.name).join(',') + '\n');
+        const formatters = set.data.map(cellFormatter);
         const lines: string[] = [];
         for (let r = 0; r < set.rows; r++) {
-          lines.push(set.data.map((column) => formatValue(column, r)).join(','));
+          lines.push(formatters.map((format) => format(r)).join(','));
           if (lines.length === 8192) ctx.stdout(lines.splice(0).join('\n') + '\n');
         }
         if (lines.length) ctx.stdout(lines.join('\n') + '\n');

@@ -6,7 +6,7 @@ import { l10n } from '../l10n';
 import type { Project } from '../workspace';
 import { serviceFeatures, type CompiledView, type FeatureProblem, type ServiceFeature } from './definitions';
 import { compileForBuild, keyTextOf, LoadedView, MutableInputs } from './source';
-import { cellParser, formatTimestamp, makeColumn, readTable, setValue, valueAt, type StoredColumn } from './table';
+import { cellParser, formatTimestamp, makeColumn, readTable, setValue, type StoredColumn } from './table';
 import type { Value, ValueType } from './typing';
 import { assembleVector, vectorBuffer } from './vector';
 
@@ -208,11 +208,19 @@ function csvCell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatValue(column: StoredColumn, row: number): string {
-  const v = valueAt(column, row);
-  if (v === null) return '';
-  if (column.type === 'datetime') return formatTimestamp(v as number);
-  return typeof v === 'string' ? csvCell(v) : String(v);
+/** How each cell of a column is written in CSV; one closure per column, not a type test per cell. */
+export function cellFormatter(column: StoredColumn): (row: number) => string {
+  if (column.texts) {
+    const texts = column.texts;
+    return (row) => {
+      const t = texts[row];
+      return t === null ? '' : csvCell(t);
+    };
+  }
+  const numbers = column.numbers!;
+  if (column.type === 'datetime') return (row) => (Number.isNaN(numbers[row]) ? '' : formatTimestamp(numbers[row]));
+  if (column.type === 'boolean') return (row) => (Number.isNaN(numbers[row]) ? '' : numbers[row] === 1 ? 'true' : 'false');
+  return (row) => (Number.isNaN(numbers[row]) ? '' : String(numbers[row]));
 }
 
 /** Writes CSV in blocks of rows to a temporary beside the target, then renames it: never half a file under its name. */
@@ -222,14 +230,15 @@ export function writeCsv(target: string, columns: TrainingColumn[], data: Stored
   const fd = fs.openSync(tmp, 'wx');
   try {
     fs.writeSync(fd, columns.map((c) => csvCell(c.name)).join(',') + '\n');
+    const formatters = data.map(cellFormatter);
     const BLOCK = 16384;
     for (let start = 0; start < rows; start += BLOCK) {
       checkCancelled(signal);
       const end = Math.min(rows, start + BLOCK);
       const lines: string[] = [];
       for (let r = start; r < end; r++) {
-        let line = formatValue(data[0], r);
-        for (let c = 1; c < data.length; c++) line += ',' + formatValue(data[c], r);
+        let line = formatters[0](r);
+        for (let c = 1; c < formatters.length; c++) line += ',' + formatters[c](r);
         lines.push(line);
       }
       fs.writeSync(fd, lines.join('\n') + '\n');
