@@ -3,14 +3,7 @@ import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
-
-/** Ctrl+C stops a build or materialization at its next check; the temporaries are removed and nothing is replaced. */
-function interruptible(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onInt = () => controller.abort();
-  process.once('SIGINT', onInt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
-}
+import { interruptible } from './data';
 
 function timeOption(ctx: CommandContext, name: string): number | undefined {
   const raw = ctx.args.options[name] as string | undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { l10n } from '../l10n';
 import type { AggregateFunction, FeatureAggregateConfig, FeaturesConfig, FeatureViewConfig } from '../workspace';
-import { ExpressionError, parseExpression, type Expression } from './expression';
+import { ExpressionError, namesIn, parseExpression, type Expression } from './expression';
 import { closest, compileExpression, type TypedExpression, type ValueType } from './typing';
 
 /**
@@ -227,19 +227,13 @@ export function compileView(config: FeaturesConfig, name: string, sourceColumns:
       if (!f) failed = true;
       return f;
     };
-    const collect = (e: Expression) => {
-      if (e.kind === 'name') {
+    for (const e of namesIn(tree)) {
+      if (e.kind === 'request') requestInputs.push(e.name);
+      else if (e.kind === 'name') {
         const f = dependencyOf(e.name);
         if (f) referenced.push(f);
-      } else if (e.kind === 'request') requestInputs.push(e.name);
-      else if (e.kind === 'unary') collect(e.operand);
-      else if (e.kind === 'binary') {
-        collect(e.left);
-        collect(e.right);
-      } else if (e.kind === 'call') e.args.forEach(collect);
-      else if (e.kind === 'list') e.items.forEach(collect);
-    };
-    collect(tree);
+      }
+    }
     if (failed) return undefined;
     const stage: FeatureStage = requestInputs.length > 0 || referenced.some((f) => f.stage !== 'row') ? 'point' : 'row';
     let timedByRow = false;

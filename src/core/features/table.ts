@@ -1,4 +1,4 @@
-import { COMMA, TAB, cellText, readDelimitedFile, readFirstRecord, readParquetColumns, parquetCellText, tabularFormatOf } from '../data';
+import { COMMA, TAB, cellText, daysInMonth, daysSince1970, readDelimitedFile, readFirstRecord, readParquetColumns, parquetCellText, tabularFormatOf } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Value, ValueType } from './typing';
@@ -50,20 +50,6 @@ function digitsAt(text: string, from: number, count: number): number {
     n = n * 10 + d;
   }
   return n;
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date, by arithmetic (days_from_civil): far cheaper than Date.UTC. */
-function daysSince1970(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**
