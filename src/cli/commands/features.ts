@@ -1,4 +1,4 @@
-import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, type Value } from '../../core/features';
+import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue } from '../../core/features';
 import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -22,11 +22,6 @@ function pairs(ctx: CommandContext, option: string, first: string | undefined, r
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
-}
-
-function requestValue(text: string): Value {
-  const n = Number(text);
-  return text.trim() !== '' && Number.isFinite(n) ? n : text;
 }
 
 const build: CliCommand = {

@@ -73,7 +73,7 @@ export function checkCancelled(signal: AbortSignal | undefined): void {
 }
 
 /** Request inputs as the entity rows give them: a number when the cell reads as one, else its text. */
-function requestValue(text: string | null): Value {
+export function requestValue(text: string | null): Value {
   if (text === null) return null;
   const n = Number(text);
   return text.trim() !== '' && Number.isFinite(n) ? n : text;
