@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_FILE, checkConfigText } from '../core/workspace';
+import { checkProjectText } from '../core/features';
+import { CONFIG_FILE } from '../core/workspace';
 
 /**
  * Puts mlops.yaml's problems in the Problems panel, from the editor's text as it is typed (not only when saved),
@@ -56,7 +57,7 @@ export class ConfigDiagnostics implements vscode.Disposable {
   }
 
   private publish(uri: vscode.Uri, text: string): void {
-    const { problems } = checkConfigText(text);
+    const { problems } = checkProjectText(text, path.dirname(uri.fsPath));
     this.collection.set(uri, problems.map((p) => {
       const range = new vscode.Range(p.line - 1, p.column - 1, p.endLine - 1, Math.max(p.endColumn - 1, p.column));
       const diagnostic = new vscode.Diagnostic(range, p.message,

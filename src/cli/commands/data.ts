@@ -36,7 +36,7 @@ function formatBytes(n: number): string {
 }
 
 /** Ctrl+C cancels the work cleanly (temporaries removed) instead of killing it mid-write. */
-function interruptible(): { signal: AbortSignal; dispose: () => void } {
+export function interruptible(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onInt = () => controller.abort();
   process.once('SIGINT', onInt);

@@ -1,10 +1,11 @@
 import type { CliCommand } from '../command';
 import { dataCommands } from './data';
 import { monitorCommands } from './monitor';
+import { featureCommands } from './features';
 import { projectCommands } from './project';
 import { registryCommands } from './registry';
 import { trackingCommands } from './tracking';
 import { trainCommands } from './train';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands];

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { l10n } from '../../core/l10n';
 import { installPaths } from '../../core/install';
-import { checkConfigFile, findProjectRoot, initProject, CONFIG_FILE } from '../../core/workspace';
+import * as fs from 'node:fs';
+import { checkProjectText } from '../../core/features';
+import { findProjectRoot, initProject, CONFIG_FILE } from '../../core/workspace';
 import { JSON_OPTION, printJson, type CliCommand } from '../command';
 import { UsageError } from '../args';
 
@@ -45,7 +47,7 @@ const validate: CliCommand = {
       return 1;
     }
     const file = path.join(root, CONFIG_FILE);
-    const { problems } = checkConfigFile(file);
+    const { problems } = checkProjectText(fs.readFileSync(file, 'utf8'), root);
     const errors = problems.filter((p) => p.severity === 'error');
     if (ctx.args.options.json) {
       printJson(ctx, { valid: errors.length === 0, file, problems });

@@ -5,7 +5,7 @@ export { diffVersions, compareProfiles, type VersionDiff, type TableDiff, type C
 export type { KeyedRowDiff } from './keyedDiff';
 export { changedSinceSnapshot, type LocalChange } from './localChanges';
 export { collectGarbage, pushObjects, pullObjects, type GcResult, type TransferResult } from './objectTransfer';
-export { profileFile, tabularFormatOf, type DatasetProfile, type ColumnProfile, type ColumnType, type NumericHistogram, type TopHistogram, type ValueCount, type TabularFormat } from './profile';
+export { profileFile, tabularFormatOf, daysSince1970, daysInMonth, type DatasetProfile, type ColumnProfile, type ColumnType, type NumericHistogram, type TopHistogram, type ValueCount, type TabularFormat } from './profile';
 export type { DatasetPointer, DatasetVersion } from './pointer';
 export { headCommit, type GitMode, type GitOutcome } from './git';
 export { type DataTask, type DataTaskResult, runDataTask } from './dataTasks';

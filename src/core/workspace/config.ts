@@ -10,7 +10,7 @@ export interface ProjectConfig {
   description?: string;
   datasets?: Record<string, DatasetDeclaration>;
   data?: { git?: 'commit' | 'stage' | 'off'; remote?: string };
-  features?: Record<string, Record<string, unknown>>;
+  features?: FeaturesConfig;
   training?: TrainingConfig;
   serving?: { host?: string; port?: number; model?: string };
   monitoring?: Record<string, unknown>;
@@ -23,6 +23,45 @@ export interface DatasetDeclaration {
   format?: 'csv' | 'tsv' | 'jsonl' | 'parquet';
   entity?: string;
   timestamp?: string;
+}
+
+/** The `features:` section: entities, feature views over datasets, and the services models are trained on. */
+export interface FeaturesConfig {
+  entities?: Record<string, FeatureEntityConfig>;
+  views?: Record<string, FeatureViewConfig>;
+  /** Each service lists whole views (`view`) or single features (`view:feature`). */
+  services?: Record<string, string[]>;
+}
+
+export interface FeatureEntityConfig {
+  /** One key column, or several that together identify the entity. */
+  key: string | string[];
+  description?: string;
+}
+
+export interface FeatureViewConfig {
+  entity: string;
+  /** A dataset name (its latest version) or `name@version`. */
+  source: string;
+  /** Column of the event time (ISO 8601 date or date-time). */
+  timestamp: string;
+  /** Column that breaks ties between rows of one entity sharing an event time: the larger wins. */
+  created?: string;
+  /** How long a value stays valid: a number and s, m, h or d; 0 or absent means no limit. */
+  ttl?: string | number;
+  description?: string;
+  /** A source column, an expression, or a window aggregate, by feature name. */
+  features: Record<string, string | FeatureAggregateConfig>;
+}
+
+export type AggregateFunction = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'last';
+
+export interface FeatureAggregateConfig {
+  aggregate: AggregateFunction;
+  /** The column or row feature aggregated; `count` without it counts rows. */
+  of?: string;
+  /** Trailing window (t - window, t]: a number and s, m, h or d. */
+  window: string;
 }
 
 export interface TrainingConfig {
@@ -65,7 +104,8 @@ function validateSchema(value: unknown): { valid: boolean; errors: ErrorObject[]
 
 /**
  * Parses and validates the text of an mlops.yaml. Never throws: every problem comes back with its position,
- * so the CLI can print file:line and the editor can underline the exact node.
+ * so the CLI can print file:line and the editor can underline the exact node. The schema only: checkProjectText()
+ * of src/core/features adds the checks of the feature definitions against their source datasets.
  */
 export function checkConfigText(text: string): ConfigCheck {
   const lineCounter = new LineCounter();

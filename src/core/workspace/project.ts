@@ -213,6 +213,27 @@ datasets:
 data:
   git: commit             # commit each new version's pointer file
 
+# Features per location and day, joined to training rows as of each row's date (never from the future).
+# \`mlops features list\` shows them; \`mlops features build weather_features --entities <rows.csv>\` builds a set.
+features:
+  entities:
+    location: { key: location }
+  views:
+    daily_weather:
+      entity: location
+      source: weather
+      timestamp: date
+      features:
+        precipitation: precipitation
+        temp_max: temp_max
+        temp_min: temp_min
+        temp_range: temp_max - temp_min
+        month: month(date)
+        precipitation_7d_sum: { aggregate: sum, of: precipitation, window: 7d }
+        wind_30d_mean: { aggregate: mean, of: wind, window: 30d }
+  services:
+    weather_features: [daily_weather]
+
 training:
   dataset: weather
   target: weather

@@ -33,7 +33,7 @@ export class DeclaredItemsTree implements vscode.TreeDataProvider<vscode.TreeIte
 }
 
 export function declaredFeatures(project: ProjectWatcher): vscode.TreeItem[] {
-  const features = project.config?.features ?? {};
+  const features = project.config?.features?.views ?? {};
   return Object.keys(features).map((name) => {
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
     item.id = `feature:${name}`;

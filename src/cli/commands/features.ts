@@ -1,0 +1,149 @@
+import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue } from '../../core/features';
+import { l10n } from '../../core/l10n';
+import { openProject } from '../../core/workspace';
+import { UsageError } from '../args';
+import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { interruptible } from './data';
+
+function timeOption(ctx: CommandContext, name: string): number | undefined {
+  const raw = ctx.args.options[name] as string | undefined;
+  if (raw === undefined) return undefined;
+  const t = parseTimestamp(raw);
+  if (t === undefined) throw new UsageError(l10n.t('--{0} needs an ISO 8601 date or date-time (2024-05-01, 2024-05-01T12:00:00Z); got "{1}".', name, raw));
+  return t;
+}
+
+/** `k=v` pairs: the option's value and any that follow it on the command line. */
+function pairs(ctx: CommandContext, option: string, first: string | undefined, rest: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of [first, ...rest].filter((p): p is string => p !== undefined)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(l10n.t('--{0} takes COLUMN=VALUE pairs; got "{1}".', option, pair));
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+const build: CliCommand = {
+  name: 'features build',
+  usage: 'mlops features build <service> --entities <file.csv | dataset[@version]> [--timestamp COL] [--output out.csv] [--json]',
+  summary: 'Build a point-in-time correct training set: the service\'s features joined to each entity row as of its time.',
+  options: [
+    { name: 'entities', type: 'string', description: 'Entity rows: a CSV, TSV or Parquet file, or a dataset (name or name@version).' },
+    { name: 'timestamp', type: 'string', description: 'Column of the entity rows holding each row\'s time (default: event_timestamp).' },
+    { name: 'output', type: 'string', description: 'CSV file to write (default: the CSV goes to standard output).' },
+    JSON_OPTION,
+  ],
+  async run(ctx) {
+    const [service, ...extra] = ctx.args.positionals;
+    if (!service || extra.length) throw new UsageError(l10n.t('Expected {0}.', l10n.t('one feature service')));
+    const entities = ctx.args.options.entities as string | undefined;
+    if (!entities) throw new UsageError(l10n.t('--entities is required: the file or dataset of entity rows.'));
+    const output = ctx.args.options.output as string | undefined;
+    const project = openProject(ctx.cwd);
+    const interrupt = interruptible();
+    try {
+      const set = await buildTrainingSet(project, service, entities, { timestamp: ctx.args.options.timestamp as string | undefined, output, signal: interrupt.signal });
+      const summary = { service, rows: set.rows, columns: set.columns.map((c) => ({ name: c.name, type: c.type, view: c.view ?? null, feature: c.feature ?? null })), views: set.views, output: set.output ?? null };
+      if (ctx.args.options.json) printJson(ctx, summary);
+      else if (set.output) {
+        ctx.stdout(l10n.t('Wrote {0} rows and {1} columns to {2}.', set.rows, set.columns.length, set.output) + '\n');
+        for (const v of set.views) ctx.stdout(l10n.t('  {0} version {1} (source {2})', v.name, v.version, v.source) + '\n');
+      } else {
+        ctx.stdout(set.columns.map((c) => c.name).join(',') + '\n');
+        const formatters = set.data.map(cellFormatter);
+        const lines: string[] = [];
+        for (let r = 0; r < set.rows; r++) {
+          lines.push(formatters.map((format) => format(r)).join(','));
+          if (lines.length === 8192) ctx.stdout(lines.splice(0).join('\n') + '\n');
+        }
+        if (lines.length) ctx.stdout(lines.join('\n') + '\n');
+      }
+      return 0;
+    } finally {
+      interrupt.dispose();
+    }
+  },
+};
+
+const materializeCommand: CliCommand = {
+  name: 'features materialize',
+  usage: 'mlops features materialize [<view>...] [--end TIME] [--json]',
+  summary: 'Write each entity\'s latest feature values as of --end (default now) to the online store, incrementally.',
+  options: [{ name: 'end', type: 'string', description: 'Materialize as of this time (ISO 8601; default: now).' }, JSON_OPTION],
+  async run(ctx) {
+    const project = openProject(ctx.cwd);
+    const interrupt = interruptible();
+    try {
+      const results = await materialize(project, ctx.args.positionals, timeOption(ctx, 'end'), interrupt.signal);
+      if (ctx.args.options.json) printJson(ctx, { views: results });
+      else {
+        for (const r of results) {
+          ctx.stdout(l10n.t('{0} version {1}: {2} entities as of {3} ({4} computed, {5} carried over).', r.view, r.version, r.entities, r.end, r.updated, r.entities - r.updated) + '\n');
+        }
+        if (results.length === 0) ctx.stdout(l10n.t('No feature views to materialize.') + '\n');
+      }
+      return 0;
+    } finally {
+      interrupt.dispose();
+    }
+  },
+};
+
+const get: CliCommand = {
+  name: 'features get',
+  usage: 'mlops features get <service> --entity COLUMN=VALUE [COLUMN=VALUE...] [--request NAME=VALUE...] [--at TIME] [--json]',
+  summary: 'Look up a service\'s feature vector for one entity in the online store: values, event times, and status.',
+  options: [
+    { name: 'entity', type: 'string', description: 'The entity\'s key, as COLUMN=VALUE (more pairs may follow for a key of several columns).' },
+    { name: 'request', type: 'string', description: 'A request input of on-demand features, as NAME=VALUE.' },
+    { name: 'at', type: 'string', description: 'Time of the lookup, against which TTL is enforced (ISO 8601; default: now).' },
+    JSON_OPTION,
+  ],
+  run(ctx) {
+    const [service, ...more] = ctx.args.positionals;
+    if (!service) throw new UsageError(l10n.t('Expected {0}.', l10n.t('one feature service')));
+    if (ctx.args.options.entity === undefined) throw new UsageError(l10n.t('--entity is required: the key of the entity, as COLUMN=VALUE.'));
+    const keys = pairs(ctx, 'entity', ctx.args.options.entity as string, more);
+    const requestText = ctx.args.options.request === undefined ? {} : pairs(ctx, 'request', ctx.args.options.request as string, []);
+    const request = Object.fromEntries(Object.entries(requestText).map(([k, v]) => [k, requestValue(v)]));
+    const project = openProject(ctx.cwd);
+    const [values] = getOnlineFeatures(project, service, [keys], { at: timeOption(ctx, 'at'), request });
+    if (ctx.args.options.json) printJson(ctx, { service, entity: keys, features: values });
+    else {
+      const width = Math.max(...values.map((v) => v.name.length));
+      for (const v of values) {
+        const status = v.status === 'present' ? l10n.t('present') : v.status === 'expired' ? l10n.t('expired') : l10n.t('missing');
+        ctx.stdout(`${v.name.padEnd(width)}  ${v.value === null ? '-' : String(v.value)}  ${status}${v.eventTime ? `  ${v.eventTime}` : ''}\n`);
+      }
+    }
+    return 0;
+  },
+};
+
+const list: CliCommand = {
+  name: 'features list',
+  usage: 'mlops features list [--json]',
+  summary: 'List the feature entities, views (with their version and each feature\'s type) and services of mlops.yaml.',
+  options: [JSON_OPTION],
+  run(ctx) {
+    const listing = listFeatures(openProject(ctx.cwd));
+    if (ctx.args.options.json) {
+      printJson(ctx, listing);
+      return 0;
+    }
+    ctx.stdout(l10n.t('Entities:') + '\n');
+    for (const e of listing.entities) ctx.stdout(`  ${e.name} (${e.keys.join(', ')})\n`);
+    ctx.stdout(l10n.t('Views:') + '\n');
+    for (const v of listing.views) {
+      ctx.stdout(`  ${v.name}  ${l10n.t('version {0}', v.version ?? '-')}  ${l10n.t('source {0}', v.sourceVersion ?? v.source)}${v.materialized ? `  ${l10n.t('materialized as of {0}', v.materialized.end)}` : ''}\n`);
+      for (const f of v.features) ctx.stdout(`    ${f.name}: ${f.type ?? '?'} = ${f.definition}\n`);
+    }
+    ctx.stdout(l10n.t('Services:') + '\n');
+    for (const s of listing.services) ctx.stdout(`  ${s.name}: ${s.features.join(', ')}\n`);
+    for (const p of listing.problems) ctx.stderr(p + '\n');
+    return 0;
+  },
+};
+
+export const featureCommands: CliCommand[] = [build, materializeCommand, get, list];
