@@ -9,3 +9,4 @@ export { profileFile, tabularFormatOf, type DatasetProfile, type ColumnProfile, 
 export type { DatasetPointer, DatasetVersion } from './pointer';
 export type { GitMode, GitOutcome } from './git';
 export { cancelled } from './workerPool';
+export { writeFileDurably } from './durableFile';

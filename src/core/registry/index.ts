@@ -9,4 +9,4 @@ export { archiveVersion, removeAlias, setAlias, type AliasChange, type ChangeOpt
 export { registerModel, type RegisterOptions, type RegisterResult } from './register';
 export { ensureModelCard } from './modelCard';
 export { reproduceVersion, type Refit, type ReproduceResult } from './reproduce';
-export { cardFile, versionDir } from './layout';
+export { aliasFile, cardFile, modelDir, versionDir } from './layout';
