@@ -84,7 +84,7 @@ export function fetchServerJson(state: ServerState, route: string, token?: strin
 }
 
 /**
- * Asks the running server to stop (SIGTERM: it drains requests in flight) and waits until its process is gone.
+ * Asks the running server to stop (SIGTERM: it drains requests in flight) and waits until it has drained.
  * Returns the state of the server stopped, or undefined when none ran.
  */
 export async function stopServer(paths: ProjectPaths, timeoutMs = 30_000): Promise<ServerState | undefined> {
@@ -92,12 +92,14 @@ export async function stopServer(paths: ProjectPaths, timeoutMs = 30_000): Promi
   if (!state) return undefined;
   process.kill(state.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isProcessAlive(state.pid)) {
+  // The server removes its state file as the last step of its drain: that, or its death, means it stopped (a
+  // process that exited but that its parent has not reaped yet still answers kill(pid, 0)).
+  while (isProcessAlive(state.pid) && readStateFile(paths)?.pid === state.pid) {
     if (Date.now() > deadline) {
       throw new MlopsError(l10n.t('The server (process {0}) is still running {1} s after it was asked to stop.', state.pid, timeoutMs / 1000), l10n.t('It may be finishing long requests; end it with `kill {0}` if it hangs.', state.pid), 'STOP_TIMEOUT');
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  fs.rmSync(stateFile(paths), { force: true });
+  removeServerState(paths, state.pid);
   return state;
 }
