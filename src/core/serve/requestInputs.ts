@@ -20,6 +20,10 @@ const MLFLOW_KEYS = ['dataframe_split', 'dataframe_records', 'instances', 'input
 
 /** The body of an MLflow scoring request (`application/json`): exactly one of the four input shapes, and `params`. */
 export function batchFromMlflowJson(body: unknown, inputs: readonly SignatureInput[]): ColumnBatch {
+  return nonEmpty(mlflowBatch(body, inputs));
+}
+
+function mlflowBatch(body: unknown, inputs: readonly SignatureInput[]): ColumnBatch {
   if (!isObject(body)) throw new RequestError(l10n.t('The request body must be a JSON object with one of {0}.', MLFLOW_KEYS.join(', ')));
   const present = MLFLOW_KEYS.filter((k) => k in body);
   const unknown = Object.keys(body).filter((k) => k !== 'params' && !(MLFLOW_KEYS as readonly string[]).includes(k));
@@ -28,7 +32,9 @@ export function batchFromMlflowJson(body: unknown, inputs: readonly SignatureInp
   const key = present[0];
   const value = body[key];
   if (key === 'dataframe_split') {
-    if (!isObject(value) || !Array.isArray(value.data)) throw new RequestError(l10n.t('dataframe_split must be an object with "columns" and "data" (a list of rows).'));
+    if (!isObject(value) || !Array.isArray(value.data) || Object.keys(value).some((k) => k !== 'columns' && k !== 'data' && k !== 'index')) {
+      throw new RequestError(l10n.t('dataframe_split must be an object with "columns" and "data" (a list of rows), and optionally "index".'));
+    }
     const columns = value.columns === undefined ? inputs.map((i) => i.name) : value.columns;
     if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) throw new RequestError(l10n.t('dataframe_split.columns must be a list of column names.'));
     return batchFromRows(columns, value.data, inputs, 'dataframe_split.data');
@@ -50,7 +56,13 @@ export function batchFromCsv(text: string, inputs: readonly SignatureInput[]): C
   checkNames(table.header, inputs);
   const order = inputs.map((i) => table.header.indexOf(i.name));
   const columns = inputs.map((input, c) => table.rows.map((row, r) => csvCell(row[order[c]], input, r)));
-  return { columns, rows: table.rows.length };
+  return nonEmpty({ columns, rows: table.rows.length });
+}
+
+/** A request without rows is a client's slip (an empty list sent by mistake), not a question with an empty answer. */
+function nonEmpty(batch: ColumnBatch): ColumnBatch {
+  if (batch.rows === 0) throw new RequestError(l10n.t('The request holds no rows to predict.'));
+  return batch;
 }
 
 function csvCell(text: string, input: SignatureInput, row: number): Cell {
@@ -116,6 +128,10 @@ interface Tensor {
  * single [n, k] tensor holding the columns in signature order.
  */
 export function batchFromInferRequest(body: unknown, inputs: readonly SignatureInput[]): ColumnBatch {
+  return nonEmpty(inferBatch(body, inputs));
+}
+
+function inferBatch(body: unknown, inputs: readonly SignatureInput[]): ColumnBatch {
   if (!isObject(body) || !Array.isArray(body.inputs) || body.inputs.length === 0) throw new RequestError(l10n.t('An infer request needs "inputs": a list of tensors with name, shape, datatype and data.'));
   if (body.id !== undefined && typeof body.id !== 'string') throw new RequestError(l10n.t('The request "id" must be a string.'));
   const tensors = body.inputs.map(tensorOf);

@@ -367,8 +367,15 @@ export async function startServer(project: Project, options: ServeOptions = {}):
     throw new RequestError(l10n.t('There is no model "{0}" in the registry, or it has no version to serve.', name), 404);
   };
 
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const server = http.createServer(
-    { headersTimeout: options.headersTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 30_000, keepAliveTimeout: 5_000 },
+    {
+      headersTimeout,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      keepAliveTimeout: 5_000,
+      // Node checks the timeouts above only this often (30 s by default): a slow client would keep its socket that long
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeout / 4)),
+    },
     (req, res) => {
       inFlight++;
       res.on('close', () => {
