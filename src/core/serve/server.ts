@@ -115,7 +115,16 @@ export async function startServer(project: Project, options: ServeOptions = {}):
   const endpoints = new Map<string, Endpoint>();
   const applySpecs = (specs: readonly EndpointSpec[]) => {
     // load everything first: a spec naming a model that does not load leaves the endpoints as they were
-    for (const spec of specs) for (const reference of referencesOf(spec)) slotOf(reference);
+    for (const spec of specs) for (const { model } of spec.routes) slotOf(model);
+    // a shadow that does not load (its alias not set yet) must not stop the routes: it waits for its alias to move
+    for (const shadow of specs.flatMap((s) => (s.shadow && !slots.has(s.shadow) ? [s.shadow] : []))) {
+      try {
+        slotOf(shadow);
+      } catch (err) {
+        slots.set(shadow, { reference: shadow, model: undefined, stamps: stampsOf(project, shadow) });
+        emit({ kind: 'load-failed', reference: shadow, message: describeError(err) });
+      }
+    }
     for (const name of [...endpoints.keys()]) if (!specs.some((s) => s.name === name)) endpoints.delete(name);
     for (const spec of specs) {
       const existing = endpoints.get(spec.name);
@@ -187,7 +196,8 @@ export async function startServer(project: Project, options: ServeOptions = {}):
 
   const shadowOf = (endpoint: Endpoint, batch: ColumnBatch, primary: ServedModel, requestId: string, arrived: number) => {
     const reference = endpoint.spec.shadow;
-    if (!reference) return;
+    // a shadow that is not loaded was reported when it failed to load; every request need not say it again
+    if (!reference || !slots.get(reference)?.model) return;
     inFlight++;
     setImmediate(() => {
       const done = () => {
@@ -195,8 +205,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
         if (inFlight === 0) onIdle?.();
       };
       try {
-        const model = slots.get(reference)?.model;
-        if (!model) throw new Error(l10n.t('not loaded'));
+        const model = slots.get(reference)!.model!;
         if (!sameInputs(model, primary)) throw new Error(l10n.t('its signature differs from the routes\''));
         const output = model.predictColumns(batch.columns, batch.rows);
         predictions
@@ -387,6 +396,17 @@ export async function startServer(project: Project, options: ServeOptions = {}):
       void handle(req, res);
     },
   );
+  // Node's own answer to a request it cannot parse or that timed out, with the version header every answer carries
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ error_code: 'BAD_REQUEST', message: http.STATUS_CODES[status] });
+    const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`, 'connection: close', 'content-type: application/json', `content-length: ${Buffer.byteLength(body)}`, `x-mlops-model-version: ${versionHeader(primaryModel(defaultEndpoint()))}`];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -468,10 +488,6 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 /** Liveness and readiness probes answer without a token: they tell nothing about the models. */
 const isProbe = (route: string) => route === '/ping' || route === '/health' || route === '/v2/health/live' || route === '/v2/health/ready';
-
-function referencesOf(spec: EndpointSpec): string[] {
-  return [...spec.routes.map((r) => r.model), ...(spec.shadow ? [spec.shadow] : [])];
-}
 
 function stampsOf(project: Project, reference: string): string {
   return filesThatMove(project, reference).map(fileStamp).join('|');
@@ -566,6 +582,8 @@ function reply(res: http.ServerResponse, status: number, body: unknown, version:
 
 /** The media type of a Content-Type header, refused (415) unless it is JSON or CSV in UTF-8. */
 function mediaType(header: string | undefined): 'application/json' | 'text/csv' {
+  // what nearly every client sends, checked before the general parse below (it showed in profiles)
+  if (header === 'application/json') return header;
   const [type, ...parameters] = (header ?? '').toLowerCase().split(';').map((s) => s.trim());
   const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   if ((type === 'application/json' || type === 'text/csv') && (charset === undefined || charset === 'utf-8' || charset === 'utf8')) return type;
@@ -622,6 +640,7 @@ function feedbackOf(body: unknown): { request_id: string; label: unknown }[] {
 }
 
 function decodePath(route: string): string {
+  if (!route.includes('%')) return route;
   try {
     return decodeURIComponent(route);
   } catch {

@@ -87,6 +87,7 @@ describe('a fuzz pass against the running server', () => {
       // headers that never finish: the server gives up on the client, not the client on the server
       const slow = await raw(server.port, [{ data: 'POST /invocations HTTP/1.1\r\nHost: x\r\n' }, { data: 'X-Slow: 1\r\n', delayMs: 300 }], { waitMs: 2500 });
       statuses.push({ status: statusOf(slow), what: 'slow headers' });
+      assert.match(slow, /x-mlops-model-version: 1\r\n/);
       // a socket closed in the middle of the body, and a request line that is not HTTP
       await raw(server.port, [{ data: 'POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"instances": [[1,' }], { destroyAfter: true });
       statuses.push({ status: statusOf(await raw(server.port, [{ data: 'NONSENSE\r\n\r\n' }], { waitMs: 500 })), what: 'not HTTP' });

@@ -127,4 +127,24 @@ describe('live switching and routing', () => {
     assert.ok(shadows.every((s) => s.version === 2));
     assert.deepEqual([...new Set(shadows.map((s) => s.id))].sort(), [...ids].sort());
   });
+
+  it('starts without a shadow that does not load, never lets it touch callers, and mirrors once its alias appears', async () => {
+    const f = await servedProject();
+    writeServing(f.dir, '  endpoints:\n    iris:\n      routes: [{ model: iris@champion }]\n      shadow: iris@candidate\n');
+    const events: string[] = [];
+    const server = await startServer(f.project(), { port: 0, writeState: false, watchIntervalMs: 50, onEvent: (e) => events.push(e.kind) });
+    try {
+      assert.deepEqual(events, ['load-failed']);
+      for (let i = 0; i < 5; i++) assert.equal((await postJson(server.url, '/invocations', { instances: [SETOSA] })).status, 200);
+      await setAlias(f.project().paths, 'iris', 'candidate', 2, { reason: 'try it' });
+      await sleep(300);
+      for (let i = 0; i < 5; i++) assert.equal((await postJson(server.url, '/invocations', { instances: [SETOSA] })).headers['x-mlops-model-version'], '1');
+    } finally {
+      await server.close();
+    }
+    const roles = (await collect(readPredictionLog(f.project(), { shadow: true }))).flatMap((b) => b.role.map((r, i) => `${r}:${b.version[i]}`));
+    assert.equal(roles.filter((r) => r === 'route:1').length, 10);
+    assert.equal(roles.filter((r) => r === 'shadow:2').length, 5);
+    assert.ok(events.includes('switched'));
+  });
 });
