@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describeError, MlopsError } from '../errors';
 import { installedVersion } from '../install';
 import { l10n } from '../l10n';
+import { parseModelReference } from '../registry';
 import { checkConfigFile, type Project, type ServingConfig } from '../workspace';
 import { AppendLog } from './appendLog';
 import { chooseRoute, endpointSpecs, type EndpointSpec } from './endpoints';
@@ -111,7 +112,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
     }
     return slot;
   };
-  const versions = new Map<string, ServedModel>();
+  const versions = new LoadedVersions(project);
   const endpoints = new Map<string, Endpoint>();
   const applySpecs = (specs: readonly EndpointSpec[]) => {
     // load everything first: a spec naming a model that does not load leaves the endpoints as they were
@@ -142,7 +143,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
   // handful of stat calls a few times a second cost nothing.
   let configStamp = fileStamp(project.paths.config);
   const watch = () => {
-    for (const slot of slots.values()) refreshSlot(project, slot, emit);
+    for (const slot of slots.values()) refreshSlot(project, slot, versions, emit);
     const stamp = fileStamp(project.paths.config);
     if (stamp === configStamp || references.length) return;
     configStamp = stamp;
@@ -349,17 +350,11 @@ export async function startServer(project: Project, options: ServeOptions = {}):
 
   const versionOf = (name: string, versionText: string): ServedModel => {
     if (!/^[1-9]\d{0,8}$/.test(versionText)) throw new RequestError(l10n.t('"{0}" is not a version number.', versionText), 404);
-    const reference = `${name}/${versionText}`;
-    let model = versions.get(reference);
-    if (!model) {
-      try {
-        model = loadServedModel(project, reference);
-      } catch (err) {
-        throw new RequestError(describeError(err), 404);
-      }
-      versions.set(reference, model);
+    try {
+      return versions.get(name, Number(versionText));
+    } catch (err) {
+      throw new RequestError(describeError(err), 404);
     }
-    return model;
   };
 
   const loadByName = (name: string): Endpoint => {
@@ -497,13 +492,13 @@ function stampsOf(project: Project, reference: string): string {
  * Loads the version an alias now names beside the one serving, then swaps: requests that already hold the old
  * model finish on it. A version that fails to load leaves the old one serving.
  */
-function refreshSlot(project: Project, slot: Slot, emit: (event: ServerEvent) => void): void {
+function refreshSlot(project: Project, slot: Slot, versions: LoadedVersions, emit: (event: ServerEvent) => void): void {
   const stamps = stampsOf(project, slot.reference);
   if (stamps === slot.stamps) return;
   try {
     const version = currentVersion(project, slot.reference);
     if (version !== slot.model?.version) {
-      const next = loadServedModel(project, slot.reference);
+      const next = versions.get(parseModelReference(slot.reference).model, version);
       const from = slot.model?.version ?? 0;
       slot.model = next;
       emit({ kind: 'switched', reference: slot.reference, from, to: next.version });
@@ -512,6 +507,30 @@ function refreshSlot(project: Project, slot: Slot, emit: (event: ServerEvent) =>
   } catch (err) {
     // a half-finished git checkout can show a missing alias for a moment: keep serving and look again next time
     emit({ kind: 'load-failed', reference: slot.reference, message: describeError(err) });
+  }
+}
+
+/**
+ * Versions loaded by number, the most recently used kept: an alias moved back and forth, or a version asked for by
+ * number, parses its artifact once instead of at every move (each parse grew the heap by megabytes).
+ */
+class LoadedVersions {
+  private readonly models = new Map<string, ServedModel>();
+
+  constructor(private readonly project: Project, private readonly keep = 8) {}
+
+  get(name: string, version: number): ServedModel {
+    const key = `${name}/${version}`;
+    let model = this.models.get(key);
+    if (model) this.models.delete(key);
+    else model = loadServedModel(this.project, key);
+    this.models.set(key, model);
+    // a model evicted here may still serve through a slot; the cache only stops holding it
+    for (const oldest of this.models.keys()) {
+      if (this.models.size <= this.keep) break;
+      this.models.delete(oldest);
+    }
+    return model;
   }
 }
 
