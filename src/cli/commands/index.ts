@@ -4,8 +4,9 @@ import { monitorCommands } from './monitor';
 import { featureCommands } from './features';
 import { projectCommands } from './project';
 import { registryCommands } from './registry';
+import { serveCommands } from './serve';
 import { trackingCommands } from './tracking';
 import { trainCommands } from './train';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands];

@@ -4,7 +4,7 @@
  * monitoring build on this, never on the AutoML that happens to train most models.
  */
 export { modelOfRun, runArtifactBytes, type ModelBytes } from './artifact';
-export { resolveModel, type ModelRef, type ResolvedModel } from './resolveModel';
+export { resolveModel, resolveRegisteredModel, type ModelRef, type ResolvedModel } from './resolveModel';
 export { predictFile, type PredictFileResult } from './predictFile';
 export { exportOnnxFile, type ExportFileResult } from './exportFile';
 export { readTrainingFile, trainingFormat, trainingHeader, DELIMITER, type LoadedTable, type TableOptions } from './tabularFile';

@@ -22,10 +22,13 @@ export type ModelRef = { run: string } | { model: string };
  * model server's endpoints. A registered version is read from the cache and checked against its recorded digest.
  */
 export function resolveModel(project: Project, store: MetadataStore, ref: ModelRef): ResolvedModel {
-  if ('model' in ref) {
-    const version = resolveModelVersion(project.paths, ref.model);
-    return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}`, version };
-  }
+  if ('model' in ref) return resolveRegisteredModel(project, ref.model);
   const model = modelOfRun(store, ref.run);
   return { ...model, source: `run:${model.runId}`, runId: model.runId };
+}
+
+/** A registered version (`name@alias`, `name/3`) and its bytes; no store needed, as the model server has none. */
+export function resolveRegisteredModel(project: Project, reference: string): ResolvedModel & { version: ModelVersion } {
+  const version = resolveModelVersion(project.paths, reference);
+  return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}`, version };
 }

@@ -8,4 +8,4 @@ export { findVersion, getModel, keyMetric, listModels, modelHistory, readModelAr
 export { archiveVersion, removeAlias, setAlias, type AliasChange, type ChangeOptions } from './lifecycle';
 export { registerModel, type RegisterOptions, type RegisterResult } from './register';
 export { ensureModelCard } from './modelCard';
-export { cardFile, versionDir } from './layout';
+export { aliasFile, cardFile, modelDir, versionDir } from './layout';

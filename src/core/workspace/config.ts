@@ -12,7 +12,7 @@ export interface ProjectConfig {
   data?: { git?: 'commit' | 'stage' | 'off'; remote?: string };
   features?: FeaturesConfig;
   training?: TrainingConfig;
-  serving?: { host?: string; port?: number; model?: string };
+  serving?: ServingConfig;
   monitoring?: Record<string, unknown>;
   retraining?: Record<string, unknown>;
 }
@@ -62,6 +62,25 @@ export interface FeatureAggregateConfig {
   of?: string;
   /** Trailing window (t - window, t]: a number and s, m, h or d. */
   window: string;
+}
+
+/** `serving:`: the local model server (`mlops serve`). See docs/serving.md. */
+export interface ServingConfig {
+  host?: string;
+  port?: number;
+  /** One model to serve, as name@alias or name/version: the shorthand of a single endpoint named after it. */
+  model?: string;
+  auth?: { tokenEnv?: string };
+  log?: { maxBytes?: number; maxFiles?: number; fsync?: boolean };
+  endpoints?: Record<string, EndpointConfig>;
+}
+
+export interface EndpointConfig {
+  routes: { model: string; weight?: number }[];
+  /** Gets a copy of each request after the answer is sent; its answer is logged, never returned. */
+  shadow?: string;
+  /** A column or a request header whose value always reaches the same route. */
+  sticky?: string;
 }
 
 export interface TrainingConfig {

@@ -1,0 +1,163 @@
+import * as path from 'node:path';
+import type { Cell } from '../train';
+import type { Project, ProjectPaths } from '../workspace';
+import { fileLines, logFiles } from './appendLog';
+
+export const PREDICTION_LOG = 'predictions';
+export const FEEDBACK_LOG = 'feedback';
+
+export const servingDir = (paths: ProjectPaths) => path.join(paths.state, 'serving');
+export const logDir = (paths: ProjectPaths) => path.join(servingDir(paths), 'log');
+
+/** One request as the log keeps it: its inputs as columns, its outputs in row order. */
+export interface PredictionRecord {
+  /** ISO 8601, UTC: when the request arrived. */
+  time: string;
+  rows: number;
+  id: string;
+  endpoint: string;
+  model: string;
+  version: number;
+  /** `route`: the answer the caller got; `shadow`: a mirror's answer, never returned. */
+  role: 'route' | 'shadow';
+  latencyMs: number;
+  inputs: Record<string, Cell[]>;
+  outputs: { prediction: (string | number)[]; probabilities?: number[][] };
+}
+
+/**
+ * The record as one line, its fields in a fixed order: time, rows, id and endpoint lead, so that a reader can
+ * count and filter lines without parsing their inputs.
+ */
+export function predictionLine(r: PredictionRecord): string {
+  return JSON.stringify({
+    time: r.time, rows: r.rows, id: r.id, endpoint: r.endpoint, model: r.model, version: r.version, role: r.role, latencyMs: r.latencyMs, inputs: r.inputs, outputs: r.outputs,
+  });
+}
+
+const LINE_HEAD = /^\{"time":"([^"]*)","rows":(\d+),"id":"(?:[^"\\]|\\.)*","endpoint":("(?:[^"\\]|\\.)*")/;
+
+export interface PredictionLogQuery {
+  /** Only predictions at or after this time (inclusive). */
+  since?: Date;
+  /** Only predictions before this time (exclusive). */
+  until?: Date;
+  /** Only the last N predictions (rows) that pass the other filters. */
+  last?: number;
+  endpoint?: string;
+  /** Include shadow predictions; off by default, since monitoring judges what callers got. */
+  shadow?: boolean;
+  /** Rows per batch (default 65,536). */
+  batchRows?: number;
+  signal?: AbortSignal;
+}
+
+/** Predictions as columns, one entry per predicted row. */
+export interface PredictionBatch {
+  rows: number;
+  requestId: string[];
+  /** Milliseconds since the epoch. */
+  time: Float64Array;
+  endpoint: string[];
+  model: string[];
+  version: Int32Array;
+  role: ('route' | 'shadow')[];
+  latencyMs: Float64Array;
+  /** Every input column seen in the batch; null where a row's model does not read that column. */
+  inputs: Record<string, Cell[]>;
+  prediction: (string | number)[];
+}
+
+/**
+ * Streams the prediction log oldest first in columnar batches: memory holds one batch and one line, never the log.
+ * `last` costs a first pass that reads only each line's head.
+ */
+export async function* readPredictionLog(project: Project, query: PredictionLogQuery = {}): AsyncGenerator<PredictionBatch> {
+  const files = logFiles(logDir(project.paths), PREDICTION_LOG);
+  const since = query.since?.getTime() ?? -Infinity;
+  const until = query.until?.getTime() ?? Infinity;
+  const endpoint = query.endpoint === undefined ? undefined : JSON.stringify(query.endpoint);
+  const wanted = (line: string): { time: number; rows: number } | undefined => {
+    const head = LINE_HEAD.exec(line);
+    if (!head) return undefined;
+    const time = Date.parse(head[1]);
+    if (!(time >= since && time < until)) return undefined;
+    if (endpoint !== undefined && head[3] !== endpoint) return undefined;
+    if (!query.shadow && !line.includes('"role":"route"')) return undefined;
+    return { time, rows: Number(head[2]) };
+  };
+
+  let skip = 0;
+  if (query.last !== undefined) {
+    let total = 0;
+    for (const file of files) for await (const line of fileLines(file, query.signal)) total += wanted(line)?.rows ?? 0;
+    skip = Math.max(0, total - query.last);
+  }
+
+  const size = query.batchRows ?? 65_536;
+  let batch = emptyBatch();
+  for (const file of files) {
+    for await (const line of fileLines(file, query.signal)) {
+      const head = wanted(line);
+      if (!head) continue;
+      if (skip >= head.rows) {
+        skip -= head.rows;
+        continue;
+      }
+      let record: PredictionRecord;
+      try {
+        record = JSON.parse(line) as PredictionRecord;
+      } catch {
+        continue;
+      }
+      for (let r = skip; r < record.rows; r++) {
+        addRow(batch, record, r, head.time);
+        if (batch.rows === size) {
+          yield finish(batch);
+          batch = emptyBatch();
+        }
+      }
+      skip = 0;
+    }
+  }
+  if (batch.rows) yield finish(batch);
+}
+
+interface GrowingBatch {
+  rows: number;
+  requestId: string[];
+  time: number[];
+  endpoint: string[];
+  model: string[];
+  version: number[];
+  role: ('route' | 'shadow')[];
+  latencyMs: number[];
+  inputs: Record<string, Cell[]>;
+  prediction: (string | number)[];
+}
+
+function emptyBatch(): GrowingBatch {
+  return { rows: 0, requestId: [], time: [], endpoint: [], model: [], version: [], role: [], latencyMs: [], inputs: {}, prediction: [] };
+}
+
+function addRow(batch: GrowingBatch, record: PredictionRecord, r: number, time: number): void {
+  batch.requestId.push(record.id);
+  batch.time.push(time);
+  batch.endpoint.push(record.endpoint);
+  batch.model.push(record.model);
+  batch.version.push(record.version);
+  batch.role.push(record.role);
+  batch.latencyMs.push(record.latencyMs);
+  batch.prediction.push(record.outputs.prediction[r]);
+  for (const [name, values] of Object.entries(record.inputs)) {
+    // a column first seen mid-batch: the rows before it come from models that do not read it
+    batch.inputs[name] ??= new Array<Cell>(batch.rows).fill(null);
+    batch.inputs[name].push(values[r]);
+  }
+  batch.rows++;
+  for (const values of Object.values(batch.inputs)) if (values.length < batch.rows) values.push(null);
+}
+
+function finish(b: GrowingBatch): PredictionBatch {
+  return { ...b, time: Float64Array.from(b.time), version: Int32Array.from(b.version), latencyMs: Float64Array.from(b.latencyMs) };
+}

@@ -1,0 +1,49 @@
+import * as http from 'node:http';
+import { MetadataStore } from '../../../src/core/store';
+import { registerModel } from '../../../src/core/registry';
+import { registryProject, type RegistryFixture } from '../registry/fixture';
+
+export const IRIS_ROW = { 'sepal_length_(cm)': 5.1, 'sepal_width_(cm)': 3.5, 'petal_length_(cm)': 1.4, 'petal_width_(cm)': 0.2 };
+export const IRIS_COLUMNS = Object.keys(IRIS_ROW);
+
+/**
+ * A project whose registry holds iris version 1 (naive Bayes, @champion) and version 2 (random forest,
+ * @challenger), both trained by the AutoML's own refit path on the iris data.
+ */
+export async function servedProject(): Promise<RegistryFixture> {
+  const f = await registryProject();
+  const store: MetadataStore = await f.store();
+  await registerModel(f.project(), store, await f.trainRun(), { model: 'iris', alias: 'champion' });
+  await registerModel(f.project(), await f.store(), await f.trainRun({ family: 'random_forest' }), { model: 'iris', alias: 'challenger' });
+  return f;
+}
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  // answers come in many shapes, and each test reads the fields it checks
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: () => any;
+}
+
+/** One HTTP request over a real socket; `agent` keeps connections alive across calls. */
+export function call(base: string, method: string, route: string, body?: string | Buffer, headers: Record<string, string> = {}, agent?: http.Agent): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(route, base);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: agent ?? false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export const postJson = (base: string, route: string, value: unknown, agent?: http.Agent) =>
+  call(base, 'POST', route, JSON.stringify(value), { 'content-type': 'application/json' }, agent);
