@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { changedSinceSnapshot, listDatasets } from '../../core/data';
 import { describeError } from '../../core/errors';
-import type { ProjectWatcher } from '../projectWatcher';
-import { currentProject } from './openedProject';
+import type { ProjectContext } from '../projectContext';
 
 /** Long enough to fold a save, a formatter's write and a burst of copies into one look at the files. */
 const DEBOUNCE_MS = 400;
@@ -21,10 +20,7 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(
-    private readonly project: ProjectWatcher,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
+  constructor(private readonly project: ProjectContext) {
     this.subscription = project.onDidChange(() => this.refresh());
     this.refresh();
   }
@@ -47,7 +43,7 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
   }
 
   private update(): void {
-    const project = currentProject(this.project);
+    const project = this.project.project;
     const next = new Map<string, { uri: vscode.Uri; decoration: vscode.FileDecoration }>();
     try {
       if (project) {
@@ -70,7 +66,7 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
       }
     } catch (err) {
       // A pointer being rewritten by git can be unreadable for a moment; the next change looks again.
-      this.output.warn(describeError(err));
+      this.project.output.warn(describeError(err));
       return;
     }
     const touched = [...this.decorations.values(), ...next.values()].map((d) => d.uri);

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { listDatasets, listVersions, versionProfiles, type ColumnProfile, type DatasetProfile, type DatasetSummary, type DatasetVersion } from '../../core/data';
 import { describeError } from '../../core/errors';
-import type { ProjectWatcher } from '../projectWatcher';
-import { currentProject } from './openedProject';
+import type { ProjectContext } from '../projectContext';
 
 /** What the Datasets view shows, from the engine's records; commands receive these as their arguments. */
 export type DatasetNode =
@@ -23,10 +22,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(
-    private readonly project: ProjectWatcher,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
+  constructor(private readonly project: ProjectContext) {
     this.subscription = project.onDidChange(() => this.refresh());
   }
 
@@ -35,7 +31,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
   }
 
   getChildren(parent?: DatasetNode): DatasetNode[] {
-    const project = currentProject(this.project);
+    const project = this.project.project;
     if (!project) return [];
     try {
       if (!parent) return listDatasets(project).map((summary) => ({ kind: 'dataset', summary }));
@@ -55,7 +51,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
       return [];
     } catch (err) {
       // A pointer file broken by a bad merge must not empty the view silently: say what is wrong where the data was.
-      this.output.warn(describeError(err));
+      this.project.output.warn(describeError(err));
       return [{ kind: 'problem', message: describeError(err) }];
     }
   }

@@ -1,23 +1,13 @@
 import * as vscode from 'vscode';
-import { MlopsError } from '../../core/errors';
-import type { MetadataStore } from '../../core/store';
 import { decimateSeries, getRun, metricSeries, runKeyMetric, type RunDetails } from '../../core/tracking';
 import type { HostMessage, PanelRun, PanelStrings, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
 import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
 import { reportError } from '../commandErrors';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 import { runLabel } from './runFormat';
-import type { RunStoreWatcher } from './runStoreWatcher';
 
 /** Charts never get more points than this per series, however wide the panel: chart.js stays smooth with 20 runs. */
 const MAX_POINTS = 2000;
-
-interface Deps {
-  extensionUri: vscode.Uri;
-  project: ProjectWatcher;
-  runs: RunStoreWatcher;
-  output: vscode.LogOutputChannel;
-}
 
 /**
  * The "Run Metrics" panel: line charts of chosen metrics over steps for several runs, and a table of their params
@@ -35,48 +25,42 @@ export class RunMetricsPanel implements vscode.Disposable {
   private ready = false;
 
   /** Shows the panel for `runIds` (reusing the open one), charting `key` when given. */
-  static show(deps: Deps, runIds: string[], key?: string): RunMetricsPanel {
-    const panel = RunMetricsPanel.current ?? new RunMetricsPanel(deps);
+  static show(extensionUri: vscode.Uri, project: ProjectContext, runIds: string[], key?: string): RunMetricsPanel {
+    const panel = RunMetricsPanel.current ?? new RunMetricsPanel(extensionUri, project);
     RunMetricsPanel.current = panel;
     panel.panel.reveal(undefined, false);
     void panel.setRuns(runIds, key);
     return panel;
   }
 
-  private constructor(private readonly deps: Deps) {
+  private constructor(extensionUri: vscode.Uri, private readonly project: ProjectContext) {
     const title = vscode.l10n.t('Run Metrics');
-    this.panel = vscode.window.createWebviewPanel('mlops.runMetrics', title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, deps.extensionUri, 'runMetrics', title);
+    this.panel = vscode.window.createWebviewPanel('mlops.runMetrics', title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'runMetrics', title);
     this.disposables.push(
       this.panel.onDidDispose(() => this.dispose()),
       this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.receive(m)),
-      deps.runs.onDidChange(() => void this.storeChanged()),
+      project.onDidChangeStore(() => void this.storeChanged()),
     );
   }
 
   private async setRuns(runIds: string[], key?: string): Promise<void> {
     try {
-      const store = await this.store();
+      const store = await this.project.requireStore();
       this.shown = runIds.map((id) => getRun(store, id));
       const available = new Set(this.shownKeys());
-      const first = this.shown.map((r) => runKeyMetric(r.metrics, this.deps.project.config?.training?.metric)).find((k) => k !== undefined);
+      const first = this.shown.map((r) => runKeyMetric(r.metrics, this.project.config?.training?.metric)).find((k) => k !== undefined);
       const kept = this.chosenKeys.filter((k) => available.has(k));
       this.chosenKeys = key ? [key] : kept.length ? kept : first ? [first] : [];
       this.postRuns();
     } catch (err) {
-      reportError(this.deps.output, err);
+      reportError(this.project.output, err);
     }
-  }
-
-  private async store(): Promise<MetadataStore> {
-    const store = await this.deps.runs.store();
-    if (!store) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
-    return store;
   }
 
   /** Live runs log more points: forget their cached series and send the table again, which makes the page re-ask. */
   private async storeChanged(): Promise<void> {
-    const store = await this.deps.runs.store().catch(() => undefined);
+    const store = await this.project.store().catch(() => undefined);
     if (!store) return;
     for (const run of this.shown) {
       if (run.status !== 'running') continue;
@@ -120,13 +104,13 @@ export class RunMetricsPanel implements vscode.Disposable {
           return;
       }
     } catch (err) {
-      reportError(this.deps.output, err);
+      reportError(this.project.output, err);
     }
   }
 
   /** Each run's points for one metric, decimated; yields between runs so the extension host stays responsive. */
   private async points(request: Extract<WebviewMessage, { type: 'series' }>): Promise<SeriesData[]> {
-    const store = await this.store();
+    const store = await this.project.requireStore();
     const maxPoints = Math.max(2, Math.min(MAX_POINTS, Math.round(request.maxPoints)));
     const out: SeriesData[] = [];
     for (const run of this.shown) {

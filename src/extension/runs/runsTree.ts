@@ -4,9 +4,8 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
 import { getRun, listExperiments, listRuns, runKeyMetric, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 import { formatDuration, formatMetric, formatTime, runLabel, statusLabel } from './runFormat';
-import type { RunStoreWatcher } from './runStoreWatcher';
 
 type Section = 'params' | 'metrics' | 'artifacts' | 'inputs';
 
@@ -47,15 +46,15 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   /** Child runs (AutoML trials, nested `mlops run`s) by parent id, filled when an experiment is listed. */
   private childRuns = new Map<string, RunSummary[]>();
 
-  constructor(private readonly project: ProjectWatcher, private readonly runs: RunStoreWatcher) {
+  constructor(private readonly project: ProjectContext) {
     // mlops.yaml can name another training metric, which changes every run's description.
-    this.subscriptions = [runs.onDidChange(() => this.refresh()), project.onDidChange(() => this.refresh())];
+    this.subscriptions = [project.onDidChangeStore(() => this.refresh()), project.onDidChange(() => this.refresh())];
   }
 
   async getChildren(parent?: RunsNode): Promise<RunsNode[]> {
     let store: MetadataStore | undefined;
     try {
-      store = await this.runs.store();
+      store = await this.project.store();
     } catch (err) {
       return parent ? [] : [{ kind: 'message', text: vscode.l10n.t('The run history cannot be read.'), detail: describeError(err) }];
     }
@@ -149,7 +148,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   /** The details of a run, read once per store change. */
   async run(runId: string): Promise<RunDetails | undefined> {
-    const store = await this.runs.store();
+    const store = await this.project.store();
     return store && this.cached(store, runId);
   }
 

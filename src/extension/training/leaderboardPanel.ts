@@ -1,16 +1,9 @@
 import * as vscode from 'vscode';
 import { readLeaderboard, type Leaderboard } from '../../core/automl';
-import { MlopsError } from '../../core/errors';
 import type { HostMessage, LeaderboardStrings, WebviewMessage } from '../../../webview/leaderboard/protocol';
 import { reportError } from '../commandErrors';
-import type { RunStoreWatcher } from '../runs/runStoreWatcher';
+import type { ProjectContext } from '../projectContext';
 import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
-
-interface Deps {
-  extensionUri: vscode.Uri;
-  runs: RunStoreWatcher;
-  output: vscode.LogOutputChannel;
-}
 
 /**
  * The leaderboard of one AutoML run: its trials' scores over the search's time, by family, and their table. One
@@ -20,10 +13,9 @@ export class LeaderboardPanel {
   private static readonly open = new Map<string, LeaderboardPanel>();
   readonly panel: vscode.WebviewPanel;
 
-  static async show(deps: Deps, runId: string): Promise<LeaderboardPanel | undefined> {
+  static async show(extensionUri: vscode.Uri, project: ProjectContext, runId: string): Promise<LeaderboardPanel | undefined> {
     try {
-      const store = await deps.runs.store();
-      if (!store) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
+      const store = await project.requireStore();
       // The run may have just been recorded by another thread or process: read the store's latest state first.
       store.refresh();
       const board = readLeaderboard(store, runId);
@@ -32,17 +24,17 @@ export class LeaderboardPanel {
         existing.panel.reveal();
         return existing;
       }
-      return new LeaderboardPanel(deps, board);
+      return new LeaderboardPanel(extensionUri, board);
     } catch (err) {
-      reportError(deps.output, err);
+      reportError(project.output, err);
       return undefined;
     }
   }
 
-  private constructor(deps: Deps, board: Leaderboard) {
+  private constructor(extensionUri: vscode.Uri, board: Leaderboard) {
     const title = vscode.l10n.t('Leaderboard {0}', board.runId);
-    this.panel = vscode.window.createWebviewPanel('mlops.leaderboard', title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, deps.extensionUri, 'leaderboard', title);
+    this.panel = vscode.window.createWebviewPanel('mlops.leaderboard', title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'leaderboard', title);
     LeaderboardPanel.open.set(board.runId, this);
     const listener = this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => {
       if (m.type === 'ready') void this.panel.webview.postMessage(message(board));
