@@ -2,10 +2,10 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import '../shared/base.css';
 import './datasetCompare.css';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
-import { onMessage, post } from '../shared/vscodeApi';
+import { connect } from '../shared/vscodeApi';
 import { sharedHistogram } from './histograms';
 import type { ColumnProfile, TableDiff } from '../../src/core/data';
-import type { ColumnView, DatasetView, HostMessage, Strings, TableView, WebviewMessage } from './protocol';
+import type { ColumnView, DatasetPanelProtocol, DatasetView, HostMessage, Strings, TableView } from './protocol';
 import { el, type Child } from '../shared/dom';
 
 // Only the pieces used here, so the bundle stays small and nothing registers itself behind our back.
@@ -15,16 +15,15 @@ const app = document.getElementById('app')!;
 let shown: HostMessage | undefined;
 let charts: Chart[] = [];
 
-onMessage<HostMessage>((message) => {
-  if (message.type !== 'show') return;
-  shown = message;
-  render(message);
-});
 // Canvas colours are fixed when drawn: draw again in the new theme's colours.
 onThemeChange(() => {
   if (shown) render(shown);
 });
-post<WebviewMessage>({ type: 'ready' });
+connect<DatasetPanelProtocol>((message) => {
+  if (message.type !== 'show') return;
+  shown = message;
+  render(message);
+});
 
 function format(template: string, ...values: (string | number)[]): string {
   return template.replace(/\{(\d+)\}/g, (_, i: string) => String(values[Number(i)]));

@@ -2,8 +2,8 @@
 // inputs) and how their training data differs. The host sends everything in one message; the page only renders.
 import '../shared/base.css';
 import './style.css';
-import { onMessage, post } from '../shared/vscodeApi';
-import type { CompareData, CompareRow, CompareStrings, HostMessage, WebviewMessage } from './protocol';
+import { connect } from '../shared/vscodeApi';
+import type { CompareData, CompareRow, CompareStrings, ModelCompareProtocol } from './protocol';
 import type { TableDiff } from '../../src/core/data/diff';
 import { el } from '../shared/dom';
 
@@ -74,7 +74,6 @@ function render(data: CompareData, strings: CompareStrings): void {
   app.setAttribute('aria-busy', 'false');
 }
 
-onMessage<HostMessage>((message) => {
+connect<ModelCompareProtocol>((message) => {
   if (message.type === 'show') render(message.data, message.strings);
 });
-post<WebviewMessage>({ type: 'ready' });

@@ -8,8 +8,8 @@ import zoomPlugin from 'chartjs-plugin-zoom';
 import '../shared/base.css';
 import './style.css';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
-import { getState, onMessage, post, setState } from '../shared/vscodeApi';
-import type { HostMessage, PanelRun, PanelStrings, SeriesData, StepRange, WebviewMessage } from './protocol';
+import { connect, getState, setState } from '../shared/vscodeApi';
+import type { HostMessage, PanelRun, PanelStrings, RunMetricsProtocol, SeriesData, StepRange } from './protocol';
 import { el } from '../shared/dom';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, zoomPlugin);
@@ -27,7 +27,6 @@ interface ChartView {
   settle?: ReturnType<typeof setTimeout>;
 }
 
-const send = (message: WebviewMessage) => post(message);
 const app = document.getElementById('app')!;
 const charts = new Map<string, ChartView>();
 let strings: PanelStrings | undefined;
@@ -76,11 +75,10 @@ onThemeChange(() => {
   }
 });
 
-onMessage<HostMessage>((message) => {
+const channel = connect<RunMetricsProtocol>((message) => {
   if (message.type === 'runs') showRuns(message);
   else showSeries(message);
 });
-send({ type: 'ready' });
 
 function showRuns(message: Extract<HostMessage, { type: 'runs' }>): void {
   strings = message.strings;
@@ -109,7 +107,7 @@ function renderKeyList(): void {
     box.checked = chosen.includes(key);
     box.addEventListener('change', () => {
       chosen = metricKeys.filter((k) => (k === key ? box.checked : chosen.includes(k)));
-      send({ type: 'chooseKeys', keys: chosen });
+      channel.post({ type: 'chooseKeys', keys: chosen });
       syncCharts();
     });
     keyList.append(el('span', { class: 'key' }, box, el('label', { for: id }, key)));
@@ -188,7 +186,7 @@ function requestSeries(key: string, view: ChartView): void {
   view.lastRequest = nextRequest++;
   const width = view.chart.width || 800;
   // Two points per pixel column: the low and the high of each, which is what min/max decimation keeps.
-  send({ type: 'series', requestId: view.lastRequest, key, range: view.range, maxPoints: width * 2 });
+  channel.post({ type: 'series', requestId: view.lastRequest, key, range: view.range, maxPoints: width * 2 });
 }
 
 function showSeries(message: Extract<HostMessage, { type: 'series' }>): void {

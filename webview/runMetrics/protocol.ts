@@ -1,6 +1,7 @@
 // The message contract of the Run Metrics panel, imported by the extension host (src/extension/runs) and the
 // webview (webview/runMetrics/main.ts), so a change to one side that the other does not follow fails to compile.
 // Types only: nothing of the engine is bundled into the page.
+import type { PanelProtocol } from '../shared/protocol';
 import type { StepRange } from '../../src/core/tracking/decimate';
 
 export type { StepRange };
@@ -51,3 +52,5 @@ export type WebviewMessage =
   | { type: 'series'; requestId: number; key: string; range: StepRange | null; maxPoints: number }
   /** The metrics the user chose to chart, remembered for the next `runs`. */
   | { type: 'chooseKeys'; keys: string[] };
+
+export type RunMetricsProtocol = PanelProtocol<HostMessage, WebviewMessage>;

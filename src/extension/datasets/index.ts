@@ -17,7 +17,7 @@ export interface DatasetsFace {
 export function registerDatasets(context: vscode.ExtensionContext, project: ProjectContext): DatasetsFace {
   const tree = new DatasetsTree(project);
   const decorations = new ChangedDataDecorations(project);
-  const panels = new DatasetPanels(context.extensionUri);
+  const panels = new DatasetPanels(context.extensionUri, project.output);
   const view = vscode.window.createTreeView('mlops.datasets', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
 
   // Pointer files change on a snapshot, and under us on a git checkout or pull; data files change as people work.

@@ -184,7 +184,7 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
       b = await pickVersion(vscode.l10n.t('The version of {0} to compare with version {1}', first.model, first.version), (v) => v.model === first.model && v.version !== first.version);
     }
     if (!b) return undefined;
-    await CompareVersionsPanel.show(context.extensionUri, project(), a, b);
+    await CompareVersionsPanel.show(context.extensionUri, opened.output, project(), a, b);
     return [a.version, b.version].sort((x, y) => x - y);
   });
 

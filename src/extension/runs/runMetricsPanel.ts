@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { decimateSeries, getRun, metricSeries, runKeyMetric, type RunDetails } from '../../core/tracking';
-import type { HostMessage, PanelRun, PanelStrings, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
-import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import type { PanelRun, PanelStrings, RunMetricsProtocol, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
+import { PanelHost } from '../webviews/panelHost';
 import { reportError } from '../commandErrors';
 import type { ProjectContext } from '../projectContext';
 import { runLabel } from './runFormat';
@@ -17,29 +17,26 @@ const MAX_POINTS = 2000;
  */
 export class RunMetricsPanel implements vscode.Disposable {
   private static current: RunMetricsPanel | undefined;
-  private readonly panel: vscode.WebviewPanel;
+  private readonly host: PanelHost<RunMetricsProtocol>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly series = new Map<string, { steps: Float64Array; values: Float64Array }>();
   private shown: RunDetails[] = [];
   private chosenKeys: string[] = [];
-  private ready = false;
 
   /** Shows the panel for `runIds` (reusing the open one), charting `key` when given. */
   static show(extensionUri: vscode.Uri, project: ProjectContext, runIds: string[], key?: string): RunMetricsPanel {
     const panel = RunMetricsPanel.current ?? new RunMetricsPanel(extensionUri, project);
     RunMetricsPanel.current = panel;
-    panel.panel.reveal(undefined, false);
+    panel.host.reveal();
     void panel.setRuns(runIds, key);
     return panel;
   }
 
   private constructor(extensionUri: vscode.Uri, private readonly project: ProjectContext) {
     const title = vscode.l10n.t('Run Metrics');
-    this.panel = vscode.window.createWebviewPanel('mlops.runMetrics', title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'runMetrics', title);
+    this.host = new PanelHost<RunMetricsProtocol>(extensionUri, { viewType: 'mlops.runMetrics', page: 'runMetrics', title }, project.output, (m) => this.receive(m));
     this.disposables.push(
-      this.panel.onDidDispose(() => this.dispose()),
-      this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.receive(m)),
+      this.host.onDidDispose(() => this.dispose()),
       project.onDidChangeStore(() => void this.storeChanged()),
     );
   }
@@ -77,34 +74,25 @@ export class RunMetricsPanel implements vscode.Disposable {
   }
 
   private postRuns(): void {
-    if (!this.ready) return;
     const runs: PanelRun[] = this.shown.map((r) => ({
       id: r.id, label: runLabel(r), status: r.status, params: r.params,
       metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
     }));
-    this.post({ type: 'runs', strings: panelStrings(), runs, metricKeys: this.shownKeys(), chosenKeys: this.chosenKeys });
+    this.host.show({ type: 'runs', strings: panelStrings(), runs, metricKeys: this.shownKeys(), chosenKeys: this.chosenKeys });
   }
 
   private shownKeys(): string[] {
     return [...new Set(this.shown.flatMap((r) => Object.keys(r.metrics)))].sort();
   }
 
-  private async receive(message: WebviewMessage): Promise<void> {
-    try {
-      switch (message.type) {
-        case 'ready':
-          this.ready = true;
-          this.postRuns();
-          return;
-        case 'chooseKeys':
-          this.chosenKeys = message.keys;
-          return;
-        case 'series':
-          this.post({ type: 'series', requestId: message.requestId, key: message.key, range: message.range, series: await this.points(message) });
-          return;
-      }
-    } catch (err) {
-      reportError(this.project.output, err);
+  private async receive(message: Exclude<WebviewMessage, { type: 'ready' }>): Promise<void> {
+    switch (message.type) {
+      case 'chooseKeys':
+        this.chosenKeys = message.keys;
+        return;
+      case 'series':
+        this.host.post({ type: 'series', requestId: message.requestId, key: message.key, range: message.range, series: await this.points(message) });
+        return;
     }
   }
 
@@ -128,15 +116,11 @@ export class RunMetricsPanel implements vscode.Disposable {
     return out;
   }
 
-  private post(message: HostMessage): void {
-    void this.panel.webview.postMessage(message);
-  }
-
   dispose(): void {
     if (RunMetricsPanel.current === this) RunMetricsPanel.current = undefined;
     this.series.clear();
     for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
+    this.host.dispose();
   }
 }
 

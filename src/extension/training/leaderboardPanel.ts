@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { readLeaderboard, type Leaderboard } from '../../core/automl';
-import type { HostMessage, LeaderboardStrings, WebviewMessage } from '../../../webview/leaderboard/protocol';
+import type { HostMessage, LeaderboardProtocol, LeaderboardStrings } from '../../../webview/leaderboard/protocol';
 import { reportError } from '../commandErrors';
 import type { ProjectContext } from '../projectContext';
-import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import { PanelHost } from '../webviews/panelHost';
 
 /**
  * The leaderboard of one AutoML run: its trials' scores over the search's time, by family, and their table. One
@@ -11,7 +11,7 @@ import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
  */
 export class LeaderboardPanel {
   private static readonly open = new Map<string, LeaderboardPanel>();
-  readonly panel: vscode.WebviewPanel;
+  readonly host: PanelHost<LeaderboardProtocol>;
 
   static async show(extensionUri: vscode.Uri, project: ProjectContext, runId: string): Promise<LeaderboardPanel | undefined> {
     try {
@@ -21,28 +21,22 @@ export class LeaderboardPanel {
       const board = readLeaderboard(store, runId);
       const existing = LeaderboardPanel.open.get(board.runId);
       if (existing) {
-        existing.panel.reveal();
+        existing.host.reveal();
         return existing;
       }
-      return new LeaderboardPanel(extensionUri, board);
+      return new LeaderboardPanel(extensionUri, project.output, board);
     } catch (err) {
       reportError(project.output, err);
       return undefined;
     }
   }
 
-  private constructor(extensionUri: vscode.Uri, board: Leaderboard) {
+  private constructor(extensionUri: vscode.Uri, output: vscode.LogOutputChannel, board: Leaderboard) {
     const title = vscode.l10n.t('Leaderboard {0}', board.runId);
-    this.panel = vscode.window.createWebviewPanel('mlops.leaderboard', title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'leaderboard', title);
+    this.host = new PanelHost<LeaderboardProtocol>(extensionUri, { viewType: 'mlops.leaderboard', page: 'leaderboard', title }, output);
+    this.host.show(message(board));
     LeaderboardPanel.open.set(board.runId, this);
-    const listener = this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => {
-      if (m.type === 'ready') void this.panel.webview.postMessage(message(board));
-    });
-    this.panel.onDidDispose(() => {
-      listener.dispose();
-      LeaderboardPanel.open.delete(board.runId);
-    });
+    this.host.onDidDispose(() => LeaderboardPanel.open.delete(board.runId));
   }
 }
 
