@@ -124,7 +124,7 @@ export async function startPersonalWorkbench({ installDir, extensionPath, port }
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-workbench-code-server-'));
   let server;
   try {
-    server = await startCodeServer({ installDir, runDir, port, smokeTestDriver: false, extensions: [extensionPath] });
+    server = await startCodeServer({ installDir, runDir, port, smokeTestDriver: false, extensions: [extensionPath], env: userGitConfig() });
   } catch (err) {
     fs.rmSync(runDir, { recursive: true, force: true });
     throw err;
@@ -138,6 +138,17 @@ export async function startPersonalWorkbench({ installDir, extensionPath, port }
       fs.rmSync(runDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * code-server runs with a HOME of its own, where git would find no identity: point git at the person's own global
+ * configuration (name, email, and the rest) when they have one.
+ */
+function userGitConfig() {
+  const home = os.homedir();
+  const candidates = [process.env.GIT_CONFIG_GLOBAL, path.join(home, '.gitconfig'), path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'git', 'config')];
+  const file = candidates.find((f) => f && fs.existsSync(f));
+  return file ? { GIT_CONFIG_GLOBAL: file } : {};
 }
 
 /** An entry of the extensions dir's extensions.json for an extension folder used where it is. */
