@@ -4,7 +4,7 @@ import type { PanelRun, PanelStrings, RunMetricsProtocol, SeriesData, WebviewMes
 import { PanelHost } from '../webviews/panelHost';
 import { reportError } from '../commandErrors';
 import type { ProjectContext } from '../projectContext';
-import { runLabel } from './runFormat';
+import { formatTime, runLabel } from './runFormat';
 
 /** Charts never get more points than this per series, however wide the panel: chart.js stays smooth with 20 runs. */
 const MAX_POINTS = 2000;
@@ -75,10 +75,12 @@ export class RunMetricsPanel implements vscode.Disposable {
 
   private postRuns(): void {
     const runs: PanelRun[] = this.shown.map((r) => ({
-      id: r.id, label: runLabel(r), status: r.status, params: r.params,
+      id: r.id, label: runLabel(r), detail: `${formatTime(r.start)} · ${r.id.slice(0, 8)}`, status: r.status, params: r.params,
       metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
     }));
-    this.host.show({ type: 'runs', strings: panelStrings(), runs, metricKeys: this.shownKeys(), chosenKeys: this.chosenKeys });
+    const metricKeys = this.shownKeys();
+    const scalarKeys = metricKeys.filter((k) => this.shown.every((r) => (r.metrics[k]?.count ?? 0) <= 1));
+    this.host.show({ type: 'runs', strings: panelStrings(), runs, metricKeys, chosenKeys: this.chosenKeys, scalarKeys, locale: vscode.env.language });
   }
 
   private shownKeys(): string[] {
@@ -138,5 +140,9 @@ function panelStrings(): PanelStrings {
     noMetrics: vscode.l10n.t('These runs logged no metric.'),
     chartLabel: vscode.l10n.t('{0} over steps, one line per run'),
     pointsShown: vscode.l10n.t('{0} of {1} points drawn'),
+    scalarLabel: vscode.l10n.t('{0}, one value per run'),
+    byParam: vscode.l10n.t('A metric against a parameter'),
+    parameter: vscode.l10n.t('Parameter'),
+    byParamLabel: vscode.l10n.t('{0} against {1}, one point per run'),
   };
 }
