@@ -39,7 +39,11 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
-    return this.decorations.get(uri.toString())?.decoration;
+    if (uri.scheme !== DATASET_ROW_SCHEME) return this.decorations.get(uri.toString())?.decoration;
+    // A dataset's row is marked when its file, or anything in its folder, changed.
+    const data = uri.path;
+    const changed = [...this.decorations.values()].find((d) => d.uri.path === data || d.uri.path.startsWith(data + '/'));
+    return changed && { badge: changed.decoration.badge, tooltip: changed.decoration.tooltip };
   }
 
   private update(): void {
@@ -69,7 +73,9 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
       this.project.output.warn(describeError(err));
       return;
     }
+    const rows = this.dataPaths.map(datasetRowUri);
     const touched = [...this.decorations.values(), ...next.values()].map((d) => d.uri);
+    if (touched.length) touched.push(...rows);
     this.decorations = next;
     if (touched.length) this.changed.fire(touched);
   }
@@ -79,4 +85,14 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/**
+ * The URI of a dataset's row in the Datasets view: its data's path under a scheme of our own. With the data's own
+ * file: URI, git's decoration dimmed the row of every dataset (the data is gitignored, by design) as if disabled.
+ */
+export const DATASET_ROW_SCHEME = 'mlops-dataset';
+
+export function datasetRowUri(absolute: string): vscode.Uri {
+  return vscode.Uri.file(absolute).with({ scheme: DATASET_ROW_SCHEME });
 }

@@ -66,6 +66,7 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
       const result = await snapshotWithProgress(project, { ...chosen, message });
       afterChange();
       if (!result) return undefined;
+      deps.project.output.info([result.summary, ...(result.git?.notes ?? [])].join(' '));
       void vscode.window.showInformationMessage([result.summary, ...(result.git?.notes ?? [])].join(' '));
       return result;
     }),
@@ -128,7 +129,8 @@ const PHASE_SPAN: Record<SnapshotProgress['phase'], [number, number]> = { scanni
 async function askMessage(): Promise<string | undefined> {
   const message = await vscode.window.showInputBox({
     title: vscode.l10n.t('Snapshot Dataset'),
-    prompt: vscode.l10n.t('What changed in this version? (optional; Enter to snapshot, Escape to cancel)'),
+    // VS Code's input box adds its own "Press 'Enter' to confirm or 'Escape' to cancel".
+    prompt: vscode.l10n.t('What changed in this version? (optional)'),
   });
   return message?.trim();
 }

@@ -1,7 +1,9 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listDatasets, listVersions, versionProfiles, type ColumnProfile, type DatasetProfile, type DatasetSummary, type DatasetVersion } from '../../core/data';
 import { describeError } from '../../core/errors';
 import type { ProjectContext } from '../projectContext';
+import { datasetRowUri } from './changedDataDecorations';
 
 /** What the Datasets view shows, from the engine's records; commands receive these as their arguments. */
 export type DatasetNode =
@@ -99,8 +101,8 @@ function datasetItem(summary: DatasetSummary, root: string | undefined): vscode.
   item.tooltip = [summary.path, summary.description, count].filter(Boolean).join('\n');
   item.iconPath = new vscode.ThemeIcon('database');
   item.contextValue = summary.versions ? 'mlops.dataset.versioned' : 'mlops.dataset';
-  // The data's own URI lets the Explorer's "changed since snapshot" decoration show on the dataset too.
-  if (root) item.resourceUri = vscode.Uri.joinPath(vscode.Uri.file(root), summary.path);
+  // Lets the "changed since snapshot" decoration show on the dataset too (datasetRowUri says why not the file's URI).
+  if (root) item.resourceUri = datasetRowUri(path.resolve(root, summary.path));
   return item;
 }
 
@@ -161,6 +163,14 @@ function formatNumber(n: number): string {
   return n.toLocaleString(vscode.env.language);
 }
 
+/** How profiles write datetimes: ISO 8601 in UTC. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A statistic for people, in the display language: a datetime at midnight UTC reads as its day. */
 function formatValue(value: unknown): string {
-  return typeof value === 'number' ? value.toLocaleString(vscode.env.language, { maximumSignificantDigits: 6 }) : String(value);
+  if (typeof value === 'number') return value.toLocaleString(vscode.env.language, { maximumSignificantDigits: 6 });
+  const text = String(value);
+  if (!ISO_INSTANT.test(text)) return text;
+  const midnight = /T00:00:00(\.0+)?Z$/.test(text);
+  return new Date(text).toLocaleString(vscode.env.language, { dateStyle: 'medium', ...(midnight ? {} : { timeStyle: 'short' }), timeZone: 'UTC' });
 }
