@@ -5,7 +5,7 @@ import { describeError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
 import { getRun, listExperiments, listRuns, runKeyMetric, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
 import type { ProjectContext } from '../projectContext';
-import { formatDuration, formatMetric, formatTime, runLabel, statusLabel } from './runFormat';
+import { formatDuration, formatMetric, formatSize, formatTime, runLabel, statusLabel } from './runFormat';
 
 type Section = 'params' | 'metrics' | 'artifacts' | 'inputs';
 
@@ -60,25 +60,21 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     }
     if (!store) return [];
     if (!parent) {
+      // An experiment counts the runs it lists, not the AutoML trials beneath them.
       return listExperiments(store)
         .filter((e) => e.runs > 0)
         .sort((a, b) => (b.lastStart ?? 0) - (a.lastStart ?? 0))
-        .map((e) => ({ kind: 'experiment', name: e.name, runs: e.runs }));
+        .map((e) => ({ kind: 'experiment', name: e.name, runs: topLevel(listRuns(store, e.name)).length }));
     }
     if (parent.kind === 'experiment') {
       const runs = listRuns(store, parent.name);
-      // A run whose parent is in the same experiment is listed under it, so an AutoML run shows its trials
-      // beneath it instead of burying the experiment under dozens of trials.
-      const ids = new Set(runs.map((r) => r.id));
-      const top: RunSummary[] = [];
+      const top = topLevel(runs);
+      const shown = new Set(top);
       for (const run of runs) {
-        if (run.parentId && ids.has(run.parentId)) {
-          const siblings = this.childRuns.get(run.parentId) ?? [];
-          siblings.push(run);
-          this.childRuns.set(run.parentId, siblings);
-        } else {
-          top.push(run);
-        }
+        if (shown.has(run)) continue;
+        const siblings = this.childRuns.get(run.parentId!) ?? [];
+        siblings.push(run);
+        this.childRuns.set(run.parentId!, siblings);
       }
       return this.runNodes(store, top);
     }
@@ -209,7 +205,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         });
       case 'artifacts':
         return d.artifacts.map((a) => {
-          const node = entry(a.path, a.path, a.size === null ? '' : vscode.l10n.t('{0} bytes', a.size), 'file', a.sha256 ? `sha256 ${a.sha256}` : undefined);
+          const node = entry(a.path, a.path, a.size === null ? '' : formatSize(a.size), 'file', a.sha256 ? `sha256 ${a.sha256}` : undefined);
           const file = path.resolve(store.paths.root, a.path);
           if (fs.existsSync(file)) {
             node.item.resourceUri = vscode.Uri.file(file);
@@ -257,4 +253,13 @@ function runTooltip(d: RunDetails): vscode.MarkdownString {
 /** Names and values come from the workspace: shown as text, never as Markdown or links. */
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/**
+ * The runs an experiment lists: a run whose parent is in the same experiment is listed under it, so an AutoML run
+ * shows its trials beneath it instead of burying the experiment under dozens of trials.
+ */
+function topLevel(runs: RunSummary[]): RunSummary[] {
+  const ids = new Set(runs.map((r) => r.id));
+  return runs.filter((r) => !r.parentId || !ids.has(r.parentId));
 }

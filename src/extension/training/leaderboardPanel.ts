@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { readLeaderboard, type Leaderboard } from '../../core/automl';
+import { getRun } from '../../core/tracking';
 import type { HostMessage, LeaderboardProtocol, LeaderboardStrings } from '../../../webview/leaderboard/protocol';
 import { reportError } from '../commandErrors';
 import type { ProjectContext } from '../projectContext';
@@ -24,15 +25,17 @@ export class LeaderboardPanel {
         existing.host.reveal();
         return existing;
       }
-      return new LeaderboardPanel(extensionUri, project.output, board);
+      // Named as the Runs view names the run, with its short id: several AutoML runs often share a name.
+      const run = getRun(store, board.runId);
+      const title = vscode.l10n.t('Leaderboard: {0} · {1}', run.name ?? board.target, board.runId.slice(0, 8));
+      return new LeaderboardPanel(extensionUri, project.output, board, title);
     } catch (err) {
       reportError(project.output, err);
       return undefined;
     }
   }
 
-  private constructor(extensionUri: vscode.Uri, output: vscode.LogOutputChannel, board: Leaderboard) {
-    const title = vscode.l10n.t('Leaderboard {0}', board.runId);
+  private constructor(extensionUri: vscode.Uri, output: vscode.LogOutputChannel, board: Leaderboard, title: string) {
     this.host = new PanelHost<LeaderboardProtocol>(extensionUri, { viewType: 'mlops.leaderboard', page: 'leaderboard', title }, output);
     this.host.show(message(board));
     LeaderboardPanel.open.set(board.runId, this);

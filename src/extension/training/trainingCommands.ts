@@ -101,7 +101,7 @@ async function pickTarget(root: string, dataset: string, preferred: string | und
 async function pickBudget(configured: number | undefined): Promise<Pick<AutomlRequest, 'timeBudget' | 'maxTrials'> | undefined> {
   const seconds = [...new Set([configured ?? 60, 30, 60, 300, 900])];
   const items: (vscode.QuickPickItem & { budget: Pick<AutomlRequest, 'timeBudget' | 'maxTrials'> })[] = [
-    ...seconds.map((s) => ({ label: s < 60 ? vscode.l10n.t('{0} seconds', s) : vscode.l10n.t('{0} minutes', s / 60), description: s === configured ? vscode.l10n.t('training.timeBudget in mlops.yaml') : undefined, budget: { timeBudget: s } })),
+    ...seconds.map((s) => ({ label: s < 60 ? vscode.l10n.t('{0} seconds', s) : s === 60 ? vscode.l10n.t('1 minute') : vscode.l10n.t('{0} minutes', s / 60), description: s === configured ? vscode.l10n.t('training.timeBudget in mlops.yaml') : undefined, budget: { timeBudget: s } })),
     { label: vscode.l10n.t('20 trials'), description: vscode.l10n.t('repeatable: the same data and seed give the same model'), budget: { maxTrials: 20 } },
   ];
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Train Model (AutoML)'), placeHolder: vscode.l10n.t('How long to search') }))?.budget;
