@@ -24,10 +24,14 @@ function rowsTable(rows: CompareRow[], strings: CompareStrings, header: [string,
   return table;
 }
 
+// Numbers in the page's language (webviewHtml sets it), rounded as the host rounds them, with digit grouping.
+const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumSignificantDigits: 6 });
+const shown = (v: unknown): string => (typeof v === 'number' ? numbers.format(v) : String(v ?? '–'));
+
 function tableDiff(diff: TableDiff, strings: CompareStrings, title?: string): HTMLElement {
   const box = el('div');
   if (title) box.append(el('h3', {}, title));
-  box.append(el('p', {}, `${strings.rows}: ${diff.rows.from} → ${diff.rows.to}`));
+  box.append(el('p', {}, `${strings.rows}: ${shown(diff.rows.from)} → ${shown(diff.rows.to)}`));
   const list = (label: string, items: string[]) => {
     if (items.length) box.append(el('p', {}, `${label}: `, el('code', {}, items.join(', '))));
   };
@@ -35,7 +39,7 @@ function tableDiff(diff: TableDiff, strings: CompareStrings, title?: string): HT
   list(strings.removedColumns, diff.schema.removed);
   list(strings.typeChanged, diff.schema.typeChanged.map((t) => `${t.column} (${t.from} → ${t.to})`));
   const rows: CompareRow[] = diff.columns.flatMap((c) => Object.entries(c.changes).map(([stat, change]) => ({
-    key: `${c.column} · ${stat}`, a: String(change?.from ?? '–'), b: String(change?.to ?? '–'),
+    key: `${c.column} · ${stat}`, a: shown(change?.from), b: shown(change?.to),
   })));
   if (rows.length) box.append(rowsTable(rows, strings, [`${strings.column} · ${strings.statistic}`, '', ''], true));
   return box;

@@ -6,9 +6,14 @@ import type { Project } from '../../core/workspace';
 import type { CompareData, CompareRow, CompareSide, CompareStrings, ModelCompareProtocol } from '../../../webview/modelCompare/protocol';
 import { PanelHost } from '../webviews/panelHost';
 
-// Scores to 6 significant digits: two runs' 0.9533333333333335 and 0.9533333333333334 are the same score.
+// Scores to 6 significant digits: two runs' 0.9533333333333335 and 0.9533333333333334 are the same score. Written
+// in the display language, with its digit grouping: 2,922 rather than 2922.
 const text = (v: unknown): string | null =>
-  v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v);
+  v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? numbers().format(v) : JSON.stringify(v);
+
+function numbers(): Intl.NumberFormat {
+  return new Intl.NumberFormat(vscode.env.language, { maximumSignificantDigits: 6 });
+}
 
 function rows(first: object | null, second: object | null): CompareRow[] {
   const a: Record<string, unknown> = { ...first };

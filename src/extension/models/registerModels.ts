@@ -100,6 +100,7 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
     const result = await vscode.window.withProgress({ location: { viewId: 'mlops.models' } }, () =>
       registerModel(p, store, runId!, { model: model!, alias: options?.alias, description: options?.description }));
     await afterChange({ model: result.record.model, version: result.record.version });
+    opened.output.info(`Registered run ${runId} as ${result.record.model}/${result.record.version}${options?.alias ? ` @${options.alias}` : ''}`);
     if (!options) {
       const setAliasAction = vscode.l10n.t('Set Alias');
       void vscode.window.showInformationMessage(vscode.l10n.t('Registered {0}/{1}. Commit {2} to share it.', result.record.model, result.record.version, result.folder), setAliasAction).then((choice) => {
@@ -112,6 +113,7 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
   const setAliasCommand = guarded(async (target?: VersionTarget | { model: string; version: number; alias: string; reason?: string }) => {
     if (target && typeof target === 'object' && 'alias' in target) {
       const change = await setAlias(project().paths, target.model, target.alias, target.version, { reason: target.reason });
+      opened.output.info(`Alias @${target.alias} of ${target.model} set to version ${target.version}`);
       await afterChange(target);
       return change;
     }
@@ -140,6 +142,7 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
     const reason = await askReason();
     if (reason === undefined) return undefined;
     const change = await setAlias(project().paths, version.model, alias, version.version, { reason });
+    opened.output.info(`Alias @${alias} of ${version.model} set to version ${version.version}`);
     await afterChange(version);
     return change;
   });
@@ -152,6 +155,7 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
     const reason = await askReason();
     if (reason === undefined) return undefined;
     const change = await removeAlias(project().paths, version.model, alias, { reason });
+    opened.output.info(`Alias @${alias} of ${version.model} removed (it was on version ${version.version})`);
     await afterChange();
     return change;
   });
@@ -192,7 +196,12 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
     const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version whose model card to open')));
     if (!version) return undefined;
     const file = ensureModelCard(project(), version);
-    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    try {
+      // Rendered, as a person reads it; the preview's "Open source" button leads to the Markdown.
+      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(file));
+    } catch {
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    }
     return file;
   });
 
@@ -228,6 +237,7 @@ export function registerModels(context: vscode.ExtensionContext, opened: Project
       output = chosen.fsPath;
     }
     const { model, bytes } = exportOnnxFile(readModelArtifact(p, version), output);
+    opened.output.info(`Exported ${version.model}/${version.version} (${model.family}) to ONNX: ${output} (${bytes} bytes)`);
     const reveal = vscode.l10n.t('Reveal in Explorer');
     void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0}/{1} ({2} model) to {3}.', version.model, version.version, model.family, path.basename(output)), reveal).then((choice) => {
       if (choice === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(output!));
