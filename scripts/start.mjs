@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build, ensureDependencies, installHarness, root } from './prepare.mjs';
-import { freePort, startCodeServer, workbenchUrl } from '../test/harness/codeServer.mjs';
+import { freePort, startPersonalWorkbench } from '../test/harness/codeServer.mjs';
 
 const sample = path.resolve(process.env.MLOPS_SAMPLE_DIR ?? path.join(os.homedir(), 'mlops-workbench-sample'));
 const cli = path.join(root, 'dist', 'cli.js');
@@ -52,20 +52,22 @@ if (!JSON.stringify(models).includes('"weather"')) {
 
 const installDir = installHarness();
 const port = Number(process.env.PORT) || 8080;
-const server = await startCodeServer({
-  installDir,
-  runDir: path.join(os.tmpdir(), `mlops-workbench-code-server-${process.pid}`),
-  port: (await portIsFree(port)) ? port : await freePort(),
-});
-const url = workbenchUrl(server.origin, { folder: sample, extensionPath: root });
+// Installed as a user's extension, not under development: the tests' smoke-test driver would send every notification
+// straight to the notification centre.
+const server = await startPersonalWorkbench({ installDir, extensionPath: root, port: (await portIsFree(port)) ? port : await freePort() });
+const url = server.url(sample);
 console.log(`\nVS Code with MLOps Workbench and the sample project (${sample}):\n\n  ${url}\n\nCtrl-C stops it.`);
 
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
   await server.stop();
   process.exit(0);
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
 
 async function portIsFree(p) {
   const net = await import('node:net');

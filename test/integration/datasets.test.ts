@@ -59,6 +59,8 @@ suite('Datasets: snapshot, view, decorations, compare and restore in the editor'
 
     const dataset = await weather();
     assert.equal(dataset.kind === 'dataset' && dataset.summary.versions, 1);
+    // Not the data file's own URI: git's decoration dimmed the row like a disabled one, the data being gitignored.
+    assert.equal((await tree()).getTreeItem(dataset).resourceUri?.scheme, 'mlops-dataset');
     const versions = (await tree()).getChildren(dataset);
     assert.deepEqual(await Promise.all(versions.map(label)), ['v1']);
     assert.match(String((await tree()).getTreeItem(versions[0]).description), / · the sample as shipped · 2,922 rows · [0-9a-f]{8}$/);
@@ -75,6 +77,9 @@ suite('Datasets: snapshot, view, decorations, compare and restore in the editor'
     const decoration = await eventually(() => datasets.decorations.provideFileDecoration(csv), 'the changed-since-snapshot decoration');
     assert.equal(decoration.badge, 'Δ');
     assert.match(decoration.tooltip ?? '', /weather@1/);
+    // The dataset's row in the Datasets view is marked too.
+    const row = (await tree()).getTreeItem(await weather()).resourceUri!;
+    assert.equal(datasets.decorations.provideFileDecoration(row)?.badge, 'Δ');
   });
 
   test('a second snapshot makes version 2, newest first, and clears the mark', async () => {

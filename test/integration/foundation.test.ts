@@ -19,6 +19,9 @@ suite('MLOps Workbench in a real extension host', () => {
     const api = await activateExtension();
     assert.equal(api.project.root, undefined);
     assert.match(api.status.text, /no model served/);
+    // every command refuses the same way without a project
+    assert.throws(() => api.project.requireProject(), (err: Error & { code?: string }) => err.code === 'NO_PROJECT' && /No MLOps project is open/.test(err.message));
+    assert.equal(await api.project.store(), undefined);
   });
 
   test('"Create Sample Project" creates the project and the views show its dataset', async () => {
@@ -29,6 +32,10 @@ suite('MLOps Workbench in a real extension host', () => {
     assert.ok(fs.existsSync(path.join(root, 'mlops.yaml')));
     assert.equal(fs.readFileSync(path.join(root, 'data', 'weather.csv'), 'utf8').split('\n')[0], 'location,date,precipitation,temp_max,temp_min,wind,weather');
     await eventually(() => api.project.config?.datasets?.weather, 'the project watcher to read mlops.yaml');
+    // one metadata store for the project, shared by every view and command
+    const store = await eventually(() => api.project.store(), 'the project\'s metadata store to open');
+    assert.equal(await api.project.store(), store);
+    assert.equal(store.paths.root, root);
     // the command opens mlops.yaml for the user to read next
     await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath === path.join(root, 'mlops.yaml'), 'mlops.yaml to open');
   });

@@ -100,8 +100,12 @@ suite('Models view', () => {
 
     const card = await vscode.commands.executeCommand<string>('mlops.openModelCard', versions[0].node);
     assert.equal(card, path.join(root, '.mlops', 'models', 'weather', '2', 'MODEL_CARD.md'));
-    await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath === card, 'the model card to open');
-    assert.match(vscode.window.activeTextEditor!.document.getText(), /^# weather version 2/);
+    // Rendered: the Markdown preview, not the Markdown source.
+    await eventually(() => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputWebview && /markdown\.preview/.test(input.viewType);
+    }, 'the model card to open rendered');
+    assert.match(fs.readFileSync(card, 'utf8'), /^# weather version 2/);
   });
 
   test('"Reproduce Model Version" trains the version again in a child process and finds it identical', async () => {

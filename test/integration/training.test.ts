@@ -59,6 +59,10 @@ suite('Training: AutoML in a worker, its run and model artifact, the leaderboard
     }, 'the Runs view to show the AutoML run with its three trials');
     assert.equal(api.runs.tree.getTreeItem(automlNode).contextValue, 'mlops.run.automl');
     assert.ok(!runNodes.some((n) => n.kind === 'run' && run.children.includes(n.run.id)), 'no trial is listed beside its parent');
+    // An experiment counts the runs it lists, not their trials.
+    for (const experiment of await api.runs.tree.getChildren()) {
+      if (experiment.kind === 'experiment') assert.equal(experiment.runs, (await api.runs.tree.getChildren(experiment)).length, experiment.name);
+    }
     assert.deepEqual(trials.map((n) => (n.kind === 'run' ? n.run.id : '')).sort(), [...run.children].sort());
 
     await vscode.commands.executeCommand('mlops.showLeaderboard', result.runId);
@@ -66,6 +70,7 @@ suite('Training: AutoML in a worker, its run and model artifact, the leaderboard
       () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('mlops.leaderboard')),
       'the leaderboard tab',
     );
-    assert.match(tab.label, new RegExp(result.runId));
+    // Named as the run is, with its short id, not by the whole run id.
+    assert.equal(tab.label, `Leaderboard: ${run.name} · ${result.runId.slice(0, 8)}`);
   });
 });

@@ -2,10 +2,10 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import '../shared/base.css';
 import './datasetCompare.css';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
-import { onMessage, post } from '../shared/vscodeApi';
+import { connect } from '../shared/vscodeApi';
 import { sharedHistogram } from './histograms';
 import type { ColumnProfile, TableDiff } from '../../src/core/data';
-import type { ColumnView, DatasetView, HostMessage, Strings, TableView, WebviewMessage } from './protocol';
+import type { ColumnView, DatasetPanelProtocol, DatasetView, HostMessage, Strings, TableView } from './protocol';
 import { el, type Child } from '../shared/dom';
 
 // Only the pieces used here, so the bundle stays small and nothing registers itself behind our back.
@@ -15,16 +15,15 @@ const app = document.getElementById('app')!;
 let shown: HostMessage | undefined;
 let charts: Chart[] = [];
 
-onMessage<HostMessage>((message) => {
-  if (message.type !== 'show') return;
-  shown = message;
-  render(message);
-});
 // Canvas colours are fixed when drawn: draw again in the new theme's colours.
 onThemeChange(() => {
   if (shown) render(shown);
 });
-post<WebviewMessage>({ type: 'ready' });
+connect<DatasetPanelProtocol>((message) => {
+  if (message.type !== 'show') return;
+  shown = message;
+  render(message);
+});
 
 function format(template: string, ...values: (string | number)[]): string {
   return template.replace(/\{(\d+)\}/g, (_, i: string) => String(values[Number(i)]));
@@ -46,7 +45,7 @@ function render(message: HostMessage): void {
       heading,
       comparing ? rowCount(table, s, number) : null,
       comparing && table.diff ? schemaChanges(table.diff, s) : null,
-      statisticsTable(table, view, s, number),
+      statisticsTable(table, view, s, locale, number),
       distributions(table, view, s, locale, number)));
   }
   app.replaceChildren(...sections.filter((c): c is Node | string => Boolean(c)));
@@ -90,9 +89,15 @@ function schemaChanges(diff: TableDiff, s: Strings): HTMLElement {
     el('tbody', {}, ...rows.map(([column, change, detail]) => el('tr', { class: 'differs' }, el('th', { scope: 'row' }, column), el('td', {}, change), el('td', {}, detail))))));
 }
 
-/** Datetimes come as ISO 8601 in UTC; a date without a time of day reads better as just the date. */
-function dayOrInstant(text: string): string {
-  return text.replace(/^(\d{4}-\d{2}-\d{2})T00:00:00(\.000)?Z$/, '$1');
+/**
+ * Datetimes come as ISO 8601 in UTC: written for people in the display language, and a date without a time of day
+ * as just the date.
+ */
+function dayOrInstant(text: string, locale: string): string {
+  const iso = /^\d{4}-\d{2}-\d{2}T(\d{2}:\d{2}:\d{2})(\.\d+)?Z$/.exec(text);
+  if (!iso) return text;
+  const midnight = iso[1] === '00:00:00' && !/[1-9]/.test(iso[2] ?? '');
+  return new Date(text).toLocaleString(locale, { dateStyle: 'medium', ...(midnight ? {} : { timeStyle: 'short' }), timeZone: 'UTC' });
 }
 
 type StatReader = (c: ColumnProfile) => unknown;
@@ -101,8 +106,8 @@ const STATS: [keyof Strings, StatReader][] = [
   ['min', (c) => c.min], ['max', (c) => c.max], ['mean', (c) => c.mean], ['std', (c) => c.std], ['median', (c) => c.quantiles?.p50],
 ];
 
-function statisticsTable(table: TableView, view: DatasetView, s: Strings, number: (n: number) => string): HTMLElement {
-  const text = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'number' ? number(value) : dayOrInstant(String(value)));
+function statisticsTable(table: TableView, view: DatasetView, s: Strings, locale: string, number: (n: number) => string): HTMLElement {
+  const text = (value: unknown) => (value === undefined || value === null ? '' : typeof value === 'number' ? number(value) : dayOrInstant(String(value), locale));
   const head = el('tr', {}, el('th', { scope: 'col' }, s.column), ...STATS.map(([key]) => el('th', { scope: 'col', class: key === 'type' ? '' : 'number' }, s[key])));
   const body = table.columns.map((column) => {
     // A column only one version has is shown with its own statistics, marked as added or removed as a whole.

@@ -1,5 +1,6 @@
 // The message contract between the dataset panel's host (src/extension/datasets/datasetPanels.ts) and its webview
 // (main.ts). Both sides import this file, so a change to a message shape fails the type check on both.
+import type { PanelProtocol } from '../shared/protocol';
 import type { ColumnProfile, TableDiff } from '../../src/core/data';
 
 export interface VersionInfo {
@@ -55,3 +56,5 @@ export type HostMessage = { type: 'show'; title: string; view: DatasetView; stri
 
 /** The webview asks for its content when its script starts, which is also after VS Code reloads a hidden panel. */
 export type WebviewMessage = { type: 'ready' };
+
+export type DatasetPanelProtocol = PanelProtocol<HostMessage, WebviewMessage>;

@@ -5,8 +5,8 @@ import '../shared/base.css';
 import './style.css';
 import { el } from '../shared/dom';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
-import { onMessage, post } from '../shared/vscodeApi';
-import type { HostMessage, LeaderboardRow, WebviewMessage } from './protocol';
+import { connect } from '../shared/vscodeApi';
+import type { HostMessage, LeaderboardProtocol, LeaderboardRow } from './protocol';
 
 Chart.register(ScatterController, PointElement, LinearScale, Tooltip, Legend);
 
@@ -17,12 +17,11 @@ const app = document.getElementById('app')!;
 let board: Board | undefined;
 let chart: Chart<'scatter', Point[]> | undefined;
 
-onMessage<HostMessage>((message) => {
+onThemeChange(() => render());
+connect<LeaderboardProtocol>((message) => {
   board = message;
   render();
 });
-onThemeChange(() => render());
-post<WebviewMessage>({ type: 'ready' });
 
 function render(): void {
   if (!board) return;

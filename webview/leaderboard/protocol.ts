@@ -1,5 +1,6 @@
 // The message contract of the AutoML Leaderboard panel, imported by the extension host (src/extension/training) and
 // the page (webview/leaderboard/main.ts): a change one side does not follow fails to compile. Types only.
+import type { PanelProtocol } from '../shared/protocol';
 
 /** Words the page shows, translated by the extension (vscode.l10n) and sent with the data. */
 export interface LeaderboardStrings {
@@ -36,3 +37,5 @@ export type HostMessage =
   | { type: 'leaderboard'; strings: LeaderboardStrings; metric: string; direction: 'max' | 'min'; bestTrial: number; trials: LeaderboardRow[] };
 
 export type WebviewMessage = { type: 'ready' };
+
+export type LeaderboardProtocol = PanelProtocol<HostMessage, WebviewMessage>;

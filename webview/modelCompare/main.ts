@@ -2,8 +2,8 @@
 // inputs) and how their training data differs. The host sends everything in one message; the page only renders.
 import '../shared/base.css';
 import './style.css';
-import { onMessage, post } from '../shared/vscodeApi';
-import type { CompareData, CompareRow, CompareStrings, HostMessage, WebviewMessage } from './protocol';
+import { connect } from '../shared/vscodeApi';
+import type { CompareData, CompareRow, CompareStrings, ModelCompareProtocol } from './protocol';
 import type { TableDiff } from '../../src/core/data/diff';
 import { el } from '../shared/dom';
 
@@ -24,10 +24,14 @@ function rowsTable(rows: CompareRow[], strings: CompareStrings, header: [string,
   return table;
 }
 
+// Numbers in the page's language (webviewHtml sets it), rounded as the host rounds them, with digit grouping.
+const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumSignificantDigits: 6 });
+const shown = (v: unknown): string => (typeof v === 'number' ? numbers.format(v) : String(v ?? '–'));
+
 function tableDiff(diff: TableDiff, strings: CompareStrings, title?: string): HTMLElement {
   const box = el('div');
   if (title) box.append(el('h3', {}, title));
-  box.append(el('p', {}, `${strings.rows}: ${diff.rows.from} → ${diff.rows.to}`));
+  box.append(el('p', {}, `${strings.rows}: ${shown(diff.rows.from)} → ${shown(diff.rows.to)}`));
   const list = (label: string, items: string[]) => {
     if (items.length) box.append(el('p', {}, `${label}: `, el('code', {}, items.join(', '))));
   };
@@ -35,7 +39,7 @@ function tableDiff(diff: TableDiff, strings: CompareStrings, title?: string): HT
   list(strings.removedColumns, diff.schema.removed);
   list(strings.typeChanged, diff.schema.typeChanged.map((t) => `${t.column} (${t.from} → ${t.to})`));
   const rows: CompareRow[] = diff.columns.flatMap((c) => Object.entries(c.changes).map(([stat, change]) => ({
-    key: `${c.column} · ${stat}`, a: String(change?.from ?? '–'), b: String(change?.to ?? '–'),
+    key: `${c.column} · ${stat}`, a: shown(change?.from), b: shown(change?.to),
   })));
   if (rows.length) box.append(rowsTable(rows, strings, [`${strings.column} · ${strings.statistic}`, '', ''], true));
   return box;
@@ -74,7 +78,6 @@ function render(data: CompareData, strings: CompareStrings): void {
   app.setAttribute('aria-busy', 'false');
 }
 
-onMessage<HostMessage>((message) => {
+connect<ModelCompareProtocol>((message) => {
   if (message.type === 'show') render(message.data, message.strings);
 });
-post<WebviewMessage>({ type: 'ready' });

@@ -1,5 +1,6 @@
 // The message contract of the Compare Model Versions panel, imported by the extension host (src/extension/models)
 // and the page (webview/modelCompare/main.ts): a change one side does not follow fails to compile. Types only.
+import type { PanelProtocol } from '../shared/protocol';
 import type { VersionDiff } from '../../src/core/data/diff';
 
 /** Words the page shows, translated by the extension and sent with the data. */
@@ -59,3 +60,5 @@ export interface CompareData {
 
 export type HostMessage = { type: 'show'; data: CompareData; strings: CompareStrings };
 export type WebviewMessage = { type: 'ready' };
+
+export type ModelCompareProtocol = PanelProtocol<HostMessage, WebviewMessage>;

@@ -73,11 +73,27 @@ export async function recordPointerInGit(root: string, options: { mode: GitMode;
     // -v makes git print what it added; simple-git waits 50 ms after any git command that prints nothing.
     await git.raw(['add', '-v', '--', ...paths]);
     if (options.mode === 'stage') return { status: 'staged', notes };
+    if (!(await hasIdentity(git))) {
+      notes.push(l10n.t('git does not know who you are, so the pointer file is staged but not committed: run `git config --global user.name "Your Name"` and `git config --global user.email you@example.com`, then `git commit`.'));
+      return { status: 'staged', notes };
+    }
     await git.commit(options.message, paths);
     return { status: 'committed', commit: (await git.revparse(['HEAD'])).trim(), notes };
   } catch (err) {
     notes.push(l10n.t('git could not record the pointer file: {0}', (err as Error).message.trim()));
     return { status: 'failed', notes };
+  }
+}
+
+/** Whether git would accept a commit's author and committer: asked first, so the user never sees git's own dump. */
+async function hasIdentity(git: SimpleGit): Promise<boolean> {
+  try {
+    // `git var` applies the same strict check as `git commit` (config, environment, user.useConfigOnly)
+    await git.raw(['var', 'GIT_AUTHOR_IDENT']);
+    await git.raw(['var', 'GIT_COMMITTER_IDENT']);
+    return true;
+  } catch {
+    return false;
   }
 }
 

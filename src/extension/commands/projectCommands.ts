@@ -1,23 +1,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE, initProject } from '../../core/workspace';
-import { reportError } from '../commandErrors';
-import type { ProjectWatcher } from '../projectWatcher';
+import { guarded, reportError } from '../commandErrors';
+import type { ProjectContext } from '../projectContext';
 
-interface Deps {
-  project: ProjectWatcher;
-  output: vscode.LogOutputChannel;
-}
-
-export function registerProjectCommands(context: vscode.ExtensionContext, deps: Deps): void {
+export function registerProjectCommands(context: vscode.ExtensionContext, project: ProjectContext): void {
   const sampleDir = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sample').fsPath;
   const init = (sample: boolean) => async (): Promise<string | undefined> => {
     const folder = await pickFolder();
     if (!folder) return undefined;
     try {
       const result = initProject(folder.uri.fsPath, { sample, sampleDir });
-      deps.output.info(result.message);
-      deps.project.refresh();
+      project.output.info(result.message);
+      project.refresh();
       if (!result.created) {
         void vscode.window.showInformationMessage(vscode.l10n.t('This folder already has an MLOps project; nothing was changed.'));
         return result.root;
@@ -29,7 +24,7 @@ export function registerProjectCommands(context: vscode.ExtensionContext, deps: 
         : vscode.l10n.t('Created an MLOps project: mlops.yaml and .mlops/.'));
       return result.root;
     } catch (err) {
-      reportError(deps.output, err);
+      reportError(project.output, err);
       return undefined;
     }
   };
@@ -37,13 +32,11 @@ export function registerProjectCommands(context: vscode.ExtensionContext, deps: 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.initProject', init(false)),
     vscode.commands.registerCommand('mlops.initSampleProject', init(true)),
-    vscode.commands.registerCommand('mlops.openConfig', async () => {
-      if (!deps.project.root) {
-        void vscode.window.showWarningMessage(vscode.l10n.t('No MLOps project is open. Run "MLOps: Initialize Project" first.'));
-        return;
-      }
-      await vscode.window.showTextDocument(vscode.Uri.file(path.join(deps.project.root, CONFIG_FILE)));
-    }),
+    vscode.commands.registerCommand('mlops.openConfig', guarded(project.output, async () => {
+      // a broken mlops.yaml is exactly what this command is for: only a missing project refuses
+      const root = project.root ?? project.requireProject().paths.root;
+      await vscode.window.showTextDocument(vscode.Uri.file(path.join(root, CONFIG_FILE)));
+    })),
   );
 }
 

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { changedSinceSnapshot, listDatasets } from '../../core/data';
 import { describeError } from '../../core/errors';
-import type { ProjectWatcher } from '../projectWatcher';
-import { currentProject } from './openedProject';
+import type { ProjectContext } from '../projectContext';
 
 /** Long enough to fold a save, a formatter's write and a burst of copies into one look at the files. */
 const DEBOUNCE_MS = 400;
@@ -21,10 +20,7 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(
-    private readonly project: ProjectWatcher,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
+  constructor(private readonly project: ProjectContext) {
     this.subscription = project.onDidChange(() => this.refresh());
     this.refresh();
   }
@@ -43,11 +39,15 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
-    return this.decorations.get(uri.toString())?.decoration;
+    if (uri.scheme !== DATASET_ROW_SCHEME) return this.decorations.get(uri.toString())?.decoration;
+    // A dataset's row is marked when its file, or anything in its folder, changed.
+    const data = uri.path;
+    const changed = [...this.decorations.values()].find((d) => d.uri.path === data || d.uri.path.startsWith(data + '/'));
+    return changed && { badge: changed.decoration.badge, tooltip: changed.decoration.tooltip };
   }
 
   private update(): void {
-    const project = currentProject(this.project);
+    const project = this.project.project;
     const next = new Map<string, { uri: vscode.Uri; decoration: vscode.FileDecoration }>();
     try {
       if (project) {
@@ -70,10 +70,12 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
       }
     } catch (err) {
       // A pointer being rewritten by git can be unreadable for a moment; the next change looks again.
-      this.output.warn(describeError(err));
+      this.project.output.warn(describeError(err));
       return;
     }
+    const rows = this.dataPaths.map(datasetRowUri);
     const touched = [...this.decorations.values(), ...next.values()].map((d) => d.uri);
+    if (touched.length) touched.push(...rows);
     this.decorations = next;
     if (touched.length) this.changed.fire(touched);
   }
@@ -83,4 +85,14 @@ export class ChangedDataDecorations implements vscode.FileDecorationProvider, vs
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/**
+ * The URI of a dataset's row in the Datasets view: its data's path under a scheme of our own. With the data's own
+ * file: URI, git's decoration dimmed the row of every dataset (the data is gitignored, by design) as if disabled.
+ */
+export const DATASET_ROW_SCHEME = 'mlops-dataset';
+
+export function datasetRowUri(absolute: string): vscode.Uri {
+  return vscode.Uri.file(absolute).with({ scheme: DATASET_ROW_SCHEME });
 }

@@ -5,15 +5,13 @@ import { listDatasets, listVersions, resolveVersion, restoreVersion, snapshotDat
 import { MlopsError } from '../../core/errors';
 import type { Project } from '../../core/workspace';
 import { reportError } from '../commandErrors';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 import type { ChangedDataDecorations } from './changedDataDecorations';
 import type { DatasetPanels } from './datasetPanels';
 import { formatDate, shortDigest, type DatasetNode, type DatasetsTree, type VersionNode } from './datasetsTree';
-import { requireProject } from './openedProject';
 
 interface Deps {
-  project: ProjectWatcher;
-  output: vscode.LogOutputChannel;
+  project: ProjectContext;
   tree: DatasetsTree;
   decorations: ChangedDataDecorations;
   panels: DatasetPanels;
@@ -48,7 +46,7 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
       try {
         return await run(...args);
       } catch (err) {
-        reportError(deps.output, err);
+        reportError(deps.project.output, err);
         return undefined;
       }
     });
@@ -60,7 +58,7 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
   context.subscriptions.push(
     // The Explorer passes its whole selection second (an array); callers that know the message pass it there instead.
     command('mlops.snapshotDataset', async (target?: DatasetNode | vscode.Uri | string, options?: SnapshotRequest | vscode.Uri[]) => {
-      const project = requireProject(deps.project);
+      const project = deps.project.requireProject();
       const chosen = await dataToSnapshot(project, target);
       if (!chosen) return undefined;
       const message = options && !Array.isArray(options) ? options.message : await askMessage();
@@ -68,11 +66,12 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
       const result = await snapshotWithProgress(project, { ...chosen, message });
       afterChange();
       if (!result) return undefined;
+      deps.project.output.info([result.summary, ...(result.git?.notes ?? [])].join(' '));
       void vscode.window.showInformationMessage([result.summary, ...(result.git?.notes ?? [])].join(' '));
       return result;
     }),
     command('mlops.restoreDataset', async (target?: VersionNode | RestoreRequest) => {
-      const project = requireProject(deps.project);
+      const project = deps.project.requireProject();
       const request = await restoreRequest(project, target);
       if (!request) return undefined;
       const result = await restoreWithConsent(project, request);
@@ -81,13 +80,13 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
       return result;
     }),
     command('mlops.compareDatasetVersions', async (clicked?: DatasetNode, selected?: DatasetNode[]) => {
-      const project = requireProject(deps.project);
+      const project = deps.project.requireProject();
       const pair = await versionsToCompare(project, selected?.length ? selected : clicked ? [clicked] : []);
       if (!pair) return undefined;
       return deps.panels.showCompare(project, pair[0].dataset, pair[0].version.id, pair[1].version.id);
     }),
     command('mlops.openDatasetProfile', async (target?: VersionNode) => {
-      const project = requireProject(deps.project);
+      const project = deps.project.requireProject();
       const chosen = target?.kind === 'version' ? target : await pickVersion(project, vscode.l10n.t('Version whose profile to open'));
       if (!chosen) return undefined;
       return deps.panels.showProfile(project, chosen.dataset, chosen.version.id);
@@ -130,7 +129,8 @@ const PHASE_SPAN: Record<SnapshotProgress['phase'], [number, number]> = { scanni
 async function askMessage(): Promise<string | undefined> {
   const message = await vscode.window.showInputBox({
     title: vscode.l10n.t('Snapshot Dataset'),
-    prompt: vscode.l10n.t('What changed in this version? (optional; Enter to snapshot, Escape to cancel)'),
+    // VS Code's input box adds its own "Press 'Enter' to confirm or 'Escape' to cancel".
+    prompt: vscode.l10n.t('What changed in this version? (optional)'),
   });
   return message?.trim();
 }

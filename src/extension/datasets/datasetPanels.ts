@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { compareProfiles, diffVersions, resolveVersion, versionProfiles, type DatasetProfile, type DatasetVersion } from '../../core/data';
 import type { Project } from '../../core/workspace';
-import type { ColumnView, DatasetView, HostMessage, Strings, TableView, VersionInfo, WebviewMessage } from '../../../webview/datasetCompare/protocol';
-import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import type { ColumnView, DatasetPanelProtocol, DatasetView, Strings, TableView, VersionInfo } from '../../../webview/datasetCompare/protocol';
+import { PanelHost } from '../webviews/panelHost';
 import { formatDate, shortDigest } from './datasetsTree';
 
 export const DATASET_PANEL_VIEW_TYPE = 'mlops.datasetCompare';
@@ -12,9 +12,9 @@ export const DATASET_PANEL_VIEW_TYPE = 'mlops.datasetCompare';
  * panel opens (profiles are immutable objects in the cache) and sent again whenever the webview asks for it.
  */
 export class DatasetPanels implements vscode.Disposable {
-  private readonly open = new Map<string, vscode.WebviewPanel>();
+  private readonly open = new Map<string, PanelHost<DatasetPanelProtocol>>();
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly output: vscode.LogOutputChannel) {}
 
   async showProfile(project: Project, dataset: string, id: number): Promise<vscode.WebviewPanel> {
     const title = vscode.l10n.t('{0} v{1}: profile', dataset, id);
@@ -30,21 +30,17 @@ export class DatasetPanels implements vscode.Disposable {
     const existing = this.open.get(key);
     if (existing) {
       existing.reveal();
-      return existing;
+      return existing.panel;
     }
-    const panel = vscode.window.createWebviewPanel(DATASET_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'datasetCompare', title);
-    const message: HostMessage = { type: 'show', title, view, strings: webviewStrings(), locale: vscode.env.language };
-    panel.webview.onDidReceiveMessage((m: WebviewMessage) => {
-      if (m.type === 'ready') void panel.webview.postMessage(message);
-    });
-    this.open.set(key, panel);
-    panel.onDidDispose(() => this.open.delete(key));
-    return panel;
+    const host = new PanelHost<DatasetPanelProtocol>(this.extensionUri, { viewType: DATASET_PANEL_VIEW_TYPE, page: 'datasetCompare', title }, this.output);
+    host.show({ type: 'show', title, view, strings: webviewStrings(), locale: vscode.env.language });
+    this.open.set(key, host);
+    host.onDidDispose(() => this.open.delete(key));
+    return host.panel;
   }
 
   dispose(): void {
-    for (const panel of this.open.values()) panel.dispose();
+    for (const host of this.open.values()) host.dispose();
   }
 }
 

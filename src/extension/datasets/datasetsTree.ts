@@ -1,8 +1,9 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listDatasets, listVersions, versionProfiles, type ColumnProfile, type DatasetProfile, type DatasetSummary, type DatasetVersion } from '../../core/data';
 import { describeError } from '../../core/errors';
-import type { ProjectWatcher } from '../projectWatcher';
-import { currentProject } from './openedProject';
+import type { ProjectContext } from '../projectContext';
+import { datasetRowUri } from './changedDataDecorations';
 
 /** What the Datasets view shows, from the engine's records; commands receive these as their arguments. */
 export type DatasetNode =
@@ -23,10 +24,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(
-    private readonly project: ProjectWatcher,
-    private readonly output: vscode.LogOutputChannel,
-  ) {
+  constructor(private readonly project: ProjectContext) {
     this.subscription = project.onDidChange(() => this.refresh());
   }
 
@@ -35,7 +33,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
   }
 
   getChildren(parent?: DatasetNode): DatasetNode[] {
-    const project = currentProject(this.project);
+    const project = this.project.project;
     if (!project) return [];
     try {
       if (!parent) return listDatasets(project).map((summary) => ({ kind: 'dataset', summary }));
@@ -55,7 +53,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
       return [];
     } catch (err) {
       // A pointer file broken by a bad merge must not empty the view silently: say what is wrong where the data was.
-      this.output.warn(describeError(err));
+      this.project.output.warn(describeError(err));
       return [{ kind: 'problem', message: describeError(err) }];
     }
   }
@@ -103,8 +101,8 @@ function datasetItem(summary: DatasetSummary, root: string | undefined): vscode.
   item.tooltip = [summary.path, summary.description, count].filter(Boolean).join('\n');
   item.iconPath = new vscode.ThemeIcon('database');
   item.contextValue = summary.versions ? 'mlops.dataset.versioned' : 'mlops.dataset';
-  // The data's own URI lets the Explorer's "changed since snapshot" decoration show on the dataset too.
-  if (root) item.resourceUri = vscode.Uri.joinPath(vscode.Uri.file(root), summary.path);
+  // Lets the "changed since snapshot" decoration show on the dataset too (datasetRowUri says why not the file's URI).
+  if (root) item.resourceUri = datasetRowUri(path.resolve(root, summary.path));
   return item;
 }
 
@@ -165,6 +163,14 @@ function formatNumber(n: number): string {
   return n.toLocaleString(vscode.env.language);
 }
 
+/** How profiles write datetimes: ISO 8601 in UTC. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A statistic for people, in the display language: a datetime at midnight UTC reads as its day. */
 function formatValue(value: unknown): string {
-  return typeof value === 'number' ? value.toLocaleString(vscode.env.language, { maximumSignificantDigits: 6 }) : String(value);
+  if (typeof value === 'number') return value.toLocaleString(vscode.env.language, { maximumSignificantDigits: 6 });
+  const text = String(value);
+  if (!ISO_INSTANT.test(text)) return text;
+  const midnight = /T00:00:00(\.0+)?Z$/.test(text);
+  return new Date(text).toLocaleString(vscode.env.language, { dateStyle: 'medium', ...(midnight ? {} : { timeStyle: 'short' }), timeZone: 'UTC' });
 }

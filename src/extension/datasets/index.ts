@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { projectPaths } from '../../core/workspace';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 import { ChangedDataDecorations } from './changedDataDecorations';
 import { registerDatasetCommands } from './datasetCommands';
 import { DatasetPanels } from './datasetPanels';
@@ -14,10 +14,10 @@ export interface DatasetsFace {
 }
 
 /** The editor face of data versioning: the Datasets view, its commands, the panels and the Explorer marks. */
-export function registerDatasets(context: vscode.ExtensionContext, project: ProjectWatcher, output: vscode.LogOutputChannel): DatasetsFace {
-  const tree = new DatasetsTree(project, output);
-  const decorations = new ChangedDataDecorations(project, output);
-  const panels = new DatasetPanels(context.extensionUri);
+export function registerDatasets(context: vscode.ExtensionContext, project: ProjectContext): DatasetsFace {
+  const tree = new DatasetsTree(project);
+  const decorations = new ChangedDataDecorations(project);
+  const panels = new DatasetPanels(context.extensionUri, project.output);
   const view = vscode.window.createTreeView('mlops.datasets', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
 
   // Pointer files change on a snapshot, and under us on a git checkout or pull; data files change as people work.
@@ -38,6 +38,6 @@ export function registerDatasets(context: vscode.ExtensionContext, project: Proj
     files.onDidCreate(onFile), files.onDidChange(onFile), files.onDidDelete(onFile),
     vscode.window.registerFileDecorationProvider(decorations),
   );
-  registerDatasetCommands(context, { project, output, tree, decorations, panels });
+  registerDatasetCommands(context, { project, tree, decorations, panels });
   return { tree, decorations };
 }

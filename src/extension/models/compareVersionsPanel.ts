@@ -3,12 +3,17 @@ import { diffVersions } from '../../core/data';
 import { describeError } from '../../core/errors';
 import type { ModelVersion } from '../../core/registry';
 import type { Project } from '../../core/workspace';
-import type { CompareData, CompareRow, CompareSide, CompareStrings, HostMessage, WebviewMessage } from '../../../webview/modelCompare/protocol';
-import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import type { CompareData, CompareRow, CompareSide, CompareStrings, ModelCompareProtocol } from '../../../webview/modelCompare/protocol';
+import { PanelHost } from '../webviews/panelHost';
 
-// Scores to 6 significant digits: two runs' 0.9533333333333335 and 0.9533333333333334 are the same score.
+// Scores to 6 significant digits: two runs' 0.9533333333333335 and 0.9533333333333334 are the same score. Written
+// in the display language, with its digit grouping: 2,922 rather than 2922.
 const text = (v: unknown): string | null =>
-  v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v);
+  v === undefined || v === null ? null : typeof v === 'string' ? v : typeof v === 'number' ? numbers().format(v) : JSON.stringify(v);
+
+function numbers(): Intl.NumberFormat {
+  return new Intl.NumberFormat(vscode.env.language, { maximumSignificantDigits: 6 });
+}
 
 function rows(first: object | null, second: object | null): CompareRow[] {
   const a: Record<string, unknown> = { ...first };
@@ -75,15 +80,13 @@ function strings(): CompareStrings {
  */
 export class CompareVersionsPanel {
   private static current: CompareVersionsPanel | undefined;
-  private readonly panel: vscode.WebviewPanel;
-  private pending: HostMessage | undefined;
-  private ready = false;
+  private readonly host: PanelHost<ModelCompareProtocol>;
 
-  static async show(extensionUri: vscode.Uri, project: Project, a: ModelVersion, b: ModelVersion): Promise<void> {
+  static async show(extensionUri: vscode.Uri, output: vscode.LogOutputChannel, project: Project, a: ModelVersion, b: ModelVersion): Promise<void> {
     const [first, second] = a.version <= b.version ? [a, b] : [b, a];
-    const panel = (CompareVersionsPanel.current ??= new CompareVersionsPanel(extensionUri));
-    panel.panel.title = vscode.l10n.t('{0}: {1} ↔ {2}', first.model, first.version, second.version);
-    panel.panel.reveal(undefined, false);
+    const panel = (CompareVersionsPanel.current ??= new CompareVersionsPanel(extensionUri, output));
+    panel.host.title = vscode.l10n.t('{0}: {1} ↔ {2}', first.model, first.version, second.version);
+    panel.host.reveal();
     const data: CompareData = {
       model: first.model,
       sides: [side(first), side(second)],
@@ -93,26 +96,14 @@ export class CompareVersionsPanel {
       inputs: rows(inputsOf(first), inputsOf(second)),
       dataDiff: await dataDiff(project, first, second),
     };
-    panel.send({ type: 'show', data, strings: strings() });
+    panel.host.show({ type: 'show', data, strings: strings() });
   }
 
-  private constructor(extensionUri: vscode.Uri) {
+  private constructor(extensionUri: vscode.Uri, output: vscode.LogOutputChannel) {
     const title = vscode.l10n.t('Compare Model Versions');
-    this.panel = vscode.window.createWebviewPanel('mlops.modelCompare', title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, 'modelCompare', title);
-    this.panel.onDidDispose(() => {
+    this.host = new PanelHost<ModelCompareProtocol>(extensionUri, { viewType: 'mlops.modelCompare', page: 'modelCompare', title }, output);
+    this.host.onDidDispose(() => {
       CompareVersionsPanel.current = undefined;
     });
-    this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => {
-      if (m.type !== 'ready') return;
-      this.ready = true;
-      if (this.pending) void this.panel.webview.postMessage(this.pending);
-    });
-  }
-
-  // The page may still be loading: keep the last message and send it when the page says it is ready.
-  private send(message: HostMessage): void {
-    this.pending = message;
-    if (this.ready) void this.panel.webview.postMessage(message);
   }
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { cardFile, keyMetric, listModels, type ModelSummary, type ModelVersion } from '../../core/registry';
 import { projectPaths } from '../../core/workspace';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 
 /** What the Models view shows; its commands receive these. */
 export type ModelsNode =
@@ -28,7 +28,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   /** The last listing, for commands that need the models without walking the tree (the integration tests too). */
   models: ModelSummary[] = [];
 
-  constructor(private readonly project: ProjectWatcher) {
+  constructor(private readonly project: ProjectContext) {
     this.disposables.push(project.onDidChange(() => this.followProject()));
     this.followProject();
   }

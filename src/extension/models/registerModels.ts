@@ -1,4 +1,3 @@
-import { simpleGit } from 'simple-git';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { exportOnnxFile } from '../../core/models';
@@ -8,23 +7,17 @@ import {
   resolveModelVersion, setAlias, type ModelVersion,
 } from '../../core/registry';
 import { getRun, listRuns } from '../../core/tracking';
-import { openProject, type Project } from '../../core/workspace';
+import { projectGit, type Project } from '../../core/workspace';
 import { guarded as guardedCommand } from '../commandErrors';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 import { CompareVersionsPanel } from './compareVersionsPanel';
 import { ModelsTree, keyMetricText, type ModelsNode } from './modelsTree';
 import { reproduceInChild } from './reproduceInChild';
-import { openMetadataStore } from '../../core/metadata';
 
 /** What the extension's API exposes of the Models view (the integration tests read the tree through it). */
 export interface ModelsApi {
   tree: ModelsTree;
   view: vscode.TreeView<ModelsNode>;
-}
-
-interface Deps {
-  project: ProjectWatcher;
-  output: vscode.LogOutputChannel;
 }
 
 /** A run to register: an item of the Runs view (its nodes carry the run), a run id, or everything given (scripts, tests). */
@@ -46,14 +39,11 @@ function validatedBy(check: (value: string) => unknown): (value: string) => stri
   };
 }
 
-export function registerModels(context: vscode.ExtensionContext, deps: Deps): ModelsApi {
-  const tree = new ModelsTree(deps.project);
+export function registerModels(context: vscode.ExtensionContext, opened: ProjectContext): ModelsApi {
+  const tree = new ModelsTree(opened);
   const view = vscode.window.createTreeView('mlops.models', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
 
-  const project = (): Project => {
-    if (!deps.project.root) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
-    return openProject(deps.project.root);
-  };
+  const project = (): Project => opened.requireProject();
 
   const versionOf = (target: VersionTarget | undefined): ModelVersion | undefined => {
     if (typeof target === 'string') return resolveModelVersion(project().paths, target);
@@ -71,7 +61,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     return picked?.v;
   };
 
-  const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(deps.output, run);
+  const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(opened.output, run);
 
   const askReason = () => vscode.window.showInputBox({ prompt: vscode.l10n.t('Why? (kept in the model\'s audit log; optional)'), ignoreFocusOut: true });
 
@@ -85,7 +75,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
 
   const register = guarded(async (target?: RunTarget) => {
     const p = project();
-    const store = await openMetadataStore(p.paths.root);
+    const store = await opened.requireStore();
     let runId = typeof target === 'string' ? target : target && 'runId' in target ? target.runId : target?.run.id;
     if (!runId) {
       const finished = listRuns(store).filter((r) => r.status === 'finished');
@@ -110,6 +100,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     const result = await vscode.window.withProgress({ location: { viewId: 'mlops.models' } }, () =>
       registerModel(p, store, runId!, { model: model!, alias: options?.alias, description: options?.description }));
     await afterChange({ model: result.record.model, version: result.record.version });
+    opened.output.info(`Registered run ${runId} as ${result.record.model}/${result.record.version}${options?.alias ? ` @${options.alias}` : ''}`);
     if (!options) {
       const setAliasAction = vscode.l10n.t('Set Alias');
       void vscode.window.showInformationMessage(vscode.l10n.t('Registered {0}/{1}. Commit {2} to share it.', result.record.model, result.record.version, result.folder), setAliasAction).then((choice) => {
@@ -122,6 +113,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
   const setAliasCommand = guarded(async (target?: VersionTarget | { model: string; version: number; alias: string; reason?: string }) => {
     if (target && typeof target === 'object' && 'alias' in target) {
       const change = await setAlias(project().paths, target.model, target.alias, target.version, { reason: target.reason });
+      opened.output.info(`Alias @${target.alias} of ${target.model} set to version ${target.version}`);
       await afterChange(target);
       return change;
     }
@@ -150,6 +142,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     const reason = await askReason();
     if (reason === undefined) return undefined;
     const change = await setAlias(project().paths, version.model, alias, version.version, { reason });
+    opened.output.info(`Alias @${alias} of ${version.model} set to version ${version.version}`);
     await afterChange(version);
     return change;
   });
@@ -162,6 +155,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     const reason = await askReason();
     if (reason === undefined) return undefined;
     const change = await removeAlias(project().paths, version.model, alias, { reason });
+    opened.output.info(`Alias @${alias} of ${version.model} removed (it was on version ${version.version})`);
     await afterChange();
     return change;
   });
@@ -194,7 +188,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
       b = await pickVersion(vscode.l10n.t('The version of {0} to compare with version {1}', first.model, first.version), (v) => v.model === first.model && v.version !== first.version);
     }
     if (!b) return undefined;
-    await CompareVersionsPanel.show(context.extensionUri, project(), a, b);
+    await CompareVersionsPanel.show(context.extensionUri, opened.output, project(), a, b);
     return [a.version, b.version].sort((x, y) => x - y);
   });
 
@@ -202,7 +196,12 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     const version = versionOf(target) ?? (await pickVersion(vscode.l10n.t('The version whose model card to open')));
     if (!version) return undefined;
     const file = ensureModelCard(project(), version);
-    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    try {
+      // Rendered, as a person reads it; the preview's "Open source" button leads to the Markdown.
+      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(file));
+    } catch {
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    }
     return file;
   });
 
@@ -238,6 +237,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
       output = chosen.fsPath;
     }
     const { model, bytes } = exportOnnxFile(readModelArtifact(p, version), output);
+    opened.output.info(`Exported ${version.model}/${version.version} (${model.family}) to ONNX: ${output} (${bytes} bytes)`);
     const reveal = vscode.l10n.t('Reveal in Explorer');
     void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0}/{1} ({2} model) to {3}.', version.model, version.version, model.family, path.basename(output)), reveal).then((choice) => {
       if (choice === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(output!));
@@ -252,7 +252,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
       await vscode.commands.executeCommand('mlops.showRunMetrics', runId);
       return;
     }
-    const run = getRun(await openMetadataStore(project().paths.root), runId);
+    const run = getRun(await opened.requireStore(), runId);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(run, null, 2) }));
   });
 
@@ -261,7 +261,7 @@ export function registerModels(context: vscode.ExtensionContext, deps: Deps): Mo
     let content: string;
     try {
       // No external diff or textconv: those run commands a repository's config names, even in an untrusted workspace.
-      content = await simpleGit({ baseDir: project().paths.root }).raw(['show', '--stat', '--no-ext-diff', '--no-textconv', '--format=fuller', commit]);
+      content = await projectGit(project().paths.root).raw(['show', '--stat', '--no-ext-diff', '--no-textconv', '--format=fuller', commit]);
     } catch (err) {
       throw new MlopsError(vscode.l10n.t('Commit {0} cannot be shown: {1}', commit.slice(0, 12), (err as Error).message.trim()), vscode.l10n.t('Fetch it (`git fetch`) if it was made in another clone.'));
     }

@@ -1,40 +1,25 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { MlopsError } from '../../core/errors';
-import type { MetadataStore } from '../../core/store';
 import { deleteRun, getRun, listRuns, runFiles } from '../../core/tracking';
 import { guarded as guardedCommand } from '../commandErrors';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 import { formatTime, runLabel, statusLabel } from './runFormat';
 import { RunMetricsPanel } from './runMetricsPanel';
-import { RunStoreWatcher } from './runStoreWatcher';
 import { RunsTree, type RunsNode } from './runsTree';
 
 /** What the extension's API exposes of the Runs view (the integration tests read the tree through it). */
 export interface RunsApi {
   tree: RunsTree;
-  store: RunStoreWatcher;
 }
 
 /** A command's target: a node of the Runs view (menus pass the clicked one and the selection) or a run id. */
 type RunTarget = RunsNode | string;
 
-interface Deps {
-  project: ProjectWatcher;
-  output: vscode.LogOutputChannel;
-}
-
-export function registerRuns(context: vscode.ExtensionContext, deps: Deps): RunsApi {
-  const store = new RunStoreWatcher(deps.project, deps.output);
-  const tree = new RunsTree(deps.project, store);
+export function registerRuns(context: vscode.ExtensionContext, project: ProjectContext): RunsApi {
+  const tree = new RunsTree(project);
   const view = vscode.window.createTreeView('mlops.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const panelDeps = { extensionUri: context.extensionUri, project: deps.project, runs: store, output: deps.output };
-
-  const openStore = async (): Promise<MetadataStore> => {
-    const s = await store.store();
-    if (!s) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
-    return s;
-  };
+  const openStore = () => project.requireStore();
 
   /** The runs a command acts on: the selection when the clicked item is part of it, else the clicked item. */
   const targets = (target: RunTarget | undefined, selected: readonly RunTarget[] | undefined): string[] => {
@@ -60,21 +45,21 @@ export function registerRuns(context: vscode.ExtensionContext, deps: Deps): Runs
     return ids.length >= atLeast ? ids : [];
   };
 
-  const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(deps.output, run);
+  const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(project.output, run);
 
   const showMetrics = (atLeast: number) => guarded(async (target?: RunTarget, selected?: RunTarget[]) => {
     let ids = targets(target, selected);
     if (ids.length < atLeast) ids = await pickRuns(atLeast);
     if (ids.length === 0) return undefined;
     const key = typeof target === 'object' && target.kind === 'entry' && target.section === 'metrics' ? target.key : undefined;
-    RunMetricsPanel.show(panelDeps, ids, key);
+    RunMetricsPanel.show(context.extensionUri, project, ids, key);
     return ids;
   });
 
   context.subscriptions.push(
-    store, tree, view,
+    tree, view,
     vscode.commands.registerCommand('mlops.refreshRuns', guarded(async () => {
-      await store.refreshNow();
+      await project.refreshStore();
       tree.refresh();
     })),
     vscode.commands.registerCommand('mlops.showRunMetrics', showMetrics(1)),
@@ -119,11 +104,11 @@ export function registerRuns(context: vscode.ExtensionContext, deps: Deps): Runs
       await vscode.window.withProgress({ location: { viewId: 'mlops.runs' } }, async () => {
         for (const r of runs) deleted.push(await deleteRun(s, r.id));
       });
-      await store.refreshNow();
+      await project.refreshStore();
       return deleted;
     })),
   );
-  return { tree, store };
+  return { tree };
 }
 
 function runIdOf(target: RunTarget): string[] {

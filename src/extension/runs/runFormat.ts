@@ -11,6 +11,21 @@ export function formatMetric(value: number | null): string {
   return value === null ? 'NaN' : metricFormat.format(value);
 }
 
+const SIZE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+/** A file size for people: "179 kB", "1 byte", in the display language (Intl also makes the plural). */
+export function formatSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return new Intl.NumberFormat(vscode.env.language, {
+    style: 'unit', unit: SIZE_UNITS[unit], unitDisplay: unit === 0 ? 'long' : 'short', maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+}
+
 export function formatTime(ms: number): string {
   return timeFormat.format(new Date(ms));
 }

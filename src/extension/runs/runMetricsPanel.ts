@@ -1,23 +1,13 @@
 import * as vscode from 'vscode';
-import { MlopsError } from '../../core/errors';
-import type { MetadataStore } from '../../core/store';
 import { decimateSeries, getRun, metricSeries, runKeyMetric, type RunDetails } from '../../core/tracking';
-import type { HostMessage, PanelRun, PanelStrings, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
-import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import type { PanelRun, PanelStrings, RunMetricsProtocol, SeriesData, WebviewMessage } from '../../../webview/runMetrics/protocol';
+import { PanelHost } from '../webviews/panelHost';
 import { reportError } from '../commandErrors';
-import type { ProjectWatcher } from '../projectWatcher';
-import { runLabel } from './runFormat';
-import type { RunStoreWatcher } from './runStoreWatcher';
+import type { ProjectContext } from '../projectContext';
+import { formatTime, runLabel } from './runFormat';
 
 /** Charts never get more points than this per series, however wide the panel: chart.js stays smooth with 20 runs. */
 const MAX_POINTS = 2000;
-
-interface Deps {
-  extensionUri: vscode.Uri;
-  project: ProjectWatcher;
-  runs: RunStoreWatcher;
-  output: vscode.LogOutputChannel;
-}
 
 /**
  * The "Run Metrics" panel: line charts of chosen metrics over steps for several runs, and a table of their params
@@ -27,56 +17,47 @@ interface Deps {
  */
 export class RunMetricsPanel implements vscode.Disposable {
   private static current: RunMetricsPanel | undefined;
-  private readonly panel: vscode.WebviewPanel;
+  private readonly host: PanelHost<RunMetricsProtocol>;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly series = new Map<string, { steps: Float64Array; values: Float64Array }>();
   private shown: RunDetails[] = [];
   private chosenKeys: string[] = [];
-  private ready = false;
 
   /** Shows the panel for `runIds` (reusing the open one), charting `key` when given. */
-  static show(deps: Deps, runIds: string[], key?: string): RunMetricsPanel {
-    const panel = RunMetricsPanel.current ?? new RunMetricsPanel(deps);
+  static show(extensionUri: vscode.Uri, project: ProjectContext, runIds: string[], key?: string): RunMetricsPanel {
+    const panel = RunMetricsPanel.current ?? new RunMetricsPanel(extensionUri, project);
     RunMetricsPanel.current = panel;
-    panel.panel.reveal(undefined, false);
+    panel.host.reveal();
     void panel.setRuns(runIds, key);
     return panel;
   }
 
-  private constructor(private readonly deps: Deps) {
+  private constructor(extensionUri: vscode.Uri, private readonly project: ProjectContext) {
     const title = vscode.l10n.t('Run Metrics');
-    this.panel = vscode.window.createWebviewPanel('mlops.runMetrics', title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, deps.extensionUri, 'runMetrics', title);
+    this.host = new PanelHost<RunMetricsProtocol>(extensionUri, { viewType: 'mlops.runMetrics', page: 'runMetrics', title }, project.output, (m) => this.receive(m));
     this.disposables.push(
-      this.panel.onDidDispose(() => this.dispose()),
-      this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.receive(m)),
-      deps.runs.onDidChange(() => void this.storeChanged()),
+      this.host.onDidDispose(() => this.dispose()),
+      project.onDidChangeStore(() => void this.storeChanged()),
     );
   }
 
   private async setRuns(runIds: string[], key?: string): Promise<void> {
     try {
-      const store = await this.store();
+      const store = await this.project.requireStore();
       this.shown = runIds.map((id) => getRun(store, id));
       const available = new Set(this.shownKeys());
-      const first = this.shown.map((r) => runKeyMetric(r.metrics, this.deps.project.config?.training?.metric)).find((k) => k !== undefined);
+      const first = this.shown.map((r) => runKeyMetric(r.metrics, this.project.config?.training?.metric)).find((k) => k !== undefined);
       const kept = this.chosenKeys.filter((k) => available.has(k));
       this.chosenKeys = key ? [key] : kept.length ? kept : first ? [first] : [];
       this.postRuns();
     } catch (err) {
-      reportError(this.deps.output, err);
+      reportError(this.project.output, err);
     }
-  }
-
-  private async store(): Promise<MetadataStore> {
-    const store = await this.deps.runs.store();
-    if (!store) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
-    return store;
   }
 
   /** Live runs log more points: forget their cached series and send the table again, which makes the page re-ask. */
   private async storeChanged(): Promise<void> {
-    const store = await this.deps.runs.store().catch(() => undefined);
+    const store = await this.project.store().catch(() => undefined);
     if (!store) return;
     for (const run of this.shown) {
       if (run.status !== 'running') continue;
@@ -93,40 +74,33 @@ export class RunMetricsPanel implements vscode.Disposable {
   }
 
   private postRuns(): void {
-    if (!this.ready) return;
     const runs: PanelRun[] = this.shown.map((r) => ({
-      id: r.id, label: runLabel(r), status: r.status, params: r.params,
+      id: r.id, label: runLabel(r), detail: `${formatTime(r.start)} · ${r.id.slice(0, 8)}`, status: r.status, params: r.params,
       metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
     }));
-    this.post({ type: 'runs', strings: panelStrings(), runs, metricKeys: this.shownKeys(), chosenKeys: this.chosenKeys });
+    const metricKeys = this.shownKeys();
+    const scalarKeys = metricKeys.filter((k) => this.shown.every((r) => (r.metrics[k]?.count ?? 0) <= 1));
+    this.host.show({ type: 'runs', strings: panelStrings(), runs, metricKeys, chosenKeys: this.chosenKeys, scalarKeys, locale: vscode.env.language });
   }
 
   private shownKeys(): string[] {
     return [...new Set(this.shown.flatMap((r) => Object.keys(r.metrics)))].sort();
   }
 
-  private async receive(message: WebviewMessage): Promise<void> {
-    try {
-      switch (message.type) {
-        case 'ready':
-          this.ready = true;
-          this.postRuns();
-          return;
-        case 'chooseKeys':
-          this.chosenKeys = message.keys;
-          return;
-        case 'series':
-          this.post({ type: 'series', requestId: message.requestId, key: message.key, range: message.range, series: await this.points(message) });
-          return;
-      }
-    } catch (err) {
-      reportError(this.deps.output, err);
+  private async receive(message: Exclude<WebviewMessage, { type: 'ready' }>): Promise<void> {
+    switch (message.type) {
+      case 'chooseKeys':
+        this.chosenKeys = message.keys;
+        return;
+      case 'series':
+        this.host.post({ type: 'series', requestId: message.requestId, key: message.key, range: message.range, series: await this.points(message) });
+        return;
     }
   }
 
   /** Each run's points for one metric, decimated; yields between runs so the extension host stays responsive. */
   private async points(request: Extract<WebviewMessage, { type: 'series' }>): Promise<SeriesData[]> {
-    const store = await this.store();
+    const store = await this.project.requireStore();
     const maxPoints = Math.max(2, Math.min(MAX_POINTS, Math.round(request.maxPoints)));
     const out: SeriesData[] = [];
     for (const run of this.shown) {
@@ -144,15 +118,11 @@ export class RunMetricsPanel implements vscode.Disposable {
     return out;
   }
 
-  private post(message: HostMessage): void {
-    void this.panel.webview.postMessage(message);
-  }
-
   dispose(): void {
     if (RunMetricsPanel.current === this) RunMetricsPanel.current = undefined;
     this.series.clear();
     for (const d of this.disposables) d.dispose();
-    this.panel.dispose();
+    this.host.dispose();
   }
 }
 
@@ -170,5 +140,9 @@ function panelStrings(): PanelStrings {
     noMetrics: vscode.l10n.t('These runs logged no metric.'),
     chartLabel: vscode.l10n.t('{0} over steps, one line per run'),
     pointsShown: vscode.l10n.t('{0} of {1} points drawn'),
+    scalarLabel: vscode.l10n.t('{0}, one value per run'),
+    byParam: vscode.l10n.t('A metric against a parameter'),
+    parameter: vscode.l10n.t('Parameter'),
+    byParamLabel: vscode.l10n.t('{0} against {1}, one point per run'),
   };
 }

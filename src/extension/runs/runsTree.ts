@@ -4,9 +4,8 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
 import { getRun, listExperiments, listRuns, runKeyMetric, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
-import type { ProjectWatcher } from '../projectWatcher';
-import { formatDuration, formatMetric, formatTime, runLabel, statusLabel } from './runFormat';
-import type { RunStoreWatcher } from './runStoreWatcher';
+import type { ProjectContext } from '../projectContext';
+import { formatDuration, formatMetric, formatSize, formatTime, runLabel, statusLabel } from './runFormat';
 
 type Section = 'params' | 'metrics' | 'artifacts' | 'inputs';
 
@@ -47,39 +46,35 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   /** Child runs (AutoML trials, nested `mlops run`s) by parent id, filled when an experiment is listed. */
   private childRuns = new Map<string, RunSummary[]>();
 
-  constructor(private readonly project: ProjectWatcher, private readonly runs: RunStoreWatcher) {
+  constructor(private readonly project: ProjectContext) {
     // mlops.yaml can name another training metric, which changes every run's description.
-    this.subscriptions = [runs.onDidChange(() => this.refresh()), project.onDidChange(() => this.refresh())];
+    this.subscriptions = [project.onDidChangeStore(() => this.refresh()), project.onDidChange(() => this.refresh())];
   }
 
   async getChildren(parent?: RunsNode): Promise<RunsNode[]> {
     let store: MetadataStore | undefined;
     try {
-      store = await this.runs.store();
+      store = await this.project.store();
     } catch (err) {
       return parent ? [] : [{ kind: 'message', text: vscode.l10n.t('The run history cannot be read.'), detail: describeError(err) }];
     }
     if (!store) return [];
     if (!parent) {
+      // An experiment counts the runs it lists, not the AutoML trials beneath them.
       return listExperiments(store)
         .filter((e) => e.runs > 0)
         .sort((a, b) => (b.lastStart ?? 0) - (a.lastStart ?? 0))
-        .map((e) => ({ kind: 'experiment', name: e.name, runs: e.runs }));
+        .map((e) => ({ kind: 'experiment', name: e.name, runs: topLevel(listRuns(store, e.name)).length }));
     }
     if (parent.kind === 'experiment') {
       const runs = listRuns(store, parent.name);
-      // A run whose parent is in the same experiment is listed under it, so an AutoML run shows its trials
-      // beneath it instead of burying the experiment under dozens of trials.
-      const ids = new Set(runs.map((r) => r.id));
-      const top: RunSummary[] = [];
+      const top = topLevel(runs);
+      const shown = new Set(top);
       for (const run of runs) {
-        if (run.parentId && ids.has(run.parentId)) {
-          const siblings = this.childRuns.get(run.parentId) ?? [];
-          siblings.push(run);
-          this.childRuns.set(run.parentId, siblings);
-        } else {
-          top.push(run);
-        }
+        if (shown.has(run)) continue;
+        const siblings = this.childRuns.get(run.parentId!) ?? [];
+        siblings.push(run);
+        this.childRuns.set(run.parentId!, siblings);
       }
       return this.runNodes(store, top);
     }
@@ -149,7 +144,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   /** The details of a run, read once per store change. */
   async run(runId: string): Promise<RunDetails | undefined> {
-    const store = await this.runs.store();
+    const store = await this.project.store();
     return store && this.cached(store, runId);
   }
 
@@ -210,7 +205,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         });
       case 'artifacts':
         return d.artifacts.map((a) => {
-          const node = entry(a.path, a.path, a.size === null ? '' : vscode.l10n.t('{0} bytes', a.size), 'file', a.sha256 ? `sha256 ${a.sha256}` : undefined);
+          const node = entry(a.path, a.path, a.size === null ? '' : formatSize(a.size), 'file', a.sha256 ? `sha256 ${a.sha256}` : undefined);
           const file = path.resolve(store.paths.root, a.path);
           if (fs.existsSync(file)) {
             node.item.resourceUri = vscode.Uri.file(file);
@@ -258,4 +253,13 @@ function runTooltip(d: RunDetails): vscode.MarkdownString {
 /** Names and values come from the workspace: shown as text, never as Markdown or links. */
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/**
+ * The runs an experiment lists: a run whose parent is in the same experiment is listed under it, so an AutoML run
+ * shows its trials beneath it instead of burying the experiment under dozens of trials.
+ */
+function topLevel(runs: RunSummary[]): RunSummary[] {
+  const ids = new Set(runs.map((r) => r.id));
+  return runs.filter((r) => !r.parentId || !ids.has(r.parentId));
 }

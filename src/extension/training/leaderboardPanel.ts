@@ -1,16 +1,10 @@
 import * as vscode from 'vscode';
 import { readLeaderboard, type Leaderboard } from '../../core/automl';
-import { MlopsError } from '../../core/errors';
-import type { HostMessage, LeaderboardStrings, WebviewMessage } from '../../../webview/leaderboard/protocol';
+import { getRun } from '../../core/tracking';
+import type { HostMessage, LeaderboardProtocol, LeaderboardStrings } from '../../../webview/leaderboard/protocol';
 import { reportError } from '../commandErrors';
-import type { RunStoreWatcher } from '../runs/runStoreWatcher';
-import { webviewHtml, webviewOptions } from '../webviews/webviewHtml';
-
-interface Deps {
-  extensionUri: vscode.Uri;
-  runs: RunStoreWatcher;
-  output: vscode.LogOutputChannel;
-}
+import type { ProjectContext } from '../projectContext';
+import { PanelHost } from '../webviews/panelHost';
 
 /**
  * The leaderboard of one AutoML run: its trials' scores over the search's time, by family, and their table. One
@@ -18,39 +12,34 @@ interface Deps {
  */
 export class LeaderboardPanel {
   private static readonly open = new Map<string, LeaderboardPanel>();
-  readonly panel: vscode.WebviewPanel;
+  readonly host: PanelHost<LeaderboardProtocol>;
 
-  static async show(deps: Deps, runId: string): Promise<LeaderboardPanel | undefined> {
+  static async show(extensionUri: vscode.Uri, project: ProjectContext, runId: string): Promise<LeaderboardPanel | undefined> {
     try {
-      const store = await deps.runs.store();
-      if (!store) throw new MlopsError(vscode.l10n.t('No MLOps project is open.'), vscode.l10n.t('Open the folder that holds mlops.yaml.'));
+      const store = await project.requireStore();
       // The run may have just been recorded by another thread or process: read the store's latest state first.
       store.refresh();
       const board = readLeaderboard(store, runId);
       const existing = LeaderboardPanel.open.get(board.runId);
       if (existing) {
-        existing.panel.reveal();
+        existing.host.reveal();
         return existing;
       }
-      return new LeaderboardPanel(deps, board);
+      // Named as the Runs view names the run, with its short id: several AutoML runs often share a name.
+      const run = getRun(store, board.runId);
+      const title = vscode.l10n.t('Leaderboard: {0} · {1}', run.name ?? board.target, board.runId.slice(0, 8));
+      return new LeaderboardPanel(extensionUri, project.output, board, title);
     } catch (err) {
-      reportError(deps.output, err);
+      reportError(project.output, err);
       return undefined;
     }
   }
 
-  private constructor(deps: Deps, board: Leaderboard) {
-    const title = vscode.l10n.t('Leaderboard {0}', board.runId);
-    this.panel = vscode.window.createWebviewPanel('mlops.leaderboard', title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
-    this.panel.webview.html = webviewHtml(this.panel.webview, deps.extensionUri, 'leaderboard', title);
+  private constructor(extensionUri: vscode.Uri, output: vscode.LogOutputChannel, board: Leaderboard, title: string) {
+    this.host = new PanelHost<LeaderboardProtocol>(extensionUri, { viewType: 'mlops.leaderboard', page: 'leaderboard', title }, output);
+    this.host.show(message(board));
     LeaderboardPanel.open.set(board.runId, this);
-    const listener = this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => {
-      if (m.type === 'ready') void this.panel.webview.postMessage(message(board));
-    });
-    this.panel.onDidDispose(() => {
-      listener.dispose();
-      LeaderboardPanel.open.delete(board.runId);
-    });
+    this.host.onDidDispose(() => LeaderboardPanel.open.delete(board.runId));
   }
 }
 

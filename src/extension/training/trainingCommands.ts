@@ -1,20 +1,13 @@
 import * as vscode from 'vscode';
 import { datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
 import { listDatasets } from '../../core/data';
-import { getRun, listRuns } from '../../core/tracking';
+import type { Project } from '../../core/workspace';
+import { getRun, isAutomlRun, listRuns } from '../../core/tracking';
 import { reportError } from '../commandErrors';
-import { requireProject } from '../datasets/openedProject';
 import type { DatasetNode } from '../datasets/datasetsTree';
-import type { ProjectWatcher } from '../projectWatcher';
-import type { RunsApi } from '../runs/registerRuns';
+import type { ProjectContext } from '../projectContext';
 import type { RunsNode } from '../runs/runsTree';
 import { LeaderboardPanel } from './leaderboardPanel';
-
-interface Deps {
-  project: ProjectWatcher;
-  output: vscode.LogOutputChannel;
-  runs: RunsApi;
-}
 
 /** What mlops.trainAutoML accepts: a Datasets view node, or explicit settings (scripts and tests); the rest is asked. */
 type TrainTarget = DatasetNode | AutomlRequest | undefined;
@@ -23,24 +16,24 @@ type TrainTarget = DatasetNode | AutomlRequest | undefined;
  * The training commands: "Train Model (AutoML)" on a worker thread with a cancellable notification, "Train Model"
  * running the project's own training command in a terminal (trusted workspaces only), and "Show Leaderboard".
  */
-export function registerTraining(context: vscode.ExtensionContext, deps: Deps): void {
-  const leaderboardDeps = { extensionUri: context.extensionUri, runs: deps.runs.store, output: deps.output };
+export function registerTraining(context: vscode.ExtensionContext, project: ProjectContext): void {
+  const showLeaderboard = (runId: string) => LeaderboardPanel.show(context.extensionUri, project, runId);
   context.subscriptions.push(
-    vscode.commands.registerCommand('mlops.trainAutoML', (target?: TrainTarget) => trainAutoML(deps, leaderboardDeps, target)),
-    vscode.commands.registerCommand('mlops.trainModel', () => trainWithCommand(deps)),
+    vscode.commands.registerCommand('mlops.trainAutoML', (target?: TrainTarget) => trainAutoML(project, showLeaderboard, target)),
+    vscode.commands.registerCommand('mlops.trainModel', () => trainWithCommand(project)),
     vscode.commands.registerCommand('mlops.showLeaderboard', async (target?: RunsNode | string) => {
-      const runId = typeof target === 'string' ? target : target?.kind === 'run' ? target.run.id : await pickAutomlRun(deps);
-      return runId ? LeaderboardPanel.show(leaderboardDeps, runId) : undefined;
+      const runId = typeof target === 'string' ? target : target?.kind === 'run' ? target.run.id : await pickAutomlRun(project);
+      return runId ? showLeaderboard(runId) : undefined;
     }),
   );
 }
 
-async function trainAutoML(deps: Deps, leaderboardDeps: Parameters<typeof LeaderboardPanel.show>[0], target: TrainTarget): Promise<AutomlResult | undefined> {
+async function trainAutoML(context: ProjectContext, showLeaderboard: (runId: string) => unknown, target: TrainTarget): Promise<AutomlResult | undefined> {
   try {
-    const project = requireProject(deps.project);
+    const project = context.requireProject();
     const training = project.config.training ?? {};
     const request: AutomlRequest = target && 'kind' in target ? { dataset: datasetOfNode(target) } : { ...(target ?? {}) };
-    request.dataset ??= training.dataset ?? (await pickDataset(deps));
+    request.dataset ??= training.dataset ?? (await pickDataset(project));
     if (!request.dataset) return undefined;
     if (!request.target) {
       request.target = await pickTarget(project.paths.root, request.dataset, training.target);
@@ -69,14 +62,14 @@ async function trainAutoML(deps: Deps, leaderboardDeps: Parameters<typeof Leader
         });
       },
     );
-    deps.output.info(`AutoML run ${result.runId}: ${result.bestModel.family} ${result.metric}=${result.bestScore} after ${result.trials} trials`);
+    context.output.info(`AutoML run ${result.runId}: ${result.bestModel.family} ${result.metric}=${result.bestScore} after ${result.trials} trials`);
     const show = vscode.l10n.t('Show Leaderboard');
     void vscode.window
       .showInformationMessage(vscode.l10n.t('Best model: {0}, {1} = {2} ({3} trials).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.trials), show)
-      .then((choice) => (choice === show ? LeaderboardPanel.show(leaderboardDeps, result.runId) : undefined));
+      .then((choice) => (choice === show ? showLeaderboard(result.runId) : undefined));
     return result;
   } catch (err) {
-    reportError(deps.output, err);
+    reportError(context.output, err);
     return undefined;
   }
 }
@@ -87,8 +80,8 @@ function datasetOfNode(node: DatasetNode): string | undefined {
   return undefined;
 }
 
-async function pickDataset(deps: Deps): Promise<string | undefined> {
-  const datasets = listDatasets(requireProject(deps.project));
+async function pickDataset(project: Project): Promise<string | undefined> {
+  const datasets = listDatasets(project);
   if (datasets.length === 1) return datasets[0].name;
   const picked = await vscode.window.showQuickPick(
     datasets.map((d) => ({ label: d.name, description: d.path, detail: d.versions === 1 ? vscode.l10n.t('1 version') : d.versions ? vscode.l10n.t('{0} versions', d.versions) : vscode.l10n.t('not snapshotted yet') })),
@@ -108,16 +101,16 @@ async function pickTarget(root: string, dataset: string, preferred: string | und
 async function pickBudget(configured: number | undefined): Promise<Pick<AutomlRequest, 'timeBudget' | 'maxTrials'> | undefined> {
   const seconds = [...new Set([configured ?? 60, 30, 60, 300, 900])];
   const items: (vscode.QuickPickItem & { budget: Pick<AutomlRequest, 'timeBudget' | 'maxTrials'> })[] = [
-    ...seconds.map((s) => ({ label: s < 60 ? vscode.l10n.t('{0} seconds', s) : vscode.l10n.t('{0} minutes', s / 60), description: s === configured ? vscode.l10n.t('training.timeBudget in mlops.yaml') : undefined, budget: { timeBudget: s } })),
+    ...seconds.map((s) => ({ label: s < 60 ? vscode.l10n.t('{0} seconds', s) : s === 60 ? vscode.l10n.t('1 minute') : vscode.l10n.t('{0} minutes', s / 60), description: s === configured ? vscode.l10n.t('training.timeBudget in mlops.yaml') : undefined, budget: { timeBudget: s } })),
     { label: vscode.l10n.t('20 trials'), description: vscode.l10n.t('repeatable: the same data and seed give the same model'), budget: { maxTrials: 20 } },
   ];
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Train Model (AutoML)'), placeHolder: vscode.l10n.t('How long to search') }))?.budget;
 }
 
-async function pickAutomlRun(deps: Deps): Promise<string | undefined> {
-  const store = await deps.runs.store.store();
+async function pickAutomlRun(context: ProjectContext): Promise<string | undefined> {
+  const store = await context.store();
   if (!store) return undefined;
-  const automl = listRuns(store).filter((r) => r.parentId === null).map((r) => getRun(store, r.id)).filter((r) => r.tags['mlops.kind'] === 'automl');
+  const automl = listRuns(store).filter((r) => r.parentId === null).map((r) => getRun(store, r.id)).filter(isAutomlRun);
   if (automl.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No AutoML runs yet. Run "MLOps: Train Model (AutoML)" first.'));
     return undefined;
@@ -133,13 +126,13 @@ async function pickAutomlRun(deps: Deps): Promise<string | undefined> {
  * Runs `mlops train` (the project's training.command) in a terminal, so its output is in plain view and Ctrl+C
  * reaches it. It executes the workspace's code: refused in an untrusted workspace (the command is also disabled there).
  */
-async function trainWithCommand(deps: Deps): Promise<vscode.Terminal | undefined> {
+async function trainWithCommand(context: ProjectContext): Promise<vscode.Terminal | undefined> {
   try {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Training runs the project\'s own code, so it needs a trusted workspace.'));
       return undefined;
     }
-    const project = requireProject(deps.project);
+    const project = context.requireProject();
     if (!project.config.training?.command) {
       const automl = vscode.l10n.t('Train with AutoML');
       const choice = await vscode.window.showWarningMessage(vscode.l10n.t('mlops.yaml has no training.command.'), automl);
@@ -158,7 +151,7 @@ async function trainWithCommand(deps: Deps): Promise<vscode.Terminal | undefined
     terminal.show();
     return terminal;
   } catch (err) {
-    reportError(deps.output, err);
+    reportError(context.output, err);
     return undefined;
   }
 }

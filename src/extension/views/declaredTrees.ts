@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ProjectWatcher } from '../projectWatcher';
+import type { ProjectContext } from '../projectContext';
 
 /**
  * A tree over one section of mlops.yaml. The Features view starts here: what the project declares.
@@ -11,8 +11,8 @@ export class DeclaredItemsTree implements vscode.TreeDataProvider<vscode.TreeIte
   private readonly subscription: vscode.Disposable;
 
   constructor(
-    private readonly project: ProjectWatcher,
-    private readonly items: (project: ProjectWatcher) => vscode.TreeItem[],
+    private readonly project: ProjectContext,
+    private readonly items: (project: ProjectContext) => vscode.TreeItem[],
   ) {
     this.subscription = project.onDidChange(() => this.changed.fire());
   }
@@ -32,7 +32,7 @@ export class DeclaredItemsTree implements vscode.TreeDataProvider<vscode.TreeIte
   }
 }
 
-export function declaredFeatures(project: ProjectWatcher): vscode.TreeItem[] {
+function declaredFeatures(project: ProjectContext): vscode.TreeItem[] {
   const features = project.config?.features?.views ?? {};
   return Object.keys(features).map((name) => {
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
@@ -43,12 +43,8 @@ export function declaredFeatures(project: ProjectWatcher): vscode.TreeItem[] {
   });
 }
 
-export function registerDeclaredTree(
-  context: vscode.ExtensionContext,
-  project: ProjectWatcher,
-  viewId: string,
-  items: (project: ProjectWatcher) => vscode.TreeItem[],
-): void {
-  const provider = new DeclaredItemsTree(project, items);
-  context.subscriptions.push(provider, vscode.window.createTreeView(viewId, { treeDataProvider: provider, showCollapseAll: true }));
+/** The editor face of features, for now: the Features view of what mlops.yaml declares. */
+export function registerFeatures(context: vscode.ExtensionContext, project: ProjectContext): void {
+  const provider = new DeclaredItemsTree(project, declaredFeatures);
+  context.subscriptions.push(provider, vscode.window.createTreeView('mlops.features', { treeDataProvider: provider, showCollapseAll: true }));
 }

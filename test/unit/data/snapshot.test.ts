@@ -117,6 +117,32 @@ describe('snapshot', () => {
     assert.match(result.git?.notes[0] ?? '', /not in a git repository.*git init/);
   });
 
+  it('keeps the snapshot and stages the pointer when git knows no author, saying in one sentence how to fix it', async () => {
+    const { dir, project, git } = makeProject({ git: true });
+    git('config', '--unset', 'user.name');
+    git('config', '--unset', 'user.email');
+    // No guessing from the host name either, and none of the machine's own configuration: git truly has no identity.
+    git('config', 'user.useConfigOnly', 'true');
+    const saved = { ...process.env };
+    for (const v of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL']) delete process.env[v];
+    process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+    process.env.GIT_CONFIG_NOSYSTEM = '1';
+    try {
+      write(dir, 'd.csv', csv);
+      const result = await snapshotDataset(project(), 'd.csv');
+      assert.equal(result.created, true);
+      assert.equal(result.git?.status, 'staged');
+      assert.equal(result.git?.notes.length, 1);
+      assert.match(result.git?.notes[0] ?? '', /^git does not know who you are.*git config --global user\.email/);
+      assert.doesNotMatch(result.git?.notes[0] ?? '', /Please tell me who you are/);
+      assert.match(git('status', '--porcelain'), /^A {2}\.mlops\/datasets\/d\.json$/m);
+      assert.equal(result.version.id, 1);
+    } finally {
+      for (const v of Object.keys(process.env)) if (!(v in saved)) delete process.env[v];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('stages without committing when data.git is stage', async () => {
     const { dir, project, git } = makeProject({ git: true, config: 'data:\n  git: stage\n' });
     write(dir, 'd.csv', csv);

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { MetadataStore } from '../../core/store';
-import { listRuns } from '../../core/tracking';
-import type { ProjectWatcher } from '../projectWatcher';
-import { openMetadataStore } from '../../core/metadata';
+import type { MetadataStore } from '../core/store';
+import { listRuns } from '../core/tracking';
+import { openMetadataStore } from '../core/metadata';
 
 /** Bursts of journal appends (a training loop logging every step) become one refresh of the views. */
 const DEBOUNCE_MS = 300;
@@ -10,25 +9,22 @@ const DEBOUNCE_MS = 300;
 const POLL_MS = 1000;
 
 /**
- * The project's metadata store as the Runs view and the metrics panel see it: opened for the current project, kept
- * current by a file watcher on .mlops/ (the database, the journals, each run's log) and by the store's own change
- * token while a run is in progress, and announcing changes at most every DEBOUNCE_MS. The extension only reads:
- * refresh() applies journal tails in memory and never takes the writer's lock.
+ * The open project's metadata store, owned by ProjectContext: opened once per project root, kept current by a file
+ * watcher on .mlops/ (the database, the journals, each run's log) and by the store's own change token while a run is
+ * in progress, announcing changes at most every DEBOUNCE_MS, and closed when the project changes or the extension
+ * stops. The extension only reads through it: refresh() applies journal tails in memory and never takes the writer's
+ * lock; commands that write hand it to the engine, which appends through the journal.
  */
-export class RunStoreWatcher implements vscode.Disposable {
+export class ProjectStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  /** Fired after the store has refreshed with something new, or when the project (and so the store) changed. */
+  /** Fired after the store has refreshed with something new, or when it was opened for another root. */
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
   private opened: { root: string; store: Promise<MetadataStore>; watcher: vscode.FileSystemWatcher } | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private token = '';
 
-  constructor(private readonly project: ProjectWatcher, private readonly output: vscode.LogOutputChannel) {
-    this.disposables.push(project.onDidChange(() => this.followProject()));
-    this.followProject();
-  }
+  constructor(private readonly output: vscode.LogOutputChannel) {}
 
   /** The store of the open project, or undefined without one. Rejects when the store cannot be read (see hint). */
   async store(): Promise<MetadataStore | undefined> {
@@ -42,8 +38,8 @@ export class RunStoreWatcher implements vscode.Disposable {
     await this.check(true);
   }
 
-  private followProject(): void {
-    const root = this.project.root;
+  /** Opens the store of `root` (closing the previous one), or only closes it when no project is open. */
+  follow(root: string | undefined): void {
     if (this.opened?.root === root) return;
     this.closeStore();
     if (root) {
@@ -112,6 +108,6 @@ export class RunStoreWatcher implements vscode.Disposable {
 
   dispose(): void {
     this.closeStore();
-    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
   }
 }
