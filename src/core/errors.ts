@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'BAD_TRAINING_CONFIG' | 'NO_MODEL_ARTIFACT' | 'NO_RUN_MODEL' | 'NO_INPUT' | 'NOT_FOUND'
   // registry
   | 'NO_MODEL' | 'NO_MODEL_VERSION' | 'NO_ALIAS' | 'BAD_ALIAS' | 'BROKEN_ALIAS' | 'BAD_REFERENCE' | 'BAD_REGISTRY_FILE'
-  | 'ALREADY_REGISTERED' | 'ARCHIVED' | 'HAS_ALIASES' | 'NOT_REPRODUCIBLE';
+  | 'ALREADY_REGISTERED' | 'ARCHIVED' | 'HAS_ALIASES' | 'NOT_REPRODUCIBLE'
+  // retraining, gates, promotion
+  | 'BAD_GATE' | 'NO_HOLDOUT' | 'INCOMPATIBLE_MODELS' | 'NO_CHAMPION' | 'NOT_RETRAINABLE' | 'NO_NEW_DATA' | 'BAD_POLICY'
+  | 'BAD_SCHEDULE' | 'GATE_FAILED' | 'NO_ROLLBACK';
 
 /**
  * An error the user can act on: `message` says what happened, `hint` what to do about it.
