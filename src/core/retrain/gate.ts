@@ -92,6 +92,18 @@ export function checkThreshold(metric: string, threshold: MetricThreshold, candi
   return { passed: failures.length === 0, failures, reasons };
 }
 
+/**
+ * The gate's rule where no gain is asked for, and on every slice: the challenger may not be worse than the
+ * champion (equal passes). Null when it holds, else the reason.
+ */
+export function noRegression(metric: string, greaterIsBetter: boolean, challenger: number, champion: number | null, where?: string): string | null {
+  if (champion === null || Number.isNaN(champion)) return null;
+  if (greaterIsBetter ? challenger >= champion : challenger <= champion) return null;
+  return where
+    ? l10n.t('On {0}, {1} = {2} is worse than the champion\'s {3}.', where, metric, round(challenger), round(champion))
+    : l10n.t('{0} = {1} is worse than the champion\'s {2}.', metric, round(challenger), round(champion));
+}
+
 function round(value: number): number {
   return Number(value.toPrecision(4));
 }

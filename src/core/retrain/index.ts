@@ -2,4 +2,8 @@
  * Retraining: policies that retrain a champion on new data, the gate a challenger must pass on a holdout neither
  * model trained on, and promotion, approval and rollback recorded in the registry's history. See docs/retraining.md.
  */
-export { checkThreshold, checkThresholdSettings, type MetricThreshold, type ThresholdCheck, type ThresholdFailure } from './gate';
+export { checkThreshold, checkThresholdSettings, noRegression, type MetricThreshold, type ThresholdCheck, type ThresholdFailure } from './gate';
+export { runGate, type GateOptions, type GateResult } from './evaluate';
+export { compareTimestamps, type Holdout } from './holdout';
+export { championOf, retrainModel, type RetrainOptions, type RetrainResult } from './retrain';
+export { approveVersion, latestGate, previousChampion, promote, rejectVersion, rollbackChampion, type DecisionResult } from './promotion';
