@@ -64,8 +64,8 @@ export function checkThreshold(metric: string, threshold: MetricThreshold, candi
   const shifted = (value: number, by: number) => (better ? value + by : value - by);
   if (threshold.threshold !== undefined && !atLeast(candidate, threshold.threshold)) {
     fail('threshold', better
-      ? l10n.t('{0} = {1} is below the floor {2}.', metric, candidate, threshold.threshold)
-      : l10n.t('{0} = {1} is above the ceiling {2}.', metric, candidate, threshold.threshold));
+      ? l10n.t('{0} = {1} is below the floor {2}.', metric, round(candidate), threshold.threshold)
+      : l10n.t('{0} = {1} is above the ceiling {2}.', metric, round(candidate), threshold.threshold));
   }
   const compares = threshold.minAbsoluteChange !== undefined || threshold.minRelativeChange !== undefined;
   if (!compares) return { passed: failures.length === 0, failures, reasons };
@@ -74,18 +74,18 @@ export function checkThreshold(metric: string, threshold: MetricThreshold, candi
     return { passed: false, failures, reasons };
   }
   if (threshold.minAbsoluteChange !== undefined && !atLeast(candidate, shifted(baseline, threshold.minAbsoluteChange))) {
-    fail('min-absolute-change', l10n.t('{0} = {1} does not beat the champion\'s {2} by at least {3}.', metric, candidate, baseline, threshold.minAbsoluteChange));
+    fail('min-absolute-change', l10n.t('{0} = {1} does not beat the champion\'s {2} by at least {3}.', metric, round(candidate), round(baseline), threshold.minAbsoluteChange));
   }
   if (threshold.minRelativeChange !== undefined) {
     if (baseline === 0) {
       if (!atLeast(candidate, shifted(0, ZERO_BASELINE_STEP))) {
-        fail('min-relative-change', l10n.t('{0} = {1} is not better than the champion\'s 0 (a relative change of 0 is undefined, so any improvement is required).', metric, candidate));
+        fail('min-relative-change', l10n.t('{0} = {1} is not better than the champion\'s 0 (a relative change of 0 is undefined, so any improvement is required).', metric, round(candidate)));
       }
     } else {
       // MLflow divides by the baseline itself, not its absolute value.
       const change = (better ? candidate - baseline : baseline - candidate) / baseline;
       if (change < threshold.minRelativeChange) {
-        fail('min-relative-change', l10n.t('{0} = {1} changes the champion\'s {2} by {3}%, less than the {4}% required.', metric, candidate, baseline, round(change * 100), round(threshold.minRelativeChange * 100)));
+        fail('min-relative-change', l10n.t('{0} = {1} changes the champion\'s {2} by {3}%, less than the {4}% required.', metric, round(candidate), round(baseline), round(change * 100), round(threshold.minRelativeChange * 100)));
       }
     }
   }

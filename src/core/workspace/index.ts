@@ -1,4 +1,4 @@
-export { checkConfigText, type ConfigCheck, type ConfigProblem, type ProjectConfig, type DatasetDeclaration, type TrainingConfig } from './config';
+export { checkConfigText, type ConfigCheck, type ConfigProblem, type ProjectConfig, type DatasetDeclaration, type TrainingConfig, type RetrainingPolicy, type RetrainEvent } from './config';
 export {
   CONFIG_FILE, STATE_DIR, projectPaths, findProjectRoot, openProject, checkConfigFile, initProject,
   type Project, type ProjectPaths, type InitOptions, type InitResult,
