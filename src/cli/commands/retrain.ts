@@ -137,31 +137,26 @@ function printDecision(ctx: CommandContext, d: DecisionResult, json: unknown): v
   for (const a of d.aliases) if (a.version === null) text(ctx, l10n.t('Removed {0}@{1}.', a.model, a.alias));
 }
 
-const approve: CliCommand = {
-  name: 'approve',
-  usage: 'mlops approve <model>/<version> --reason TEXT [--json]',
-  summary: 'Approve a challenger that waits for promotion: records who, when and why, and makes it the champion.',
-  options: [REASON_OPTION, JSON_OPTION],
-  async run(ctx) {
-    const ref = versionOf(ctx.args.positionals[0], 'approve');
-    if (!ctx.args.options.reason) throw new UsageError(l10n.t('--reason is required: say why, for the audit log.'));
-    printDecision(ctx, await approveVersion(openProject(ctx.cwd).paths, ref.model, ref.version, ctx.args.options.reason as string), ctx.args.options.json);
-    return 0;
-  },
-};
+/** approve and reject differ only in the decision they record: one command shape for both. */
+function decisionCommand(decision: 'approve' | 'reject', summary: string): CliCommand {
+  return {
+    name: decision,
+    usage: `mlops ${decision} <model>/<version> --reason TEXT [--json]`,
+    summary,
+    options: [REASON_OPTION, JSON_OPTION],
+    async run(ctx) {
+      const ref = versionOf(ctx.args.positionals[0], decision);
+      if (!ctx.args.options.reason) throw new UsageError(l10n.t('--reason is required: say why, for the audit log.'));
+      const decide = decision === 'approve' ? approveVersion : rejectVersion;
+      printDecision(ctx, await decide(openProject(ctx.cwd).paths, ref.model, ref.version, ctx.args.options.reason as string), ctx.args.options.json);
+      return 0;
+    },
+  };
+}
 
-const reject: CliCommand = {
-  name: 'reject',
-  usage: 'mlops reject <model>/<version> --reason TEXT [--json]',
-  summary: 'Reject a challenger: records who, when and why, and removes its challenger alias.',
-  options: [REASON_OPTION, JSON_OPTION],
-  async run(ctx) {
-    const ref = versionOf(ctx.args.positionals[0], 'reject');
-    if (!ctx.args.options.reason) throw new UsageError(l10n.t('--reason is required: say why, for the audit log.'));
-    printDecision(ctx, await rejectVersion(openProject(ctx.cwd).paths, ref.model, ref.version, ctx.args.options.reason as string), ctx.args.options.json);
-    return 0;
-  },
-};
+// Summaries are plain literals: help translates them when it prints.
+const approve = decisionCommand('approve', 'Approve a challenger that waits for promotion: records who, when and why, and makes it the champion.');
+const reject = decisionCommand('reject', 'Reject a challenger: records who, when and why, and removes its challenger alias.');
 
 const rollback: CliCommand = {
   name: 'rollback',
