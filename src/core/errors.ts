@@ -26,7 +26,10 @@ export type ErrorCode =
   // features
   | 'BAD_CELL' | 'BAD_ONLINE_STORE' | 'BAD_TIME' | 'DUPLICATE_COLUMN' | 'INVALID_FEATURES' | 'MISSING_KEY' | 'NOT_MATERIALIZED' | 'NO_FEATURE_SERVICE' | 'NO_FEATURE_VIEW' | 'STALE_ONLINE_STORE' | 'UNSUPPORTED_OUTPUT'
   // serving
-  | 'ALREADY_SERVING' | 'BAD_FEEDBACK' | 'BAD_REQUEST' | 'NOTHING_TO_SERVE' | 'NO_TOKEN' | 'SERVER_UNREACHABLE' | 'STOP_TIMEOUT';
+  | 'ALREADY_SERVING' | 'BAD_FEEDBACK' | 'BAD_REQUEST' | 'NOTHING_TO_SERVE' | 'NO_TOKEN' | 'SERVER_UNREACHABLE' | 'STOP_TIMEOUT'
+  // retraining, gates, promotion
+  | 'BAD_GATE' | 'NO_HOLDOUT' | 'INCOMPATIBLE_MODELS' | 'NO_CHAMPION' | 'NOT_RETRAINABLE' | 'NO_NEW_DATA' | 'BAD_POLICY'
+  | 'BAD_SCHEDULE' | 'GATE_FAILED' | 'NO_ROLLBACK';
 
 /**
  * An error the user can act on: `message` says what happened, `hint` what to do about it.

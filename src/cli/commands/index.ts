@@ -5,8 +5,9 @@ import { featureCommands } from './features';
 import { projectCommands } from './project';
 import { registryCommands } from './registry';
 import { serveCommands } from './serve';
+import { retrainCommands } from './retrain';
 import { trackingCommands } from './tracking';
 import { trainCommands } from './train';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands, ...retrainCommands];

@@ -1,5 +1,5 @@
 import { l10n } from '../../core/l10n';
-import { archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias, type AliasChange, type ModelVersion } from '../../core/registry';
+import { archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias, type AliasChange, type HistoryEvent, type ModelVersion } from '../../core/registry';
 import { reproduceVersion } from '../../core/automl';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -127,6 +127,15 @@ const show: CliCommand = {
   },
 };
 
+function gateText(e: HistoryEvent): string {
+  const g = e.evaluation;
+  if (!g) return l10n.t('gated version {0}', e.version);
+  const shown = (v: number | null) => (v === null ? 'n/a' : String(Number(v.toPrecision(4))));
+  return g.passed
+    ? l10n.t('gate passed: version {0} against {1}, {2} {3} vs {4}', e.version, g.against, g.metric, shown(g.challenger), shown(g.champion))
+    : l10n.t('gate failed: version {0} against {1}, {2} {3} vs {4}', e.version, g.against, g.metric, shown(g.challenger), shown(g.champion));
+}
+
 const history: CliCommand = {
   name: 'model history',
   usage: 'mlops model history <name> [--json]',
@@ -144,6 +153,12 @@ const history: CliCommand = {
         e.event === 'register' ? l10n.t('registered version {0}', e.version)
         : e.event === 'archive' ? l10n.t('archived version {0}', e.version)
         : e.event === 'alias-remove' ? l10n.t('removed alias {0} (was version {1})', e.alias ?? '', e.version)
+        : e.event === 'retrain' ? l10n.t('retrained as version {0} (trigger: {1})', e.version, e.trigger ?? '-')
+        : e.event === 'gate' ? gateText(e)
+        : e.event === 'approve' ? l10n.t('approved version {0}', e.version)
+        : e.event === 'reject' ? l10n.t('rejected version {0}', e.version)
+        : e.cause === 'rollback' ? l10n.t('rolled back alias {0} from version {1} to {2}', e.alias ?? '', e.previous ?? '-', e.version)
+        : e.cause === 'promotion' || e.cause === 'approval' ? l10n.t('promoted version {0} to {1} (was version {2})', e.version, e.alias ?? '', e.previous ?? '-')
         : e.previous !== undefined ? l10n.t('moved alias {0} from version {1} to {2}', e.alias ?? '', e.previous, e.version)
         : l10n.t('set alias {0} to version {1}', e.alias ?? '', e.version);
       text(ctx, `${e.time.replace('T', ' ').slice(0, 19)}  ${e.by}  ${what}${e.reason ? `: ${e.reason}` : ''}`);

@@ -5,8 +5,8 @@
 export { runAutoml, datasetColumns, type AutomlRequest, type AutomlResult, type AutomlProgress, type AutomlHooks, type Leaderboard, type LeaderboardEntry } from './automl';
 export { trainInWorker } from './automlWorker';
 export type { Trial } from './search';
-export { refitFromConfig, readLeaderboard, fitConfig } from './refit';
+export { refitFromConfig, readLeaderboard, fitConfig, configDataset } from './refit';
 export { reproduceVersion, type Refit, type ReproduceResult } from './reproduce';
 export { trainWithCommand, splitCommand, type CommandTrainingOptions, type CommandTrainingResult } from './commandTraining';
-export { CLASSIFICATION_METRICS, REGRESSION_METRICS } from './crossValidation';
+export { CLASSIFICATION_METRICS, REGRESSION_METRICS, crossValidate, cvSetup } from './crossValidation';
 export { type AutomlWorkerData, type AutomlWorkerMessage } from './automlWorker';

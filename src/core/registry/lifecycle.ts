@@ -5,12 +5,14 @@ import type { ProjectPaths } from '../workspace';
 import { changeAuthor } from './identity';
 import { appendHistory, ensureGitattributes, readAliases, removeAliasFile, withRegistryLock, writeAlias, writeArchived } from './layout';
 import { checkAliasName } from './names';
-import { findVersion, getModel } from './queries';
-import type { HistoryEvent } from './records';
+import { findVersion, getModel, type ModelSummary } from './queries';
+import type { AliasCause, HistoryEvent } from './records';
 
 export interface ChangeOptions {
   /** Why, for the audit log. */
   reason?: string;
+  /** For an alias move made by the retraining loop: a promotion, an approval or a rollback. */
+  cause?: AliasCause;
 }
 
 export interface AliasChange {
@@ -48,8 +50,29 @@ export async function moveAliasLocked(paths: ProjectPaths, model: string, alias:
   if (previous === version) return { model, alias, version, previous, changed: false };
   ensureGitattributes(paths);
   writeAlias(paths, model, alias, version);
-  appendHistory(paths, await newEvent(paths, { event: 'alias-set', model, version, alias, ...(previous !== null ? { previous } : {}) }, options));
+  appendHistory(paths, await newEvent(paths, { event: 'alias-set', model, version, alias, ...(previous !== null ? { previous } : {}), ...(options.cause ? { cause: options.cause } : {}) }, options));
   return { model, alias, version, previous, changed: true };
+}
+
+/**
+ * Appends an event that moves nothing (a retrain, a gate, an approval, a rejection) to the model's audit log,
+ * after checking that the version exists; `check` runs under the registry lock, before the line is written.
+ */
+export async function recordEvent(
+  paths: ProjectPaths,
+  fields: Omit<HistoryEvent, 'time' | 'by' | 'id' | 'reason'>,
+  options: ChangeOptions = {},
+  check?: (summary: ModelSummary) => void,
+): Promise<HistoryEvent> {
+  return withRegistryLock(paths, async () => {
+    const summary = getModel(paths, fields.model);
+    findVersion(summary, fields.version);
+    check?.(summary);
+    ensureGitattributes(paths);
+    const event = await newEvent(paths, fields, options);
+    appendHistory(paths, event);
+    return event;
+  });
 }
 
 export async function removeAlias(paths: ProjectPaths, model: string, alias: string, options: ChangeOptions = {}): Promise<AliasChange> {

@@ -5,7 +5,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';
 import { cardFile } from './layout';
-import type { ModelLineage, VersionRecord } from './records';
+import type { GateEvaluation, ModelLineage, VersionRecord } from './records';
 
 /** Facts about the training data the card summarizes, when the dataset version is in this project. */
 export interface TrainingDataFacts {
@@ -113,5 +113,47 @@ export function trainingData(project: Project, dataset: ModelLineage['dataset'])
 export function ensureModelCard(project: Project, record: VersionRecord): string {
   const file = cardFile(project.paths, record.model, record.version);
   if (!fs.existsSync(file)) writeFileDurably(file, generateModelCard(record, trainingData(project, record.lineage.dataset)));
+  return file;
+}
+
+/**
+ * Marks the start of the evaluations the gate appends to a card: the card is the team's, so the registry only
+ * adds below this line, and whether the team edited the card is judged on what comes before it.
+ */
+export const EVALUATION_MARKER = '<!-- mlops:evaluations -->';
+
+/** A gate's evaluation as Markdown: the model card's section, and the pull-request comment of `mlops gate --report`. */
+export function evaluationMarkdown(model: string, version: number, evaluation: GateEvaluation, time: string): string {
+  const score = (v: number | null) => (v === null ? l10n.t('n/a') : formatNumber(v));
+  const verdict = evaluation.passed ? l10n.t('passed') : l10n.t('failed');
+  const bounds = [
+    ...(evaluation.floor !== undefined ? [l10n.t('floor {0}', evaluation.floor)] : []),
+    ...(evaluation.minAbsoluteChange !== undefined ? [l10n.t('gain of at least {0}', evaluation.minAbsoluteChange)] : []),
+    ...(evaluation.minRelativeChange !== undefined ? [l10n.t('relative gain of at least {0}%', Number((evaluation.minRelativeChange * 100).toPrecision(4)))] : []),
+    ...(evaluation.slices ? [l10n.t('no regression on any {0}', evaluation.slices.column)] : []),
+  ];
+  const lines = [
+    `### ${l10n.t('Gate {0}: {1}/{2} against {1}/{3}', verdict, model, version, evaluation.against)}`,
+    '',
+    `- ${l10n.t('When')}: ${time}`,
+    `- ${l10n.t('Holdout')}: ${evaluation.holdout.source} (${l10n.t('{0} rows', evaluation.holdout.rows)})`,
+    `- ${l10n.t('Metric')}: \`${evaluation.metric}\` (${evaluation.greaterIsBetter ? l10n.t('higher is better') : l10n.t('lower is better')})`,
+    ...(bounds.length ? [`- ${l10n.t('Bounds')}: ${bounds.join('; ')}`] : []),
+    '',
+    ...table([l10n.t('slice'), l10n.t('rows'), l10n.t('challenger {0}', version), l10n.t('champion {0}', evaluation.against), l10n.t('result')], [
+      [l10n.t('overall'), evaluation.holdout.rows, score(evaluation.challenger), score(evaluation.champion), verdict],
+      ...(evaluation.slices?.values ?? []).map((s) => [`${evaluation.slices!.column} = ${s.value}`, s.rows, score(s.challenger), score(s.champion), s.passed ? l10n.t('no regression') : l10n.t('regression')]),
+    ]),
+  ];
+  if (evaluation.reasons.length) lines.push('', ...evaluation.reasons.map((r) => `- ${r}`));
+  return lines.join('\n') + '\n';
+}
+
+/** Adds a gate's evaluation at the end of the version's card (generating the card first if it was deleted). */
+export function appendCardEvaluation(project: Project, record: VersionRecord, evaluation: GateEvaluation, time: string): string {
+  const file = ensureModelCard(project, record);
+  const text = fs.readFileSync(file, 'utf8');
+  const head = text.includes(EVALUATION_MARKER) ? '' : `${text.endsWith('\n') ? '' : '\n'}\n${EVALUATION_MARKER}\n## ${l10n.t('Evaluations')}\n`;
+  writeFileDurably(file, text + head + '\n' + evaluationMarkdown(record.model, record.version, evaluation, time));
   return file;
 }

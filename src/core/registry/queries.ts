@@ -4,6 +4,7 @@ import { hexOf, ObjectCache } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project, ProjectPaths } from '../workspace';
+import { EVALUATION_MARKER } from './modelCard';
 import { cardFile, isArchived, modelNames, readAliases, readHistory, readVersionRecord, versionNumbers } from './layout';
 import { checkModelName, formatReference, parseModelReference } from './names';
 import type { HistoryEvent, VersionRecord } from './records';
@@ -123,7 +124,11 @@ export function modelHistory(paths: ProjectPaths, name: string): HistoryEvent[] 
 function cardState(paths: ProjectPaths, record: VersionRecord): boolean | null {
   const file = cardFile(paths, record.model, record.version);
   if (!fs.existsSync(file)) return null;
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex') !== record.cardSha256;
+  const text = fs.readFileSync(file, 'utf8');
+  const marker = text.indexOf(EVALUATION_MARKER);
+  // The evaluations the gate appended are not an edit; the blank line before the marker is the gate's too.
+  const written = marker === -1 ? text : text.slice(0, marker).replace(/\n\n$/, '\n');
+  return createHash('sha256').update(written).digest('hex') !== record.cardSha256;
 }
 
 function noModel(paths: ProjectPaths, name: string): MlopsError {

@@ -26,6 +26,46 @@ export interface ModelLineage {
   trainingConfig: TrainingConfigRecord | null;
   /** Reserved for the feature store: the feature set version the model was trained on. */
   featureSet: null;
+  /** For a version a retrain made: what started it and the champion it was rebuilt from. */
+  retrain?: RetrainLineage;
+}
+
+/** What starts a retrain: a person, drift seen by monitoring, a new version of the training data, or the clock. */
+export type RetrainTrigger = 'manual' | 'drift' | 'new-data' | 'schedule';
+
+export interface RetrainLineage {
+  trigger: RetrainTrigger;
+  /** The champion version whose lineage was rebuilt on new data. */
+  from: number;
+}
+
+/** One model's score on the holdout, overall or on one slice; null when it could not be computed. */
+export interface SliceScore {
+  value: string;
+  rows: number;
+  challenger: number | null;
+  champion: number | null;
+  passed: boolean;
+}
+
+/**
+ * A gate's evaluation of a challenger against the champion on one holdout, as recorded in the audit log and
+ * appended to the challenger's model card: both scores overall and per slice, the bounds, and why it failed.
+ */
+export interface GateEvaluation {
+  /** The champion version it was compared with. */
+  against: number;
+  metric: string;
+  greaterIsBetter: boolean;
+  holdout: { source: string; rows: number };
+  challenger: number | null;
+  champion: number | null;
+  floor?: number;
+  minAbsoluteChange?: number;
+  minRelativeChange?: number;
+  slices?: { column: string; values: SliceScore[] };
+  passed: boolean;
+  reasons: string[];
 }
 
 /**
@@ -53,15 +93,26 @@ export interface VersionRecord {
   cardSha256: string;
 }
 
+export type HistoryEventKind = 'register' | 'alias-set' | 'alias-remove' | 'archive' | 'retrain' | 'gate' | 'approve' | 'reject';
+
+/** Why an alias moved, when the retraining loop moved it rather than a plain `mlops alias set`. */
+export type AliasCause = 'promotion' | 'approval' | 'rollback';
+
 /** One line of .mlops/models/<name>/history.jsonl. */
 export interface HistoryEvent {
   time: string;
-  event: 'register' | 'alias-set' | 'alias-remove' | 'archive';
+  event: HistoryEventKind;
   model: string;
   version: number;
   alias?: string;
   /** For alias-set: the version the alias held before, if any. */
   previous?: number;
+  /** For alias-set: a promotion, an approval or a rollback. */
+  cause?: AliasCause;
+  /** For retrain: what started it. */
+  trigger?: RetrainTrigger;
+  /** For gate: the evaluation of `version` against the champion. */
+  evaluation?: GateEvaluation;
   by: string;
   reason: string | null;
   /** Unique, so that a union merge never folds two events that happen to look alike. */

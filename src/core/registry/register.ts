@@ -15,13 +15,15 @@ import { moveAliasLocked, newEvent, type AliasChange } from './lifecycle';
 import { appendHistory, ensureGitattributes, readVersionRecord, versionDir, versionNumbers, withRegistryLock } from './layout';
 import { generateModelCard, trainingData } from './modelCard';
 import { checkAliasName, checkModelName } from './names';
-import { signatureOf, type VersionRecord } from './records';
+import { signatureOf, type RetrainLineage, type VersionRecord } from './records';
 
 export interface RegisterOptions {
   model: string;
   alias?: string;
   description?: string;
   reason?: string;
+  /** For a retrain: what started it and the champion it rebuilt, kept in the version's lineage. */
+  retrain?: RetrainLineage;
 }
 
 export interface RegisterResult {
@@ -86,6 +88,7 @@ export async function registerModel(project: Project, store: MetadataStore, runI
         seed,
         trainingConfig: config,
         featureSet: null,
+        ...(options.retrain ? { retrain: { ...options.retrain } } : {}),
       },
       cardSha256: '',
     };

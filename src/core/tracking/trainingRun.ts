@@ -11,7 +11,7 @@ import type { RunDetails } from './queries';
 
 /** The tag naming a run's kind. */
 export const RUN_KIND_TAG = 'mlops.kind';
-export const RUN_KINDS = ['automl', 'trial', 'command'] as const;
+export const RUN_KINDS = ['automl', 'trial', 'command', 'retrain'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export function runKind(run: Pick<RunDetails, 'tags'>): RunKind | undefined {

@@ -14,7 +14,29 @@ export interface ProjectConfig {
   training?: TrainingConfig;
   serving?: ServingConfig;
   monitoring?: Record<string, unknown>;
-  retraining?: Record<string, unknown>;
+  /** Per registered model: when to retrain it, the gate its challenger must pass, and how it is promoted. */
+  retraining?: Record<string, RetrainingPolicy>;
+}
+
+export type RetrainEvent = 'drift' | 'new_data' | 'schedule';
+
+export interface RetrainingPolicy {
+  /** The dataset whose new versions trigger a retrain; default the champion's training dataset. */
+  dataset?: string;
+  on?: RetrainEvent[];
+  /** Cron, five fields (minute hour day-of-month month day-of-week), in UTC. */
+  schedule?: string;
+  gate?: {
+    metric?: 'accuracy' | 'f1' | 'roc_auc' | 'log_loss' | 'rmse' | 'mae' | 'r2';
+    min_absolute_change?: number;
+    min_relative_change?: number;
+    slice?: string;
+    floor?: number;
+    /** DATASET[@V] or a file; default the newest slice neither model trained on. */
+    holdout?: string;
+  };
+  promotion?: 'auto' | 'manual';
+  governance?: { approval?: 'required' | 'none' };
 }
 
 export interface DatasetDeclaration {

@@ -1,0 +1,11 @@
+/**
+ * Retraining: policies that retrain a champion on new data, the gate a challenger must pass on a holdout neither
+ * model trained on, and promotion, approval and rollback recorded in the registry's history. See docs/retraining.md.
+ */
+export { checkThreshold, checkThresholdSettings, noRegression, type MetricThreshold, type ThresholdCheck, type ThresholdFailure } from './gate';
+export { runGate, type GateOptions, type GateResult } from './evaluate';
+export { compareTimestamps, type Holdout } from './holdout';
+export { championOf, retrainModel, type RetrainOptions, type RetrainResult } from './retrain';
+export { approveVersion, latestGate, previousChampion, promote, rejectVersion, rollbackChampion, type DecisionResult } from './promotion';
+export { checkPolicy, runDuePolicies, type DriftSignal, type DueOptions, type DueOutcome } from './policy';
+export { cronMatches, lastFiring, parseCron, type CronSchedule } from './schedule';

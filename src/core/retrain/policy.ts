@@ -1,0 +1,138 @@
+import { listDatasets, resolveVersion } from '../data';
+import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
+import { getModel, modelHistory, type RetrainTrigger } from '../registry';
+import type { MetadataStore } from '../store';
+import type { MetricName } from '../train';
+import type { Project, RetrainingPolicy } from '../workspace';
+import { runGate, type GateResult } from './evaluate';
+import { checkThresholdSettings } from './gate';
+import { promote } from './promotion';
+import { championOf, retrainModel } from './retrain';
+import { lastFiring, parseCron } from './schedule';
+
+/** What monitoring says about a served model; monitoring supplies it, the policy only reads it. */
+export interface DriftSignal {
+  datasetDrift: boolean;
+  decayed?: boolean;
+}
+
+export interface DueOptions {
+  now?: Date;
+  /** Monitoring's latest verdict for a model; without it, `on: [drift]` never fires. */
+  driftOf?: (model: string) => DriftSignal | undefined | Promise<DriftSignal | undefined>;
+  signal?: AbortSignal;
+}
+
+/** What one evaluation of a model's policy found and did. */
+export interface DueOutcome {
+  model: string;
+  /** The triggers that fired, in the order drift, new data, schedule. */
+  due: RetrainTrigger[];
+  /** The challenger a retrain registered. */
+  retrained?: { version: number; trigger: RetrainTrigger; dataset: string };
+  gate?: { passed: boolean; challenger: number | null; champion: number | null; reasons: string[] };
+  promoted?: { from: number | null; to: number };
+  /** What happened, in words, for the CLI and the editor to show. */
+  notes: string[];
+}
+
+/** The model's policy after checking it names things that exist, so a typo fails before anything trains. */
+export function checkPolicy(project: Project, model: string, policy: RetrainingPolicy): RetrainingPolicy {
+  getModel(project.paths, model);
+  if (policy.dataset && !listDatasets(project).some((d) => d.name === policy.dataset)) {
+    throw new MlopsError(
+      l10n.t('The retraining policy of {0} names the dataset "{1}", which does not exist.', model, policy.dataset),
+      l10n.t('Fix retraining.{0}.dataset in mlops.yaml: `mlops datasets` lists the datasets.', model),
+      'BAD_POLICY',
+    );
+  }
+  const on = policy.on ?? [];
+  if (on.includes('schedule') && !policy.schedule) {
+    throw new MlopsError(l10n.t('The retraining policy of {0} retrains on a schedule but has none.', model), l10n.t('Add retraining.{0}.schedule, for example "0 3 * * 1".', model), 'BAD_POLICY');
+  }
+  if (policy.schedule) parseCron(policy.schedule);
+  if (policy.gate) checkThresholdSettings({ greaterIsBetter: true, minAbsoluteChange: policy.gate.min_absolute_change, minRelativeChange: policy.gate.min_relative_change, threshold: policy.gate.floor });
+  return policy;
+}
+
+/**
+ * Evaluates every policy in mlops.yaml `retraining:` once, as cron or CI would: a new version of the dataset since
+ * the champion's training version, the schedule fired since the last retrain, or drift; when one is due, retrains,
+ * gates the challenger and, with `promotion: auto` and no approval required, promotes it.
+ */
+export async function runDuePolicies(project: Project, store: MetadataStore, options: DueOptions = {}): Promise<DueOutcome[]> {
+  const policies = Object.entries(project.config.retraining ?? {}).map(([model, policy]) => [model, checkPolicy(project, model, policy)] as const);
+  const outcomes: DueOutcome[] = [];
+  for (const [model, policy] of policies) outcomes.push(await runPolicy(project, store, model, policy, options));
+  return outcomes;
+}
+
+async function runPolicy(project: Project, store: MetadataStore, model: string, policy: RetrainingPolicy, options: DueOptions): Promise<DueOutcome> {
+  const now = options.now ?? new Date();
+  const on = policy.on ?? [];
+  const champion = championOf(project, model);
+  const summary = getModel(project.paths, model);
+  const outcome: DueOutcome = { model, due: [], notes: [] };
+  const datasetName = policy.dataset ?? champion.lineage.trainingConfig?.dataset ?? champion.lineage.dataset?.name;
+  const newest = datasetName ? resolveVersion(project, datasetName).version : undefined;
+  const trainedOnNewest = newest && summary.versions.find((v) => (v.lineage.trainingConfig?.digest ?? v.lineage.dataset?.digest) === newest.digest);
+
+  if (on.includes('drift')) {
+    const drift = await options.driftOf?.(model);
+    if (drift?.datasetDrift || drift?.decayed) outcome.due.push('drift');
+  }
+  if (on.includes('new_data') && newest && !trainedOnNewest) outcome.due.push('new-data');
+  if (on.includes('schedule') && policy.schedule) {
+    const lastRetrain = modelHistory(project.paths, model).filter((e) => e.event === 'retrain').at(-1)?.time ?? champion.created;
+    const fired = lastFiring(parseCron(policy.schedule), new Date(lastRetrain), now);
+    if (fired) outcome.due.push('schedule');
+  }
+  if (outcome.due.length === 0) {
+    outcome.notes.push(l10n.t('{0}: nothing is due.', model));
+    return outcome;
+  }
+  if (trainedOnNewest) {
+    outcome.notes.push(l10n.t('{0}: due ({1}), but {0}/{2} was already trained on the newest data, {3}@{4}.', model, outcome.due.join(', '), trainedOnNewest.version, datasetName!, newest!.id));
+    return outcome;
+  }
+  const trigger = outcome.due[0];
+  const retrained = await retrainModel(project, store, { model, trigger, ...(policy.dataset ? { dataset: policy.dataset } : {}), signal: options.signal });
+  outcome.retrained = { version: retrained.version, trigger, dataset: `${retrained.dataset.name}@${retrained.dataset.version}` };
+  outcome.notes.push(l10n.t('{0}: retrained on {1} ({2}) as {0}/{3}, alias challenger.', model, outcome.retrained.dataset, trigger, retrained.version));
+
+  let gate: GateResult;
+  try {
+    gate = await runGate(project, {
+      challenger: `${model}/${retrained.version}`,
+      ...(policy.gate?.holdout ? { holdout: policy.gate.holdout } : {}),
+      ...(policy.gate?.metric ? { metric: policy.gate.metric as MetricName } : {}),
+      ...(policy.gate?.min_absolute_change !== undefined ? { minAbsoluteChange: policy.gate.min_absolute_change } : {}),
+      ...(policy.gate?.min_relative_change !== undefined ? { minRelativeChange: policy.gate.min_relative_change } : {}),
+      ...(policy.gate?.floor !== undefined ? { floor: policy.gate.floor } : {}),
+      ...(policy.gate?.slice ? { slice: policy.gate.slice } : {}),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (!(err instanceof MlopsError) || err.code !== 'NO_HOLDOUT') throw err;
+    outcome.notes.push(l10n.t('{0}: the gate did not run: {1} The challenger waits.', model, err.message));
+    return outcome;
+  }
+  outcome.gate = { passed: gate.passed, challenger: gate.challenger, champion: gate.champion, reasons: gate.reasons };
+  if (!gate.passed) {
+    outcome.notes.push(l10n.t('{0}: the gate failed ({1}); champion stays {0}/{2}.', model, gate.reasons.join(' '), champion.version));
+    return outcome;
+  }
+  if (policy.governance?.approval === 'required') {
+    outcome.notes.push(l10n.t('{0}: the gate passed; {0}/{1} waits for approval: `mlops approve {0}/{1} --reason ...`.', model, retrained.version));
+    return outcome;
+  }
+  if ((policy.promotion ?? 'manual') !== 'auto') {
+    outcome.notes.push(l10n.t('{0}: the gate passed; promotion is manual: `mlops alias set {0} champion {1}`.', model, retrained.version));
+    return outcome;
+  }
+  const moved = await promote(project.paths, model, retrained.version, l10n.t('the gate passed after a retrain ({0})', trigger));
+  outcome.promoted = { from: moved.previous, to: retrained.version };
+  outcome.notes.push(l10n.t('{0}: the gate passed; champion moved from {0}/{1} to {0}/{2}.', model, moved.previous ?? '-', retrained.version));
+  return outcome;
+}
