@@ -3,25 +3,16 @@ import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { interruptOnCtrlC, progressBar } from '../terminal';
 
-/** Draws a progress line on a terminal; nothing when stderr is a file or pipe, where it would only be noise. */
-function progressLine(ctx: CommandContext): { update: (label: string, done: number, total: number) => void; end: () => void } {
-  let last = 0;
-  let drawn = false;
+/** A byte count's progress as a bar on a terminal. */
+function bytesProgress(ctx: CommandContext): { update: (label: string, done: number, total: number) => void; end: () => void } {
+  const bar = progressBar(ctx);
   return {
     update(label, done, total) {
-      if (!ctx.interactive || total === 0) return;
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      const percent = Math.floor((100 * done) / total);
-      const bar = '#'.repeat(Math.floor(percent / 4)).padEnd(25, '.');
-      ctx.stderr(`\r${label} [${bar}] ${percent}% ${formatBytes(done)} / ${formatBytes(total)}  `);
-      drawn = true;
+      if (total > 0) bar.draw(label, done / total, `${Math.floor((100 * done) / total)}% ${formatBytes(done)} / ${formatBytes(total)}`);
     },
-    end() {
-      if (drawn) ctx.stderr('\r\x1b[K');
-    },
+    end: () => bar.end(),
   };
 }
 
@@ -33,14 +24,6 @@ function formatBytes(n: number): string {
     i++;
   }
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
-}
-
-/** Ctrl+C cancels the work cleanly (temporaries removed) instead of killing it mid-write. */
-function interruptible(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onInt = () => controller.abort();
-  process.once('SIGINT', onInt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
 }
 
 function positionals(ctx: CommandContext, count: number, what: string): string[] {
@@ -61,9 +44,9 @@ const snapshot: CliCommand = {
   async run(ctx) {
     const [target] = positionals(ctx, 1, l10n.t('one data file or folder'));
     const project = openProject(ctx.cwd);
-    const progress = progressLine(ctx);
+    const progress = bytesProgress(ctx);
     const labels = { scanning: l10n.t('Scanning'), hashing: l10n.t('Hashing'), profiling: l10n.t('Profiling'), recording: l10n.t('Recording') };
-    const interrupt = interruptible();
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await snapshotDataset(project, target, {
         name: ctx.args.options.name as string | undefined,
@@ -162,8 +145,8 @@ const restore: CliCommand = {
   ],
   async run(ctx) {
     const [reference] = positionals(ctx, 1, l10n.t('one version, as name@N, name@latest or name@digest'));
-    const progress = progressLine(ctx);
-    const interrupt = interruptible();
+    const progress = bytesProgress(ctx);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await restoreVersion(openProject(ctx.cwd), reference, {
         to: ctx.args.options.to as string | undefined,
@@ -207,7 +190,7 @@ const diff: CliCommand = {
   options: [{ name: 'key', type: 'string', description: 'Column that identifies a row, to compare rows.' }, JSON_OPTION],
   async run(ctx) {
     const [a, b] = positionals(ctx, 2, l10n.t('two versions, as name@N'));
-    const interrupt = interruptible();
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key as string | undefined, signal: interrupt.signal });
       if (ctx.args.options.json) {
@@ -254,8 +237,8 @@ function transferCommand(name: 'push' | 'pull'): CliCommand {
     options: [JSON_OPTION],
     async run(ctx) {
       const project = openProject(ctx.cwd);
-      const progress = progressLine(ctx);
-      const interrupt = interruptible();
+      const progress = bytesProgress(ctx);
+      const interrupt = interruptOnCtrlC(ctx);
       let done = 0;
       try {
         const work = name === 'push' ? pushObjects : pullObjects;

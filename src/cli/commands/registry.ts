@@ -5,6 +5,7 @@ import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
+import { interruptOnCtrlC } from '../terminal';
 
 const REASON_OPTION = { name: 'reason', type: 'string', description: 'Why, for the audit log (`mlops model history`).' } as const;
 
@@ -205,13 +206,11 @@ const reproduce: CliCommand = {
   options: [JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('reproduce takes one version: <name>/<version> or <name>@<alias>.'));
-    const controller = new AbortController();
     // Ctrl-C stops the training between trees and iterations instead of leaving it running to the end.
-    const onInterrupt = () => controller.abort();
-    process.once('SIGINT', onInterrupt);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       if (!ctx.args.options.json) ctx.stderr(l10n.t('Training {0} again from its lineage…', ctx.args.positionals[0]) + '\n');
-      const result = await reproduceVersion(openProject(ctx.cwd), ctx.args.positionals[0], { signal: controller.signal });
+      const result = await reproduceVersion(openProject(ctx.cwd), ctx.args.positionals[0], { signal: interrupt.signal });
       if (ctx.args.options.json) printJson(ctx, result);
       else {
         text(ctx, `identical: ${result.identical}`);
@@ -223,7 +222,7 @@ const reproduce: CliCommand = {
       }
       return result.identical ? 0 : 1;
     } finally {
-      process.off('SIGINT', onInterrupt);
+      interrupt.dispose();
     }
   },
 };

@@ -10,14 +10,7 @@ import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
-
-/** Ctrl+C asks the search to stop: its runs are marked killed instead of being left running. */
-function interruptOnCtrlC(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onInt = () => controller.abort();
-  process.once('SIGINT', onInt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
-}
+import { interruptOnCtrlC, progressBar } from '../terminal';
 
 /** Without a terminal, a line at least this often while trials end, even when the best score stays. */
 const PLAIN_LINE_EVERY_MS = 10_000;
@@ -28,7 +21,7 @@ const PLAIN_LINE_EVERY_MS = 10_000;
  * changes, or 10 s passed, so logs stay short.
  */
 function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) => void; end: () => void } {
-  let drawn = false;
+  const bar = progressBar(ctx);
   let lastBest: number | null = null;
   let lastPhase: AutomlProgress['phase'] | undefined;
   let lastDraw = 0;
@@ -48,19 +41,10 @@ function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) =>
         lastPhase = p.phase;
         return;
       }
-      const now = Date.now();
-      if (now - lastDraw < 100 && p.phase === lastPhase) return;
-      lastPhase = p.phase;
-      lastDraw = now;
       const fraction = p.phase === 'refitting' && p.refit ? p.refit.done / p.refit.total : p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
-      const bar = '#'.repeat(Math.round(fraction * 25)).padEnd(25, '.');
-      ctx.stderr(`\r\x1b[K${phase} [${bar}] ${l10n.t('{0} trials', p.trials)} ${best}${refit} ${p.elapsedSeconds.toFixed(0)} s`);
-      drawn = true;
+      bar.draw(phase, fraction, `${l10n.t('{0} trials', p.trials)} ${best}${refit} ${p.elapsedSeconds.toFixed(0)} s`);
     },
-    end() {
-      if (drawn) ctx.stderr('\r\x1b[K');
-      drawn = false;
-    },
+    end: () => bar.end(),
   };
 }
 
@@ -88,7 +72,7 @@ const train: CliCommand = {
     const project = openProject(ctx.cwd);
     const training = project.config.training ?? {};
     if (training.command && o.target === undefined) return trainByCommand(ctx);
-    const interrupt = interruptOnCtrlC();
+    const interrupt = interruptOnCtrlC(ctx);
     const progress = trainingProgress(ctx);
     try {
       const result = await trainInWorker(project.paths.root, {
