@@ -1,8 +1,8 @@
 import type { OptionSpec, ParsedArgs } from './args';
 
 /** What a command sees: its parsed arguments and where to write. Nothing global, so tests can run commands in-process. */
-export interface CommandContext {
-  args: ParsedArgs;
+export interface CommandContext<O extends readonly OptionSpec[] = readonly OptionSpec[]> {
+  args: ParsedArgs<O>;
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -10,18 +10,23 @@ export interface CommandContext {
   interactive: boolean;
 }
 
-export interface CliCommand {
+export interface CliCommand<O extends readonly OptionSpec[] = readonly OptionSpec[]> {
   /** One or more words: "init", "run show". The longest match of the command line wins. */
   name: string;
   usage: string;
   /** English; translated when help is printed, since commands are defined before the locale is known. */
   summary: string;
-  options: readonly OptionSpec[];
+  options: O;
   /** Returns the process exit code: 0 success, 1 a failed check or operation. */
-  run(ctx: CommandContext): Promise<number> | number;
+  run(ctx: CommandContext<O>): Promise<number> | number;
 }
 
-export const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'Print machine-readable JSON.' };
+/** Declares a command with its options' names and types kept, so `ctx.args.options` is typed from them. */
+export function defineCommand<const O extends readonly OptionSpec[]>(command: CliCommand<O>): CliCommand<O> {
+  return command;
+}
+
+export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'Print machine-readable JSON.' } as const satisfies OptionSpec;
 
 export function printJson(ctx: CommandContext, value: unknown): void {
   ctx.stdout(JSON.stringify(value, null, 2) + '\n');

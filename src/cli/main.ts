@@ -65,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(ctx);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`${err.message}\n${l10n.t('Usage: {0}', command.usage)}\n`);
+      io.stderr(`${describeError(err)}\n${l10n.t('Usage: {0}', command.usage)}\n`);
       return 2;
     }
     io.stderr(l10n.t('Error: {0}', describeError(err)) + '\n');

@@ -2,7 +2,7 @@ import { collectGarbage, diffVersions, listDatasets, listVersions, pullObjects, 
 import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, type CommandContext } from '../command';
 import { interruptOnCtrlC, progressBar } from '../terminal';
 
 /** A byte count's progress as a bar on a terminal. */
@@ -32,7 +32,7 @@ function positionals(ctx: CommandContext, count: number, what: string): string[]
   return p;
 }
 
-const snapshot: CliCommand = {
+const snapshot = defineCommand({
   name: 'snapshot',
   usage: 'mlops snapshot <path> [--name NAME] [-m MESSAGE] [--json]',
   summary: 'Record a new version of a data file or folder: hash, cache, profile, pointer file and git commit.',
@@ -49,8 +49,8 @@ const snapshot: CliCommand = {
     const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await snapshotDataset(project, target, {
-        name: ctx.args.options.name as string | undefined,
-        message: ctx.args.options.message as string | undefined,
+        name: ctx.args.options.name,
+        message: ctx.args.options.message,
         signal: interrupt.signal,
         onProgress: (p) => progress.update(labels[p.phase], p.done, p.total),
       }, ctx.cwd);
@@ -92,9 +92,9 @@ const snapshot: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-const datasets: CliCommand = {
+const datasets = defineCommand({
   name: 'datasets',
   usage: 'mlops datasets [--json]',
   summary: 'List the datasets: declared in mlops.yaml or snapshotted, with their latest version.',
@@ -112,9 +112,9 @@ const datasets: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-const versions: CliCommand = {
+const versions = defineCommand({
   name: 'versions',
   usage: 'mlops versions <name> [--json]',
   summary: 'List the versions of a dataset.',
@@ -132,9 +132,9 @@ const versions: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-const restore: CliCommand = {
+const restore = defineCommand({
   name: 'restore',
   usage: 'mlops restore <name>@<version> [--to PATH] [--force] [--json]',
   summary: 'Write a dataset version back from the cache, checking every byte against its hash.',
@@ -149,7 +149,7 @@ const restore: CliCommand = {
     const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await restoreVersion(openProject(ctx.cwd), reference, {
-        to: ctx.args.options.to as string | undefined,
+        to: ctx.args.options.to,
         force: ctx.args.options.force === true,
         cwd: ctx.cwd,
         signal: interrupt.signal,
@@ -164,7 +164,7 @@ const restore: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
 function printTable(ctx: CommandContext, t: TableDiff, indent: string): void {
   const show = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v));
@@ -183,7 +183,7 @@ function printTable(ctx: CommandContext, t: TableDiff, indent: string): void {
   }
 }
 
-const diff: CliCommand = {
+const diff = defineCommand({
   name: 'diff',
   usage: 'mlops diff <name>@<a> <name>@<b> [--key COLUMN] [--json]',
   summary: 'Compare two versions: files, schema, row counts, column statistics; with --key, rows added, removed and changed.',
@@ -192,7 +192,7 @@ const diff: CliCommand = {
     const [a, b] = positionals(ctx, 2, l10n.t('two versions, as name@N'));
     const interrupt = interruptOnCtrlC(ctx);
     try {
-      const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key as string | undefined, signal: interrupt.signal });
+      const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key, signal: interrupt.signal });
       if (ctx.args.options.json) {
         printJson(ctx, result);
         return 0;
@@ -213,9 +213,9 @@ const diff: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-const gc: CliCommand = {
+const gc = defineCommand({
   name: 'gc',
   usage: 'mlops gc [--force] [--json]',
   summary: 'Find cache objects no dataset version references; delete them with --force.',
@@ -227,10 +227,10 @@ const gc: CliCommand = {
     else ctx.stdout(l10n.t('{0} unreferenced objects would free {1}. Run `mlops gc --force` to delete them.', result.objects, formatBytes(result.bytes)) + '\n');
     return 0;
   },
-};
+});
 
-function transferCommand(name: 'push' | 'pull'): CliCommand {
-  return {
+function transferCommand(name: 'push' | 'pull') {
+  return defineCommand({
     name,
     usage: `mlops ${name} [--json]`,
     summary: name === 'push' ? 'Copy the cache objects the remote lacks to data.remote, verifying hashes.' : 'Fetch the cache objects this machine lacks from data.remote, verifying hashes.',
@@ -258,7 +258,7 @@ function transferCommand(name: 'push' | 'pull'): CliCommand {
         interrupt.dispose();
       }
     },
-  };
+  });
 }
 
 export const dataCommands = [snapshot, datasets, versions, restore, diff, gc, transferCommand('push'), transferCommand('pull')];

@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { l10n } from '../../core/l10n';
 import { installPaths } from '../../core/install';
 import { checkConfigFile, findProjectRoot, initProject, CONFIG_FILE } from '../../core/workspace';
-import { JSON_OPTION, printJson, type CliCommand } from '../command';
+import { defineCommand, JSON_OPTION, printJson } from '../command';
 import { UsageError } from '../args';
 
-const init: CliCommand = {
+const init = defineCommand({
   name: 'init',
   usage: 'mlops init [DIR] [--sample] [--name NAME] [--json]',
   summary: 'Create mlops.yaml, .mlops/ and .gitignore entries (with --sample: the weather sample project).',
@@ -19,7 +19,7 @@ const init: CliCommand = {
     const dir = path.resolve(ctx.cwd, ctx.args.positionals[0] ?? '.');
     const result = initProject(dir, {
       sample: ctx.args.options.sample === true,
-      name: ctx.args.options.name as string | undefined,
+      name: ctx.args.options.name,
       sampleDir: installPaths().sample,
     });
     if (ctx.args.options.json) printJson(ctx, result);
@@ -29,9 +29,9 @@ const init: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-const validate: CliCommand = {
+const validate = defineCommand({
   name: 'validate',
   usage: 'mlops validate [--json]',
   summary: 'Check mlops.yaml against its schema; print file:line:column for each problem.',
@@ -56,6 +56,6 @@ const validate: CliCommand = {
     }
     return errors.length === 0 ? 0 : 1;
   },
-};
+});
 
 export const projectCommands = [init, validate];

@@ -5,7 +5,7 @@ import {
 } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
 
 const EXPERIMENT_OPTION = { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' } as const;
@@ -29,7 +29,7 @@ function table(rows: string[][]): string {
 
 const summaryJson = (r: RunSummary) => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
 
-const runs: CliCommand = {
+const runs = defineCommand({
   name: 'runs',
   usage: 'mlops runs [--experiment E] [--json]',
   summary: 'List the runs, newest first.',
@@ -38,7 +38,7 @@ const runs: CliCommand = {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
     const project = openProject(ctx.cwd);
     const store = await openMetadataStore(project.paths.root);
-    const experiment = ctx.args.options.experiment as string | undefined;
+    const experiment = ctx.args.options.experiment;
     const list = listRuns(store, experiment);
     if (ctx.args.options.json) {
       printJson(ctx, { runs: list.map(summaryJson) });
@@ -60,9 +60,9 @@ const runs: CliCommand = {
     ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end), metricText(r.id)])]));
     return 0;
   },
-};
+});
 
-const run: CliCommand = {
+const run = defineCommand({
   name: 'run',
   usage: 'mlops run [--experiment E] [--name N] -- <command...>',
   summary: 'Run a command as a tracked run: its output, exit status, duration and the records it logs.',
@@ -72,8 +72,8 @@ const run: CliCommand = {
     if (ctx.args.rest.length === 0) throw new UsageError(l10n.t('No command to run: put it after `--`.'));
     const store = await openStore(ctx);
     const result = await runCommand(store, ctx.args.rest, {
-      experiment: ctx.args.options.experiment as string | undefined,
-      name: ctx.args.options.name as string | undefined,
+      experiment: ctx.args.options.experiment,
+      name: ctx.args.options.name,
       cwd: ctx.cwd,
       stdout: (chunk) => ctx.stdout(chunk.toString()),
       stderr: (chunk) => ctx.stderr(chunk.toString()),
@@ -84,7 +84,7 @@ const run: CliCommand = {
     ctx.stderr(l10n.t('Run {0} {1} after {2} s ({3}).', result.runId, result.status, seconds, how) + '\n');
     return shellExitCode(result);
   },
-};
+});
 
 /** What `run show --json` prints: the run, and every metric's history as {step, value, timestamp} points. */
 function showJson(store: MetadataStore, details: RunDetails) {
@@ -120,7 +120,7 @@ function showText(d: RunDetails): string {
   return lines.join('\n') + '\n';
 }
 
-const show: CliCommand = {
+const show = defineCommand({
   name: 'run show',
   usage: 'mlops run show <id> [--json]',
   summary: 'Show a run: params, latest metrics, tags, lineage, artifacts; with --json every metric\'s history.',
@@ -133,9 +133,9 @@ const show: CliCommand = {
     else ctx.stdout(showText(details));
     return 0;
   },
-};
+});
 
-const compare: CliCommand = {
+const compare = defineCommand({
   name: 'run compare',
   usage: 'mlops run compare <id> <id>... [--json]',
   summary: 'Compare runs side by side: params and latest metrics, marking what differs.',
@@ -164,9 +164,9 @@ const compare: CliCommand = {
     if (differentParams.length) ctx.stdout(l10n.t('* params that differ') + '\n');
     return 0;
   },
-};
+});
 
-const remove: CliCommand = {
+const remove = defineCommand({
   name: 'run delete',
   usage: 'mlops run delete <id> [--json]',
   summary: 'Delete a run, its records and its files.',
@@ -178,9 +178,9 @@ const remove: CliCommand = {
     else ctx.stdout(l10n.t('Deleted run {0}.', id) + '\n');
     return 0;
   },
-};
+});
 
-const importMlflowCommand: CliCommand = {
+const importMlflowCommand = defineCommand({
   name: 'import mlflow',
   usage: 'mlops import mlflow <mlruns-dir> [--json]',
   summary: 'Import the experiments and runs of an MLflow file store (an mlruns/ folder); importing twice changes nothing.',
@@ -192,6 +192,6 @@ const importMlflowCommand: CliCommand = {
     else ctx.stdout(l10n.t('Imported {0} runs from {1} experiments; {2} were already here.', result.imported.length, result.experiments.length, result.skipped.length) + '\n');
     return 0;
   },
-};
+});
 
 export const trackingCommands = [runs, run, show, compare, remove, importMlflowCommand];

@@ -70,4 +70,23 @@ describe('mlops CLI', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(installPaths().root, 'package.json'), 'utf8')) as { version: string };
     assert.equal(execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }).trim(), `mlops ${pkg.version}`);
   });
+
+  it('exits 2 on a usage mistake found before any work starts: a bad number, a model version without its version', () => {
+    const dir = tmp();
+    mlops(dir, 'init', '--sample');
+    for (const budget of ['-3', 'abc']) {
+      const r = mlops(dir, 'train', '--dataset', 'weather', '--target', 'weather', '--time-budget', budget);
+      assert.equal(r.status, 2, `--time-budget ${budget}: ${r.stderr}`);
+      assert.match(r.stderr, /--time-budget needs a number/);
+      assert.match(r.stderr, /Usage: mlops train/);
+    }
+    assert.equal(mlops(dir, 'train', '--max-trials', '1.5').status, 2);
+    const reproduce = mlops(dir, 'reproduce', 'weather');
+    assert.equal(reproduce.status, 2, reproduce.stderr);
+    assert.match(reproduce.stderr, /"weather" does not name a model version/);
+    assert.doesNotMatch(reproduce.stderr, /Training weather again/);
+    const predict = mlops(dir, 'predict', '--model', 'weather', '--input', 'data/weather.csv', '--output', 'p.csv');
+    assert.equal(predict.status, 2, predict.stderr);
+    assert.equal(fs.existsSync(path.join(dir, 'p.csv')), false);
+  });
 });
