@@ -1,4 +1,5 @@
 import type { OptionSpec, ParsedArgs } from './args';
+import type { CliJson } from './json';
 
 /** What a command sees: its parsed arguments and where to write. Nothing global, so tests can run commands in-process. */
 export interface CommandContext<O extends readonly OptionSpec[] = readonly OptionSpec[]> {
@@ -28,6 +29,7 @@ export function defineCommand<const O extends readonly OptionSpec[]>(command: Cl
 
 export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'Print machine-readable JSON.' } as const satisfies OptionSpec;
 
-export function printJson(ctx: CommandContext, value: unknown): void {
+/** Prints a command's `--json` output; `shape` names its type in CliJson, so every shape printed is a declared one. */
+export function printJson<K extends keyof CliJson>(ctx: Pick<CommandContext, 'stdout'>, shape: K, value: CliJson[K]): void {
   ctx.stdout(JSON.stringify(value, null, 2) + '\n');
 }

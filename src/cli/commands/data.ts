@@ -57,7 +57,7 @@ const snapshot = defineCommand({
       progress.end();
       const v = result.version;
       if (ctx.args.options.json) {
-        printJson(ctx, {
+        printJson(ctx, 'snapshot', {
           dataset: result.dataset,
           version: v.id,
           digest: v.digest,
@@ -102,7 +102,7 @@ const datasets = defineCommand({
   run(ctx) {
     const list = listDatasets(openProject(ctx.cwd));
     if (ctx.args.options.json) {
-      printJson(ctx, { datasets: list });
+      printJson(ctx, 'datasets', { datasets: list });
       return 0;
     }
     if (list.length === 0) ctx.stdout(l10n.t('No datasets yet. Declare them in mlops.yaml, or run `mlops snapshot <path>`.') + '\n');
@@ -123,7 +123,7 @@ const versions = defineCommand({
     const [name] = positionals(ctx, 1, l10n.t('one dataset name'));
     const list = listVersions(openProject(ctx.cwd), name);
     if (ctx.args.options.json) {
-      printJson(ctx, { dataset: name, versions: list });
+      printJson(ctx, 'versions', { dataset: name, versions: list });
       return 0;
     }
     for (const v of list) {
@@ -156,7 +156,7 @@ const restore = defineCommand({
         onProgress: (done, total) => progress.update(l10n.t('Restoring'), done, total),
       });
       progress.end();
-      if (ctx.args.options.json) printJson(ctx, result);
+      if (ctx.args.options.json) printJson(ctx, 'restore', result);
       else ctx.stdout(result.summary + '\n');
       return 0;
     } finally {
@@ -194,7 +194,7 @@ const diff = defineCommand({
     try {
       const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key, signal: interrupt.signal });
       if (ctx.args.options.json) {
-        printJson(ctx, result);
+        printJson(ctx, 'diff', result);
         return 0;
       }
       ctx.stdout(l10n.t('{0}@{1} -> @{2}', result.dataset, result.from.version, result.to.version) + (result.identical ? l10n.t(': identical') : '') + '\n');
@@ -222,7 +222,7 @@ const gc = defineCommand({
   options: [{ name: 'force', type: 'boolean', description: 'Delete them (without it, only report what would be freed).' }, JSON_OPTION],
   async run(ctx) {
     const result = await collectGarbage(openProject(ctx.cwd), { force: ctx.args.options.force === true });
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'gc', result);
     else if (result.removed) ctx.stdout(l10n.t('Removed {0} unreferenced objects, {1} freed.', result.objects, formatBytes(result.bytes)) + '\n');
     else ctx.stdout(l10n.t('{0} unreferenced objects would free {1}. Run `mlops gc --force` to delete them.', result.objects, formatBytes(result.bytes)) + '\n');
     return 0;
@@ -244,7 +244,7 @@ function transferCommand(name: 'push' | 'pull') {
         const work = name === 'push' ? pushObjects : pullObjects;
         const result: TransferResult = await work(project, { signal: interrupt.signal, onBytes: (n) => progress.update(name, (done += n), Math.max(done, 1)) });
         progress.end();
-        if (ctx.args.options.json) printJson(ctx, result);
+        if (ctx.args.options.json) printJson(ctx, 'transfer', result);
         else {
           const line = name === 'push'
             ? l10n.t('Pushed {0} objects ({1}) to {2}; {3} were already there.', result.copied, formatBytes(result.bytes), result.remote, result.present)

@@ -22,7 +22,7 @@ const init = defineCommand({
       name: ctx.args.options.name,
       sampleDir: installPaths().sample,
     });
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'init', result);
     else {
       ctx.stdout(result.message + '\n');
       for (const f of result.written) ctx.stdout(`  + ${f}\n`);
@@ -40,7 +40,7 @@ const validate = defineCommand({
     const root = findProjectRoot(ctx.cwd);
     if (!root) {
       const message = l10n.t('No {0} in {1} or any folder above it. Run `mlops init` to create one.', CONFIG_FILE, ctx.cwd);
-      if (ctx.args.options.json) printJson(ctx, { valid: false, file: null, problems: [{ message }] });
+      if (ctx.args.options.json) printJson(ctx, 'validate', { valid: false, file: null, problems: [{ message }] });
       else ctx.stderr(message + '\n');
       return 1;
     }
@@ -48,7 +48,7 @@ const validate = defineCommand({
     const { problems } = checkConfigFile(file);
     const errors = problems.filter((p) => p.severity === 'error');
     if (ctx.args.options.json) {
-      printJson(ctx, { valid: errors.length === 0, file, problems });
+      printJson(ctx, 'validate', { valid: errors.length === 0, file, problems });
     } else {
       const shown = path.relative(ctx.cwd, file) || CONFIG_FILE;
       for (const p of problems) ctx.stderr(`${shown}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);

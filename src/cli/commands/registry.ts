@@ -54,7 +54,7 @@ const register = defineCommand({
       reason: ctx.args.options.reason,
     });
     if (ctx.args.options.json) {
-      printJson(ctx, { model: result.record.model, version: result.record.version, folder: result.folder, aliases: result.alias ? [result.alias.alias] : [], record: result.record });
+      printJson(ctx, 'register', { model: result.record.model, version: result.record.version, folder: result.folder, aliases: result.alias ? [result.alias.alias] : [], record: result.record });
       return 0;
     }
     text(ctx, l10n.t('Registered {0}/{1} from run {2} ({3}).', result.record.model, result.record.version, result.record.lineage.run, result.folder));
@@ -73,7 +73,7 @@ const models = defineCommand({
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('models takes no arguments.'));
     const list = listModels(openProject(ctx.cwd).paths);
     if (ctx.args.options.json) {
-      printJson(ctx, { models: list });
+      printJson(ctx, 'models', { models: list });
       return 0;
     }
     if (list.length === 0) {
@@ -123,7 +123,7 @@ const show = defineCommand({
   run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model show takes one version: <name>/<version> or <name>@<alias>.'));
     const version = resolveModelVersion(openProject(ctx.cwd).paths, versionReference(ctx.args.positionals[0]));
-    if (ctx.args.options.json) printJson(ctx, version);
+    if (ctx.args.options.json) printJson(ctx, 'model show', version);
     else ctx.stdout(showText(version));
     return 0;
   },
@@ -138,7 +138,7 @@ const history = defineCommand({
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model history takes one model name.'));
     const events = modelHistory(openProject(ctx.cwd).paths, ctx.args.positionals[0]);
     if (ctx.args.options.json) {
-      printJson(ctx, { events });
+      printJson(ctx, 'model history', { events });
       return 0;
     }
     for (const e of events) {
@@ -164,7 +164,7 @@ const archive = defineCommand({
     const ref = parseModelReference(versionReference(ctx.args.positionals[0]));
     if (!('version' in ref)) throw new UsageError(l10n.t('Name the version to archive by its number (<name>/<version>), not by an alias.'));
     const result = await archiveVersion(openProject(ctx.cwd).paths, ref.model, ref.version, { reason: ctx.args.options.reason });
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'model archive', result);
     else text(ctx, result.changed ? l10n.t('Archived {0}/{1}.', result.model, result.version) : l10n.t('{0}/{1} was already archived.', result.model, result.version));
     return 0;
   },
@@ -179,7 +179,7 @@ const aliasSet = defineCommand({
     if (ctx.args.positionals.length !== 3) throw new UsageError(l10n.t('alias set takes a model, an alias and a version number.'));
     const [model, alias, version] = ctx.args.positionals;
     const change = await setAlias(openProject(ctx.cwd).paths, model, alias, versionNumber(version), { reason: ctx.args.options.reason });
-    if (ctx.args.options.json) printJson(ctx, change);
+    if (ctx.args.options.json) printJson(ctx, 'alias', change);
     else text(ctx, aliasText(change));
     return 0;
   },
@@ -194,7 +194,7 @@ const aliasRemove = defineCommand({
     if (ctx.args.positionals.length !== 2) throw new UsageError(l10n.t('alias rm takes a model and an alias.'));
     const [model, alias] = ctx.args.positionals;
     const change = await removeAlias(openProject(ctx.cwd).paths, model, alias, { reason: ctx.args.options.reason });
-    if (ctx.args.options.json) printJson(ctx, change);
+    if (ctx.args.options.json) printJson(ctx, 'alias', change);
     else text(ctx, aliasText(change));
     return 0;
   },
@@ -213,7 +213,7 @@ const reproduce = defineCommand({
     try {
       if (!ctx.args.options.json) ctx.stderr(l10n.t('Training {0} again from its lineage…', reference) + '\n');
       const result = await reproduceVersion(openProject(ctx.cwd), reference, { signal: interrupt.signal });
-      if (ctx.args.options.json) printJson(ctx, result);
+      if (ctx.args.options.json) printJson(ctx, 'reproduce', result);
       else {
         text(ctx, `identical: ${result.identical}`);
         text(ctx, `  ${l10n.t('registered')}: ${result.registered}`);

@@ -7,6 +7,7 @@ import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, defineCommand, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
+import type { RunShowJson, RunSummaryJson } from '../json';
 
 const EXPERIMENT_OPTION = { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' } as const;
 
@@ -27,7 +28,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-const summaryJson = (r: RunSummary) => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
+const summaryJson = (r: RunSummary): RunSummaryJson => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
 
 const runs = defineCommand({
   name: 'runs',
@@ -41,7 +42,7 @@ const runs = defineCommand({
     const experiment = ctx.args.options.experiment;
     const list = listRuns(store, experiment);
     if (ctx.args.options.json) {
-      printJson(ctx, { runs: list.map(summaryJson) });
+      printJson(ctx, 'runs', { runs: list.map(summaryJson) });
       return 0;
     }
     if (list.length === 0) {
@@ -87,8 +88,8 @@ const run = defineCommand({
 });
 
 /** What `run show --json` prints: the run, and every metric's history as {step, value, timestamp} points. */
-function showJson(store: MetadataStore, details: RunDetails) {
-  const metricHistory: Record<string, { step: number; value: number | null; timestamp: number | null }[]> = {};
+function showJson(store: MetadataStore, details: RunDetails): RunShowJson {
+  const metricHistory: RunShowJson['metricHistory'] = {};
   for (const key of metricKeys(store, details.id)) {
     const s = metricSeries(store, details.id, key);
     metricHistory[key] = Array.from(s.values, (v, i) => ({ step: s.steps[i], value: Number.isFinite(v) ? v : null, timestamp: Number.isNaN(s.timestamps[i]) ? null : s.timestamps[i] }));
@@ -129,7 +130,7 @@ const show = defineCommand({
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run show takes one run id.'));
     const store = await openStore(ctx);
     const details = getRun(store, ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, showJson(store, details));
+    if (ctx.args.options.json) printJson(ctx, 'run show', showJson(store, details));
     else ctx.stdout(showText(details));
     return 0;
   },
@@ -154,7 +155,7 @@ const compare = defineCommand({
     const differs = (byRun: Record<string, unknown>) => new Set(Object.values(byRun).map((v) => JSON.stringify(v))).size > 1;
     const differentParams = Object.keys(params).filter((k) => differs(params[k]));
     if (ctx.args.options.json) {
-      printJson(ctx, { runs: details.map(summaryJson), params, metrics, differentParams });
+      printJson(ctx, 'run compare', { runs: details.map(summaryJson), params, metrics, differentParams });
       return 0;
     }
     const rows = [['', ...ids]];
@@ -174,7 +175,7 @@ const remove = defineCommand({
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run delete takes one run id.'));
     const id = await deleteRun(await openStore(ctx), ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, { deleted: id });
+    if (ctx.args.options.json) printJson(ctx, 'run delete', { deleted: id });
     else ctx.stdout(l10n.t('Deleted run {0}.', id) + '\n');
     return 0;
   },
@@ -188,7 +189,7 @@ const importMlflowCommand = defineCommand({
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('import mlflow takes the path of an mlruns/ folder.'));
     const result = await importMlflow(await openStore(ctx), ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'import mlflow', result);
     else ctx.stdout(l10n.t('Imported {0} runs from {1} experiments; {2} were already here.', result.imported.length, result.experiments.length, result.skipped.length) + '\n');
     return 0;
   },

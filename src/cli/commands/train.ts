@@ -87,7 +87,7 @@ const train = defineCommand({
         onProgress: (p) => progress.update(p),
       });
       progress.end();
-      if (o.json) printJson(ctx, result);
+      if (o.json) printJson(ctx, 'train', result);
       else {
         ctx.stdout(l10n.t('Best model: {0} with {1} = {2} ({3}-fold cross-validation, {4} trials in {5} s).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.folds, result.trials, result.elapsedSeconds.toFixed(1)) + '\n');
         ctx.stdout(l10n.t('Parameters: {0}', JSON.stringify(result.bestModel.params)) + '\n');
@@ -110,7 +110,7 @@ async function trainByCommand(ctx: CommandContext, experiment: string | undefine
     stderr: (chunk) => ctx.stderr(chunk.toString()),
   }).finally(() => store.close());
   for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
-  if (ctx.args.options.json) printJson(ctx, { runId: result.runId, status: result.status, exitCode: result.exitCode, command: result.command, params: result.params, metrics: result.metrics, dataset: result.dataset ?? null, warnings: result.warnings });
+  if (ctx.args.options.json) printJson(ctx, 'train command', { runId: result.runId, status: result.status, exitCode: result.exitCode, command: result.command, params: result.params, metrics: result.metrics, dataset: result.dataset ?? null, warnings: result.warnings });
   else ctx.stderr(l10n.t('Run {0} {1}: {2} params, {3} metrics recorded.', result.runId, result.status, Object.keys(result.params).length, Object.keys(result.metrics).length) + '\n');
   return result.status === 'finished' ? 0 : 1;
 }
@@ -140,7 +140,7 @@ const predict = defineCommand({
     try {
       const model = resolveModel(project, store, reference);
       const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
-      if (ctx.args.options.json) printJson(ctx, { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
+      if (ctx.args.options.json) printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
       else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
       return 0;
     } finally {
@@ -166,7 +166,7 @@ const exportCommand = defineCommand({
       const { model, bytes } = exportOnnxFile(chosen.bytes, path.resolve(ctx.cwd, output));
       const outputs = model.classes ? ['label', 'probabilities'] : ['variable'];
       if (ctx.args.options.json) {
-        printJson(ctx, { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
+        printJson(ctx, 'export', { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
       } else {
         ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes, model.family) + '\n');
         ctx.stderr(l10n.t('Input X: float32 [rows, {0}], columns in this order: {1}. Categories go in as their index in the model\'s vocabulary (see --json), missing values as NaN.', model.features.length, model.features.map((f) => f.name).join(', ')) + '\n');
