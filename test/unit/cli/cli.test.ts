@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -88,5 +88,17 @@ describe('mlops CLI', () => {
     const predict = mlops(dir, 'predict', '--model', 'weather', '--input', 'data/weather.csv', '--output', 'p.csv');
     assert.equal(predict.status, 2, predict.stderr);
     assert.equal(fs.existsSync(path.join(dir, 'p.csv')), false);
+  });
+
+  it('ends quietly when the reader closes the pipe, as `mlops help | head -1` does', async () => {
+    for (const args of [['help'], ['--version'], ['validate', '--json']]) {
+      const child = spawn(process.execPath, [cli, ...args], { cwd: tmp(), env: { ...process.env, LANG: 'C' } });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.doesNotMatch(stderr, /EPIPE|Unhandled|at /, `mlops ${args.join(' ')}`);
+      assert.notEqual(code, null);
+    }
   });
 });
