@@ -15,9 +15,9 @@ export interface RunSummaryJson extends RunSummary {
   durationMs: number | null;
 }
 
-/** `mlops runs --json`: newest first. */
+/** `mlops runs --json`: top-level runs, newest first, with how many trials each started; with --all, the trials too. */
 export interface RunsJson {
-  runs: RunSummaryJson[];
+  runs: (RunSummaryJson & { trials: number })[];
 }
 
 export interface MetricPointJson {

@@ -30,19 +30,30 @@ function table(rows: string[][]): string {
 
 const summaryJson = (r: RunSummary): RunSummaryJson => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
 
+/** How many runs each run started: an AutoML search's trials. */
+function trialCounts(runs: readonly RunSummary[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of runs) if (r.parentId !== null) counts.set(r.parentId, (counts.get(r.parentId) ?? 0) + 1);
+  return counts;
+}
+
 const runs = defineCommand({
   name: 'runs',
-  usage: 'mlops runs [--experiment E] [--json]',
-  summary: 'List the runs, newest first.',
-  options: [EXPERIMENT_OPTION, JSON_OPTION],
+  usage: 'mlops runs [--experiment E] [--all] [--json]',
+  summary: 'List the runs, newest first, each with its number of trials (the runs an AutoML search started).',
+  options: [EXPERIMENT_OPTION, { name: 'all', type: 'boolean', description: 'List the trials too.' }, JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
     const project = openProject(ctx.cwd);
     const store = await openMetadataStore(project.paths.root);
     const experiment = ctx.args.options.experiment;
-    const list = listRuns(store, experiment);
+    const every = listRuns(store, experiment);
+    const trials = trialCounts(every);
+    // A trial whose parent is not listed (deleted, or in another experiment) stays visible as a run of its own.
+    const listed = new Set(every.map((r) => r.id));
+    const list = ctx.args.options.all ? every : every.filter((r) => r.parentId === null || !listed.has(r.parentId));
     if (ctx.args.options.json) {
-      printJson(ctx, 'runs', { runs: list.map(summaryJson) });
+      printJson(ctx, 'runs', { runs: list.map((r) => ({ ...summaryJson(r), trials: trials.get(r.id) ?? 0 })) });
       return 0;
     }
     if (list.length === 0) {
@@ -57,8 +68,12 @@ const runs = defineCommand({
       const key = runKeyMetric(metrics, preferred);
       return key === undefined ? '' : `${key} ${metrics[key] === null ? 'NaN' : Number(metrics[key]!.toPrecision(4))}`;
     };
-    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION'), l10n.t('METRIC')];
-    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end), metricText(r.id)])]));
+    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION'), l10n.t('TRIALS'), l10n.t('METRIC')];
+    const trialsText = (id: string) => String(trials.get(id) ?? '');
+    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end), trialsText(r.id), metricText(r.id)])]));
+    const hidden = every.length - list.length;
+    if (hidden === 1) ctx.stdout(l10n.t('1 trial not listed; `mlops runs --all` lists it too.') + '\n');
+    else if (hidden > 1) ctx.stdout(l10n.t('{0} trials not listed; `mlops runs --all` lists them too.', hidden) + '\n');
     return 0;
   },
 });
