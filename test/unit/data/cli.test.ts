@@ -23,6 +23,18 @@ describe('short option aliases', () => {
 });
 
 describe('mlops data commands', () => {
+  it('refuses a ragged CSV naming the user\'s file, its row and column, and leaves nothing in the cache', () => {
+    const { dir } = makeProject();
+    write(dir, 'data/ragged.csv', 'a,b\n1,2\n3,4,5\n');
+    const r = mlops(dir, 'snapshot', 'data/ragged.csv');
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stderr.includes(path.join(dir, 'data', 'ragged.csv') + ': row 2 has more cells than the header has columns (2); the first extra cell is in column 3.'), r.stderr);
+    assert.doesNotMatch(r.stderr, /\.mlops/);
+    const gc = JSON.parse(mlops(dir, 'gc', '--json').stdout) as { objects: number; bytes: number };
+    assert.deepEqual([gc.objects, gc.bytes], [0, 0]);
+    assert.equal(fs.existsSync(path.join(dir, '.mlops', 'datasets', 'ragged.json')), false);
+  });
+
   it('snapshot --json prints the dataset, version and sha256 digest; -m sets the message', () => {
     const { dir } = makeProject({ git: true });
     write(dir, 'data/d.csv', 'a,b\n1,x\n');
