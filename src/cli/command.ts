@@ -1,4 +1,6 @@
 import type { OptionSpec, ParsedArgs } from './args';
+import { l10n } from '../core/l10n';
+import { openProjectForReading, type Project } from '../core/workspace';
 import type { CliJson } from './json';
 
 /** What a command sees: its parsed arguments and where to write. Nothing global, so tests can run commands in-process. */
@@ -32,4 +34,11 @@ export const JSON_OPTION = { name: 'json', type: 'boolean', description: 'Print 
 /** Prints a command's `--json` output; `shape` names its type in CliJson, so every shape printed is a declared one. */
 export function printJson<K extends keyof CliJson>(ctx: Pick<CommandContext, 'stdout'>, shape: K, value: CliJson[K]): void {
   ctx.stdout(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** The project for a command that only reads (`mlops models`): a broken mlops.yaml is a warning, not a stop. */
+export function projectForReading(ctx: Pick<CommandContext, 'cwd' | 'stderr'>): Project {
+  const { project, configProblem } = openProjectForReading(ctx.cwd);
+  if (configProblem) ctx.stderr(l10n.t('Warning: {0} (showing what is on disk; `mlops validate` lists every problem).', configProblem) + '\n');
+  return project;
 }

@@ -2,7 +2,7 @@ import { collectGarbage, diffVersions, listDatasets, listVersions, pullObjects, 
 import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, defineCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
 import { interruptOnCtrlC, progressBar } from '../terminal';
 
 /** A byte count's progress as a bar on a terminal. */
@@ -81,7 +81,7 @@ const snapshot = defineCommand({
       ctx.stdout(result.summary + '\n');
       if (result.created) {
         const shape = v.rows !== undefined ? l10n.t(', {0} rows x {1} columns', v.rows, v.columns ?? 0) : '';
-        ctx.stdout(l10n.t('  {0} files, {1}{2}', v.files, formatBytes(v.size), shape) + '\n');
+        ctx.stdout((v.files === 1 ? l10n.t('  1 file, {0}{1}', formatBytes(v.size), shape) : l10n.t('  {0} files, {1}{2}', v.files, formatBytes(v.size), shape)) + '\n');
         if (result.git?.status === 'committed') ctx.stdout(l10n.t('  committed {0} in {1}', result.pointer, (result.git.commit ?? '').slice(0, 10)) + '\n');
         if (result.git?.status === 'staged') ctx.stdout(l10n.t('  staged {0}', result.pointer) + '\n');
       }
@@ -100,14 +100,16 @@ const datasets = defineCommand({
   summary: 'List the datasets: declared in mlops.yaml or snapshotted, with their latest version.',
   options: [JSON_OPTION],
   run(ctx) {
-    const list = listDatasets(openProject(ctx.cwd));
+    const list = listDatasets(projectForReading(ctx));
     if (ctx.args.options.json) {
       printJson(ctx, 'datasets', { datasets: list });
       return 0;
     }
     if (list.length === 0) ctx.stdout(l10n.t('No datasets yet. Declare them in mlops.yaml, or run `mlops snapshot <path>`.') + '\n');
     for (const d of list) {
-      const latest = d.latest ? l10n.t('{0} versions, latest @{1} {2} {3}', d.versions, d.latest.id, d.latest.created, d.latest.digest.slice(0, 19)) : l10n.t('no versions');
+      const latest = !d.latest ? l10n.t('no versions')
+        : d.versions === 1 ? l10n.t('1 version, @{0} {1} {2}', d.latest.id, d.latest.created, d.latest.digest.slice(0, 19))
+        : l10n.t('{0} versions, latest @{1} {2} {3}', d.versions, d.latest.id, d.latest.created, d.latest.digest.slice(0, 19));
       ctx.stdout(`${d.name}  ${d.path}  ${latest}\n`);
     }
     return 0;
@@ -121,7 +123,7 @@ const versions = defineCommand({
   options: [JSON_OPTION],
   run(ctx) {
     const [name] = positionals(ctx, 1, l10n.t('one dataset name'));
-    const list = listVersions(openProject(ctx.cwd), name);
+    const list = listVersions(projectForReading(ctx), name);
     if (ctx.args.options.json) {
       printJson(ctx, 'versions', { dataset: name, versions: list });
       return 0;

@@ -3,7 +3,7 @@ import { archiveVersion, keyMetric, listModels, modelHistory, parseModelReferenc
 import { reproduceVersion } from '../../core/automl';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, defineCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
 import { versionReference } from '../modelReference';
 import { interruptOnCtrlC } from '../terminal';
@@ -71,7 +71,7 @@ const models = defineCommand({
   options: [JSON_OPTION],
   run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('models takes no arguments.'));
-    const list = listModels(openProject(ctx.cwd).paths);
+    const list = listModels(projectForReading(ctx).paths);
     if (ctx.args.options.json) {
       printJson(ctx, 'models', { models: list });
       return 0;
@@ -122,7 +122,7 @@ const show = defineCommand({
   options: [JSON_OPTION],
   run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model show takes one version: <name>/<version> or <name>@<alias>.'));
-    const version = resolveModelVersion(openProject(ctx.cwd).paths, versionReference(ctx.args.positionals[0]));
+    const version = resolveModelVersion(projectForReading(ctx).paths, versionReference(ctx.args.positionals[0]));
     if (ctx.args.options.json) printJson(ctx, 'model show', version);
     else ctx.stdout(showText(version));
     return 0;
@@ -136,7 +136,7 @@ const history = defineCommand({
   options: [JSON_OPTION],
   run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model history takes one model name.'));
-    const events = modelHistory(openProject(ctx.cwd).paths, ctx.args.positionals[0]);
+    const events = modelHistory(projectForReading(ctx).paths, ctx.args.positionals[0]);
     if (ctx.args.options.json) {
       printJson(ctx, 'model history', { events });
       return 0;

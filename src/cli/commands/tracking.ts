@@ -5,7 +5,7 @@ import {
 } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, defineCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
 import type { RunShowJson, RunSummaryJson } from '../json';
 
@@ -13,6 +13,11 @@ const EXPERIMENT_OPTION = { name: 'experiment', type: 'string', description: 'Ex
 
 async function openStore(ctx: CommandContext): Promise<MetadataStore> {
   return openMetadataStore(openProject(ctx.cwd).paths.root);
+}
+
+/** The store for a command that only reads runs, which a broken mlops.yaml does not stop. */
+async function openStoreForReading(ctx: CommandContext): Promise<MetadataStore> {
+  return openMetadataStore(projectForReading(ctx).paths.root);
 }
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
@@ -44,7 +49,7 @@ const runs = defineCommand({
   options: [EXPERIMENT_OPTION, { name: 'all', type: 'boolean', description: 'List the trials too.' }, JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
-    const project = openProject(ctx.cwd);
+    const project = projectForReading(ctx);
     const store = await openMetadataStore(project.paths.root);
     const experiment = ctx.args.options.experiment;
     const every = listRuns(store, experiment);
@@ -143,7 +148,7 @@ const show = defineCommand({
   options: [JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run show takes one run id.'));
-    const store = await openStore(ctx);
+    const store = await openStoreForReading(ctx);
     const details = getRun(store, ctx.args.positionals[0]);
     if (ctx.args.options.json) printJson(ctx, 'run show', showJson(store, details));
     else ctx.stdout(showText(details));
@@ -158,7 +163,7 @@ const compare = defineCommand({
   options: [JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length < 2) throw new UsageError(l10n.t('run compare takes two run ids or more.'));
-    const store = await openStore(ctx);
+    const store = await openStoreForReading(ctx);
     const details = ctx.args.positionals.map((id) => getRun(store, id));
     const ids = details.map((d) => d.id);
     const side = <T>(pick: (d: RunDetails) => Record<string, T>) => {

@@ -1,6 +1,6 @@
 export { checkConfigText, type ConfigCheck, type ConfigProblem, type ProjectConfig, type DatasetDeclaration, type TrainingConfig } from './config';
 export {
-  CONFIG_FILE, STATE_DIR, projectPaths, findProjectRoot, openProject, checkConfigFile, initProject,
+  CONFIG_FILE, STATE_DIR, projectPaths, findProjectRoot, openProject, openProjectForReading, checkConfigFile, initProject,
   type Project, type ProjectPaths, type InitOptions, type InitResult,
 } from './project';
 export { projectGit } from './git';

@@ -101,4 +101,35 @@ describe('mlops CLI', () => {
       assert.notEqual(code, null);
     }
   });
+
+  it('reports one missing bracket in mlops.yaml once, schema problems in the order of the file, and still lists models, with a warning', () => {
+    const dir = tmp();
+    mlops(dir, 'init', '--sample');
+    const config = path.join(dir, 'mlops.yaml');
+    const sample = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, sample.replace('  metric: accuracy', '  metric: [accuracy, f1'));
+    const broken = mlops(dir, 'validate');
+    assert.equal(broken.status, 1);
+    assert.equal(broken.stderr.trimEnd().split('\n').length, 1, broken.stderr);
+    assert.match(broken.stderr, /^mlops\.yaml:\d+:\d+: error: YAML syntax: /);
+    const models = mlops(dir, 'models');
+    assert.equal(models.status, 0, models.stderr);
+    assert.match(models.stdout, /No registered models yet/);
+    assert.match(models.stderr, /^Warning: .*mlops\.yaml:\d+:\d+: YAML syntax/);
+    assert.equal(mlops(dir, 'runs', '--json').status, 0);
+    assert.equal(mlops(dir, 'datasets').status, 0);
+
+    fs.writeFileSync(config, 'project: p\ntraining:\n  timeBudget: soon\nversion: 2\n');
+    const lines = mlops(dir, 'validate').stderr.trimEnd().split('\n').map((l) => Number(l.split(':')[1]));
+    assert.deepEqual(lines, [3, 4]);
+  });
+
+  it('says 1 file and 1 version, not 1 files and 1 versions', () => {
+    const dir = tmp();
+    mlops(dir, 'init', '--sample');
+    const snapshot = mlops(dir, 'snapshot', 'data/weather.csv');
+    assert.equal(snapshot.status, 0, snapshot.stderr);
+    assert.match(snapshot.stdout, /^ {2}1 file, /m);
+    assert.match(mlops(dir, 'datasets').stdout, /weather {2}data\/weather\.csv {2}1 version, @1 /);
+  });
 });
