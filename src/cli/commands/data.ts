@@ -1,6 +1,6 @@
 import { collectGarbage, diffVersions, listDatasets, listVersions, pullObjects, pushObjects, restoreVersion, snapshotDataset, type TableDiff, type TransferResult } from '../../core/data';
 import { l10n } from '../../core/l10n';
-import { openProject } from '../../core/workspace';
+import { openProject, type Project } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
 import { interruptOnCtrlC, progressBar } from '../terminal';
@@ -181,20 +181,28 @@ function printTable(ctx: CommandContext, t: TableDiff, indent: string): void {
   if (t.keyed) {
     const k = t.keyed;
     ctx.stdout(indent + l10n.t('by {0}: {1} added, {2} removed, {3} changed, {4} unchanged', k.key, k.added, k.removed, k.changed, k.unchanged) + '\n');
-    if (k.duplicateKeys) ctx.stdout(indent + l10n.t('{0} rows repeat a key; the last of each was compared.', k.duplicateKeys) + '\n');
   }
+}
+
+/** The key mlops.yaml declares for a dataset: its entity and timestamp columns, which together name one row. */
+function declaredKey(project: Project, reference: string): string[] | undefined {
+  const declared = project.config.datasets?.[reference.slice(0, reference.lastIndexOf('@'))];
+  const columns = [declared?.entity, declared?.timestamp].filter((c): c is string => Boolean(c));
+  return columns.length ? columns : undefined;
 }
 
 const diff = defineCommand({
   name: 'diff',
-  usage: 'mlops diff <name>@<a> <name>@<b> [--key COLUMN] [--json]',
-  summary: 'Compare two versions: files, schema, row counts, column statistics; with --key, rows added, removed and changed.',
-  options: [{ name: 'key', type: 'string', description: 'Column that identifies a row, to compare rows.' }, JSON_OPTION],
+  usage: 'mlops diff <name>@<a> <name>@<b> [--key COLUMN[,COLUMN...]] [--json]',
+  summary: 'Compare two versions: files, schema, row counts, column statistics; with a key, rows added, removed and changed.',
+  options: [{ name: 'key', type: 'string', description: 'Columns that identify a row, comma-separated, to compare rows (default: the dataset\'s entity and timestamp in mlops.yaml).' }, JSON_OPTION],
   async run(ctx) {
     const [a, b] = positionals(ctx, 2, l10n.t('two versions, as name@N'));
+    const project = openProject(ctx.cwd);
+    const key = ctx.args.options.key ?? declaredKey(project, a);
     const interrupt = interruptOnCtrlC(ctx);
     try {
-      const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key, signal: interrupt.signal });
+      const result = await diffVersions(project, a, b, { key, signal: interrupt.signal });
       if (ctx.args.options.json) {
         printJson(ctx, 'diff', result);
         return 0;

@@ -12,7 +12,7 @@ export type DataTask =
   | { kind: 'copy'; source: string; target: string }
   | { kind: 'profile'; file: string; format: TabularFormat }
   | { kind: 'profilePart'; file: string; format: 'csv' | 'tsv'; range: ByteRange; header?: string[] }
-  | { kind: 'keyDiff'; a: KeyedSide; b: KeyedSide; key: string };
+  | { kind: 'keyDiff'; a: KeyedSide; b: KeyedSide; key: string[] };
 
 /** A file ingested into the cache; `added` is false when the cache held its contents already. */
 export interface IngestedFile extends HashedFile {
