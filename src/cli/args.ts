@@ -2,32 +2,52 @@ import { MlopsError } from '../core/errors';
 import { l10n } from '../core/l10n';
 
 export interface OptionSpec {
-  name: string;
+  readonly name: string;
   /** A one-letter alias, written `-m` (as in `git commit -m`). */
-  short?: string;
-  type: 'string' | 'boolean' | 'number';
-  description: string;
+  readonly short?: string;
+  readonly type: 'string' | 'boolean' | 'number';
+  readonly description: string;
   /** Allowed values of a string option, checked here so every command reports them alike. */
-  choices?: readonly string[];
+  readonly choices?: readonly string[];
+  /** The smallest value a number option takes: below it is a usage mistake, found before any work starts. */
+  readonly min?: number;
+  /** A number option that only takes whole numbers (a count, a seed). */
+  readonly integer?: boolean;
 }
 
-export interface ParsedArgs {
+/**
+ * The value an option's declaration gives: a boolean flag, a number, one of its choices, or a string. `T` is the
+ * declared type on its own so that a declaration not known exactly (any OptionSpec) gives the union of all three.
+ */
+type OptionValue<S extends OptionSpec, T extends OptionSpec['type'] = S['type']> = T extends 'boolean'
+  ? boolean
+  : T extends 'number'
+    ? number
+    : S extends { readonly choices: readonly (infer C extends string)[] }
+      ? C
+      : string;
+
+/** The parsed options of a command, typed from its declarations (declared `as const`, or inline in `defineCommand`). */
+export type OptionValues<O extends readonly OptionSpec[]> = { readonly [S in O[number] as S['name']]?: OptionValue<S> };
+
+export interface ParsedArgs<O extends readonly OptionSpec[] = readonly OptionSpec[]> {
   positionals: string[];
-  options: Record<string, string | boolean | number | undefined>;
+  options: OptionValues<O>;
   /** Everything after a bare `--`, untouched (a command to run, for example). */
   rest: string[];
 }
 
 /** A usage mistake: the CLI prints it with the command's usage and exits 2. */
 export class UsageError extends MlopsError {
-  constructor(message: string) {
-    super(message, undefined, 'USAGE');
+  constructor(message: string, hint?: string) {
+    super(message, hint, 'USAGE');
   }
 }
 
-export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
+export function parseArgs<O extends readonly OptionSpec[]>(argv: readonly string[], specs: O): ParsedArgs<O> {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const result: ParsedArgs = { positionals: [], options: {}, rest: [] };
+  const options: Record<string, string | boolean | number> = {};
+  const result = { positionals: [] as string[], rest: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -47,7 +67,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     if (!spec) throw new UsageError(l10n.t('Unknown option --{0}.', name));
     if (spec.type === 'boolean') {
       if (eq !== -1) throw new UsageError(l10n.t('--{0} takes no value.', name));
-      result.options[name] = true;
+      options[name] = true;
       continue;
     }
     const raw: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
@@ -58,10 +78,13 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     if (spec.type === 'number') {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(l10n.t('--{0} needs a number; got "{1}".', name, raw));
-      result.options[name] = n;
+      if (spec.integer && !Number.isInteger(n)) throw new UsageError(l10n.t('--{0} needs a whole number; got "{1}".', name, raw));
+      if (spec.min !== undefined && n < spec.min) throw new UsageError(l10n.t('--{0} needs a number of at least {1}; got "{2}".', name, spec.min, raw));
+      options[name] = n;
     } else {
-      result.options[name] = raw;
+      options[name] = raw;
     }
   }
-  return result;
+  // Every value was checked against its declaration above, which is what OptionValues<O> promises.
+  return { ...result, options: options as OptionValues<O> };
 }

@@ -65,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(ctx);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`${err.message}\n${l10n.t('Usage: {0}', command.usage)}\n`);
+      io.stderr(`${describeError(err)}\n${l10n.t('Usage: {0}', command.usage)}\n`);
       return 2;
     }
     io.stderr(l10n.t('Error: {0}', describeError(err)) + '\n');
@@ -75,7 +75,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * A reader that closed the pipe (`mlops runs | head -3`) has all the output it wanted: the command ends quietly,
+ * as cat or grep do, instead of with Node's unhandled EPIPE stack.
+ */
+function endQuietlyWhenPipeCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 if (require.main === module) {
+  endQuietlyWhenPipeCloses(process.stdout);
+  endQuietlyWhenPipeCloses(process.stderr);
   useLocale(localeFromEnvironment(), installPaths().l10n);
   runCli(process.argv.slice(2), {
     cwd: process.cwd(),

@@ -7,7 +7,7 @@ import { l10n } from './l10n';
 export type ErrorCode =
   // project, configuration, usage
   | 'MLOPS_ERROR' | 'NO_PROJECT' | 'INVALID_CONFIG' | 'OUTSIDE_PROJECT' | 'BAD_PATH' | 'BAD_NAME' | 'NAME_TAKEN' | 'USAGE'
-  | 'CANCELLED' | 'NO_FILE' | 'BAD_FILE'
+  | 'CANCELLED' | 'NO_FILE' | 'BAD_FILE' | 'CANNOT_WRITE'
   // storage and the metadata store
   | 'MISSING_OBJECT' | 'CORRUPT_OBJECT' | 'STORE_NOT_OURS' | 'STORE_TOO_NEW' | 'STORE_LOCKED' | 'STORE_DAMAGED' | 'SQLJS_UNPATCHED'
   // data

@@ -1,27 +1,18 @@
 import { collectGarbage, diffVersions, listDatasets, listVersions, pullObjects, pushObjects, restoreVersion, snapshotDataset, type TableDiff, type TransferResult } from '../../core/data';
 import { l10n } from '../../core/l10n';
-import { openProject } from '../../core/workspace';
+import { openProject, type Project } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
+import { interruptOnCtrlC, progressBar } from '../terminal';
 
-/** Draws a progress line on a terminal; nothing when stderr is a file or pipe, where it would only be noise. */
-function progressLine(ctx: CommandContext): { update: (label: string, done: number, total: number) => void; end: () => void } {
-  let last = 0;
-  let drawn = false;
+/** A byte count's progress as a bar on a terminal. */
+function bytesProgress(ctx: CommandContext): { update: (label: string, done: number, total: number) => void; end: () => void } {
+  const bar = progressBar(ctx);
   return {
     update(label, done, total) {
-      if (!ctx.interactive || total === 0) return;
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      const percent = Math.floor((100 * done) / total);
-      const bar = '#'.repeat(Math.floor(percent / 4)).padEnd(25, '.');
-      ctx.stderr(`\r${label} [${bar}] ${percent}% ${formatBytes(done)} / ${formatBytes(total)}  `);
-      drawn = true;
+      if (total > 0) bar.draw(label, done / total, `${Math.floor((100 * done) / total)}% ${formatBytes(done)} / ${formatBytes(total)}`);
     },
-    end() {
-      if (drawn) ctx.stderr('\r\x1b[K');
-    },
+    end: () => bar.end(),
   };
 }
 
@@ -35,21 +26,13 @@ function formatBytes(n: number): string {
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
 }
 
-/** Ctrl+C cancels the work cleanly (temporaries removed) instead of killing it mid-write. */
-export function interruptible(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onInt = () => controller.abort();
-  process.once('SIGINT', onInt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
-}
-
 function positionals(ctx: CommandContext, count: number, what: string): string[] {
   const p = ctx.args.positionals;
   if (p.length !== count) throw new UsageError(l10n.t('Expected {0}.', what));
   return p;
 }
 
-const snapshot: CliCommand = {
+const snapshot = defineCommand({
   name: 'snapshot',
   usage: 'mlops snapshot <path> [--name NAME] [-m MESSAGE] [--json]',
   summary: 'Record a new version of a data file or folder: hash, cache, profile, pointer file and git commit.',
@@ -61,20 +44,20 @@ const snapshot: CliCommand = {
   async run(ctx) {
     const [target] = positionals(ctx, 1, l10n.t('one data file or folder'));
     const project = openProject(ctx.cwd);
-    const progress = progressLine(ctx);
+    const progress = bytesProgress(ctx);
     const labels = { scanning: l10n.t('Scanning'), hashing: l10n.t('Hashing'), profiling: l10n.t('Profiling'), recording: l10n.t('Recording') };
-    const interrupt = interruptible();
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await snapshotDataset(project, target, {
-        name: ctx.args.options.name as string | undefined,
-        message: ctx.args.options.message as string | undefined,
+        name: ctx.args.options.name,
+        message: ctx.args.options.message,
         signal: interrupt.signal,
         onProgress: (p) => progress.update(labels[p.phase], p.done, p.total),
       }, ctx.cwd);
       progress.end();
       const v = result.version;
       if (ctx.args.options.json) {
-        printJson(ctx, {
+        printJson(ctx, 'snapshot', {
           dataset: result.dataset,
           version: v.id,
           digest: v.digest,
@@ -98,7 +81,7 @@ const snapshot: CliCommand = {
       ctx.stdout(result.summary + '\n');
       if (result.created) {
         const shape = v.rows !== undefined ? l10n.t(', {0} rows x {1} columns', v.rows, v.columns ?? 0) : '';
-        ctx.stdout(l10n.t('  {0} files, {1}{2}', v.files, formatBytes(v.size), shape) + '\n');
+        ctx.stdout((v.files === 1 ? l10n.t('  1 file, {0}{1}', formatBytes(v.size), shape) : l10n.t('  {0} files, {1}{2}', v.files, formatBytes(v.size), shape)) + '\n');
         if (result.git?.status === 'committed') ctx.stdout(l10n.t('  committed {0} in {1}', result.pointer, (result.git.commit ?? '').slice(0, 10)) + '\n');
         if (result.git?.status === 'staged') ctx.stdout(l10n.t('  staged {0}', result.pointer) + '\n');
       }
@@ -109,38 +92,40 @@ const snapshot: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-const datasets: CliCommand = {
+const datasets = defineCommand({
   name: 'datasets',
   usage: 'mlops datasets [--json]',
   summary: 'List the datasets: declared in mlops.yaml or snapshotted, with their latest version.',
   options: [JSON_OPTION],
   run(ctx) {
-    const list = listDatasets(openProject(ctx.cwd));
+    const list = listDatasets(projectForReading(ctx));
     if (ctx.args.options.json) {
-      printJson(ctx, { datasets: list });
+      printJson(ctx, 'datasets', { datasets: list });
       return 0;
     }
     if (list.length === 0) ctx.stdout(l10n.t('No datasets yet. Declare them in mlops.yaml, or run `mlops snapshot <path>`.') + '\n');
     for (const d of list) {
-      const latest = d.latest ? l10n.t('{0} versions, latest @{1} {2} {3}', d.versions, d.latest.id, d.latest.created, d.latest.digest.slice(0, 19)) : l10n.t('no versions');
+      const latest = !d.latest ? l10n.t('no versions')
+        : d.versions === 1 ? l10n.t('1 version, @{0} {1} {2}', d.latest.id, d.latest.created, d.latest.digest.slice(0, 19))
+        : l10n.t('{0} versions, latest @{1} {2} {3}', d.versions, d.latest.id, d.latest.created, d.latest.digest.slice(0, 19));
       ctx.stdout(`${d.name}  ${d.path}  ${latest}\n`);
     }
     return 0;
   },
-};
+});
 
-const versions: CliCommand = {
+const versions = defineCommand({
   name: 'versions',
   usage: 'mlops versions <name> [--json]',
   summary: 'List the versions of a dataset.',
   options: [JSON_OPTION],
   run(ctx) {
     const [name] = positionals(ctx, 1, l10n.t('one dataset name'));
-    const list = listVersions(openProject(ctx.cwd), name);
+    const list = listVersions(projectForReading(ctx), name);
     if (ctx.args.options.json) {
-      printJson(ctx, { dataset: name, versions: list });
+      printJson(ctx, 'versions', { dataset: name, versions: list });
       return 0;
     }
     for (const v of list) {
@@ -149,9 +134,9 @@ const versions: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-const restore: CliCommand = {
+const restore = defineCommand({
   name: 'restore',
   usage: 'mlops restore <name>@<version> [--to PATH] [--force] [--json]',
   summary: 'Write a dataset version back from the cache, checking every byte against its hash.',
@@ -162,18 +147,18 @@ const restore: CliCommand = {
   ],
   async run(ctx) {
     const [reference] = positionals(ctx, 1, l10n.t('one version, as name@N, name@latest or name@digest'));
-    const progress = progressLine(ctx);
-    const interrupt = interruptible();
+    const progress = bytesProgress(ctx);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await restoreVersion(openProject(ctx.cwd), reference, {
-        to: ctx.args.options.to as string | undefined,
+        to: ctx.args.options.to,
         force: ctx.args.options.force === true,
         cwd: ctx.cwd,
         signal: interrupt.signal,
         onProgress: (done, total) => progress.update(l10n.t('Restoring'), done, total),
       });
       progress.end();
-      if (ctx.args.options.json) printJson(ctx, result);
+      if (ctx.args.options.json) printJson(ctx, 'restore', result);
       else ctx.stdout(result.summary + '\n');
       return 0;
     } finally {
@@ -181,7 +166,7 @@ const restore: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
 function printTable(ctx: CommandContext, t: TableDiff, indent: string): void {
   const show = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(6))) : JSON.stringify(v));
@@ -196,22 +181,30 @@ function printTable(ctx: CommandContext, t: TableDiff, indent: string): void {
   if (t.keyed) {
     const k = t.keyed;
     ctx.stdout(indent + l10n.t('by {0}: {1} added, {2} removed, {3} changed, {4} unchanged', k.key, k.added, k.removed, k.changed, k.unchanged) + '\n');
-    if (k.duplicateKeys) ctx.stdout(indent + l10n.t('{0} rows repeat a key; the last of each was compared.', k.duplicateKeys) + '\n');
   }
 }
 
-const diff: CliCommand = {
+/** The key mlops.yaml declares for a dataset: its entity and timestamp columns, which together name one row. */
+function declaredKey(project: Project, reference: string): string[] | undefined {
+  const declared = project.config.datasets?.[reference.slice(0, reference.lastIndexOf('@'))];
+  const columns = [declared?.entity, declared?.timestamp].filter((c): c is string => Boolean(c));
+  return columns.length ? columns : undefined;
+}
+
+const diff = defineCommand({
   name: 'diff',
-  usage: 'mlops diff <name>@<a> <name>@<b> [--key COLUMN] [--json]',
-  summary: 'Compare two versions: files, schema, row counts, column statistics; with --key, rows added, removed and changed.',
-  options: [{ name: 'key', type: 'string', description: 'Column that identifies a row, to compare rows.' }, JSON_OPTION],
+  usage: 'mlops diff <name>@<a> <name>@<b> [--key COLUMN[,COLUMN...]] [--json]',
+  summary: 'Compare two versions: files, schema, row counts, column statistics; with a key, rows added, removed and changed.',
+  options: [{ name: 'key', type: 'string', description: 'Columns that identify a row, comma-separated, to compare rows (default: the dataset\'s entity and timestamp in mlops.yaml).' }, JSON_OPTION],
   async run(ctx) {
     const [a, b] = positionals(ctx, 2, l10n.t('two versions, as name@N'));
-    const interrupt = interruptible();
+    const project = openProject(ctx.cwd);
+    const key = ctx.args.options.key ?? declaredKey(project, a);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
-      const result = await diffVersions(openProject(ctx.cwd), a, b, { key: ctx.args.options.key as string | undefined, signal: interrupt.signal });
+      const result = await diffVersions(project, a, b, { key, signal: interrupt.signal });
       if (ctx.args.options.json) {
-        printJson(ctx, result);
+        printJson(ctx, 'diff', result);
         return 0;
       }
       ctx.stdout(l10n.t('{0}@{1} -> @{2}', result.dataset, result.from.version, result.to.version) + (result.identical ? l10n.t(': identical') : '') + '\n');
@@ -230,38 +223,38 @@ const diff: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-const gc: CliCommand = {
+const gc = defineCommand({
   name: 'gc',
   usage: 'mlops gc [--force] [--json]',
   summary: 'Find cache objects no dataset version references; delete them with --force.',
   options: [{ name: 'force', type: 'boolean', description: 'Delete them (without it, only report what would be freed).' }, JSON_OPTION],
   async run(ctx) {
     const result = await collectGarbage(openProject(ctx.cwd), { force: ctx.args.options.force === true });
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'gc', result);
     else if (result.removed) ctx.stdout(l10n.t('Removed {0} unreferenced objects, {1} freed.', result.objects, formatBytes(result.bytes)) + '\n');
     else ctx.stdout(l10n.t('{0} unreferenced objects would free {1}. Run `mlops gc --force` to delete them.', result.objects, formatBytes(result.bytes)) + '\n');
     return 0;
   },
-};
+});
 
-function transferCommand(name: 'push' | 'pull'): CliCommand {
-  return {
+function transferCommand(name: 'push' | 'pull') {
+  return defineCommand({
     name,
     usage: `mlops ${name} [--json]`,
     summary: name === 'push' ? 'Copy the cache objects the remote lacks to data.remote, verifying hashes.' : 'Fetch the cache objects this machine lacks from data.remote, verifying hashes.',
     options: [JSON_OPTION],
     async run(ctx) {
       const project = openProject(ctx.cwd);
-      const progress = progressLine(ctx);
-      const interrupt = interruptible();
+      const progress = bytesProgress(ctx);
+      const interrupt = interruptOnCtrlC(ctx);
       let done = 0;
       try {
         const work = name === 'push' ? pushObjects : pullObjects;
         const result: TransferResult = await work(project, { signal: interrupt.signal, onBytes: (n) => progress.update(name, (done += n), Math.max(done, 1)) });
         progress.end();
-        if (ctx.args.options.json) printJson(ctx, result);
+        if (ctx.args.options.json) printJson(ctx, 'transfer', result);
         else {
           const line = name === 'push'
             ? l10n.t('Pushed {0} objects ({1}) to {2}; {3} were already there.', result.copied, formatBytes(result.bytes), result.remote, result.present)
@@ -275,7 +268,7 @@ function transferCommand(name: 'push' | 'pull'): CliCommand {
         interrupt.dispose();
       }
     },
-  };
+  });
 }
 
 export const dataCommands = [snapshot, datasets, versions, restore, diff, gc, transferCommand('push'), transferCommand('pull')];

@@ -3,7 +3,7 @@ import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
-import { interruptible } from './data';
+import { interruptOnCtrlC } from '../terminal';
 
 function timeOption(ctx: CommandContext, name: string): number | undefined {
   const raw = ctx.args.options[name] as string | undefined;
@@ -41,11 +41,11 @@ const build: CliCommand = {
     if (!entities) throw new UsageError(l10n.t('--entities is required: the file or dataset of entity rows.'));
     const output = ctx.args.options.output as string | undefined;
     const project = openProject(ctx.cwd);
-    const interrupt = interruptible();
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const set = await buildTrainingSet(project, service, entities, { timestamp: ctx.args.options.timestamp as string | undefined, output, signal: interrupt.signal });
       const summary = { service, rows: set.rows, columns: set.columns.map((c) => ({ name: c.name, type: c.type, view: c.view ?? null, feature: c.feature ?? null })), views: set.views, output: set.output ?? null };
-      if (ctx.args.options.json) printJson(ctx, summary);
+      if (ctx.args.options.json) printJson(ctx, 'features build', summary);
       else if (set.output) {
         ctx.stdout(l10n.t('Wrote {0} rows and {1} columns to {2}.', set.rows, set.columns.length, set.output) + '\n');
         for (const v of set.views) ctx.stdout(l10n.t('  {0} version {1} (source {2})', v.name, v.version, v.source) + '\n');
@@ -73,10 +73,10 @@ const materializeCommand: CliCommand = {
   options: [{ name: 'end', type: 'string', description: 'Materialize as of this time (ISO 8601; default: now).' }, JSON_OPTION],
   async run(ctx) {
     const project = openProject(ctx.cwd);
-    const interrupt = interruptible();
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const results = await materialize(project, ctx.args.positionals, timeOption(ctx, 'end'), interrupt.signal);
-      if (ctx.args.options.json) printJson(ctx, { views: results });
+      if (ctx.args.options.json) printJson(ctx, 'features materialize', { views: results });
       else {
         for (const r of results) {
           ctx.stdout(l10n.t('{0} version {1}: {2} entities as of {3} ({4} computed, {5} carried over).', r.view, r.version, r.entities, r.end, r.updated, r.entities - r.updated) + '\n');
@@ -109,7 +109,7 @@ const get: CliCommand = {
     const request = Object.fromEntries(Object.entries(requestText).map(([k, v]) => [k, requestValue(v)]));
     const project = openProject(ctx.cwd);
     const [values] = getOnlineFeatures(project, service, [keys], { at: timeOption(ctx, 'at'), request });
-    if (ctx.args.options.json) printJson(ctx, { service, entity: keys, features: values });
+    if (ctx.args.options.json) printJson(ctx, 'features get', { service, entity: keys, features: values });
     else {
       const width = Math.max(...values.map((v) => v.name.length));
       for (const v of values) {
@@ -129,7 +129,7 @@ const list: CliCommand = {
   run(ctx) {
     const listing = listFeatures(openProject(ctx.cwd));
     if (ctx.args.options.json) {
-      printJson(ctx, listing);
+      printJson(ctx, 'features list', listing);
       return 0;
     }
     ctx.stdout(l10n.t('Entities:') + '\n');

@@ -39,7 +39,7 @@ const drift: CliCommand = {
     });
     const title = `${ref.dataset}@${ref.version} → ${cur.dataset}@${cur.version}`;
     if (typeof o.report === 'string') writeFileDurably(path.resolve(ctx.cwd, o.report), renderDriftHtml(report, { title }));
-    if (o.json) printJson(ctx, { reference: `${ref.dataset}@${ref.version}`, current: `${cur.dataset}@${cur.version}`, ...report });
+    if (o.json) printJson(ctx, 'drift', { reference: `${ref.dataset}@${ref.version}`, current: `${cur.dataset}@${cur.version}`, ...report });
     else printReport(ctx, title, report);
     return o['fail-on-drift'] && report.datasetDrift ? 1 : 0;
   },

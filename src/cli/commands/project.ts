@@ -4,10 +4,10 @@ import { installPaths } from '../../core/install';
 import * as fs from 'node:fs';
 import { checkProjectText } from '../../core/features';
 import { findProjectRoot, initProject, CONFIG_FILE } from '../../core/workspace';
-import { JSON_OPTION, printJson, type CliCommand } from '../command';
+import { defineCommand, JSON_OPTION, printJson } from '../command';
 import { UsageError } from '../args';
 
-const init: CliCommand = {
+const init = defineCommand({
   name: 'init',
   usage: 'mlops init [DIR] [--sample] [--name NAME] [--json]',
   summary: 'Create mlops.yaml, .mlops/ and .gitignore entries (with --sample: the weather sample project).',
@@ -21,19 +21,19 @@ const init: CliCommand = {
     const dir = path.resolve(ctx.cwd, ctx.args.positionals[0] ?? '.');
     const result = initProject(dir, {
       sample: ctx.args.options.sample === true,
-      name: ctx.args.options.name as string | undefined,
+      name: ctx.args.options.name,
       sampleDir: installPaths().sample,
     });
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'init', result);
     else {
       ctx.stdout(result.message + '\n');
       for (const f of result.written) ctx.stdout(`  + ${f}\n`);
     }
     return 0;
   },
-};
+});
 
-const validate: CliCommand = {
+const validate = defineCommand({
   name: 'validate',
   usage: 'mlops validate [--json]',
   summary: 'Check mlops.yaml against its schema; print file:line:column for each problem.',
@@ -42,7 +42,7 @@ const validate: CliCommand = {
     const root = findProjectRoot(ctx.cwd);
     if (!root) {
       const message = l10n.t('No {0} in {1} or any folder above it. Run `mlops init` to create one.', CONFIG_FILE, ctx.cwd);
-      if (ctx.args.options.json) printJson(ctx, { valid: false, file: null, problems: [{ message }] });
+      if (ctx.args.options.json) printJson(ctx, 'validate', { valid: false, file: null, problems: [{ message }] });
       else ctx.stderr(message + '\n');
       return 1;
     }
@@ -50,7 +50,7 @@ const validate: CliCommand = {
     const { problems } = checkProjectText(fs.readFileSync(file, 'utf8'), root);
     const errors = problems.filter((p) => p.severity === 'error');
     if (ctx.args.options.json) {
-      printJson(ctx, { valid: errors.length === 0, file, problems });
+      printJson(ctx, 'validate', { valid: errors.length === 0, file, problems });
     } else {
       const shown = path.relative(ctx.cwd, file) || CONFIG_FILE;
       for (const p of problems) ctx.stderr(`${shown}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
@@ -58,6 +58,6 @@ const validate: CliCommand = {
     }
     return errors.length === 0 ? 0 : 1;
   },
-};
+});
 
 export const projectCommands = [init, validate];

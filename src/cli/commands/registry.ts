@@ -3,8 +3,10 @@ import { archiveVersion, keyMetric, listModels, modelHistory, parseModelReferenc
 import { reproduceVersion } from '../../core/automl';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
+import { versionReference } from '../modelReference';
+import { interruptOnCtrlC } from '../terminal';
 
 const REASON_OPTION = { name: 'reason', type: 'string', description: 'Why, for the audit log (`mlops model history`).' } as const;
 
@@ -28,7 +30,7 @@ function aliasText(change: AliasChange): string {
     : l10n.t('{0}@{1} moved from version {2} to version {3}.', change.model, change.alias, change.previous, change.version);
 }
 
-const register: CliCommand = {
+const register = defineCommand({
   name: 'register',
   usage: 'mlops register <run-id> --model <name> [--alias A] [--description TEXT] [--reason TEXT] [--json]',
   summary: 'Register the model a run trained as the next version of a registered model.',
@@ -41,18 +43,18 @@ const register: CliCommand = {
   ],
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('register takes one run id.'));
-    const model = ctx.args.options.model as string | undefined;
+    const model = ctx.args.options.model;
     if (!model) throw new UsageError(l10n.t('--model is required: the name to register the model under.'));
     const project = openProject(ctx.cwd);
     const store = await openMetadataStore(project.paths.root);
     const result = await registerModel(project, store, ctx.args.positionals[0], {
       model,
-      alias: ctx.args.options.alias as string | undefined,
-      description: ctx.args.options.description as string | undefined,
-      reason: ctx.args.options.reason as string | undefined,
+      alias: ctx.args.options.alias,
+      description: ctx.args.options.description,
+      reason: ctx.args.options.reason,
     });
     if (ctx.args.options.json) {
-      printJson(ctx, { model: result.record.model, version: result.record.version, folder: result.folder, aliases: result.alias ? [result.alias.alias] : [], record: result.record });
+      printJson(ctx, 'register', { model: result.record.model, version: result.record.version, folder: result.folder, aliases: result.alias ? [result.alias.alias] : [], record: result.record });
       return 0;
     }
     text(ctx, l10n.t('Registered {0}/{1} from run {2} ({3}).', result.record.model, result.record.version, result.record.lineage.run, result.folder));
@@ -60,18 +62,18 @@ const register: CliCommand = {
     text(ctx, l10n.t('Commit {0} to share it with your team.', result.folder));
     return 0;
   },
-};
+});
 
-const models: CliCommand = {
+const models = defineCommand({
   name: 'models',
   usage: 'mlops models [--json]',
   summary: 'List the registered models, their versions and aliases.',
   options: [JSON_OPTION],
   run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('models takes no arguments.'));
-    const list = listModels(openProject(ctx.cwd).paths);
+    const list = listModels(projectForReading(ctx).paths);
     if (ctx.args.options.json) {
-      printJson(ctx, { models: list });
+      printJson(ctx, 'models', { models: list });
       return 0;
     }
     if (list.length === 0) {
@@ -88,7 +90,7 @@ const models: CliCommand = {
     }
     return 0;
   },
-};
+});
 
 function showText(v: ModelVersion): string {
   const lines = [
@@ -113,19 +115,19 @@ function showText(v: ModelVersion): string {
   return lines.join('\n') + '\n';
 }
 
-const show: CliCommand = {
+const show = defineCommand({
   name: 'model show',
   usage: 'mlops model show <name>@<alias> | <name>/<version> [--json]',
   summary: 'Show a model version: artifact, signature, metrics, lineage and aliases.',
   options: [JSON_OPTION],
   run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model show takes one version: <name>/<version> or <name>@<alias>.'));
-    const version = resolveModelVersion(openProject(ctx.cwd).paths, ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, version);
+    const version = resolveModelVersion(projectForReading(ctx).paths, versionReference(ctx.args.positionals[0]));
+    if (ctx.args.options.json) printJson(ctx, 'model show', version);
     else ctx.stdout(showText(version));
     return 0;
   },
-};
+});
 
 function gateText(e: HistoryEvent): string {
   const g = e.evaluation;
@@ -136,16 +138,16 @@ function gateText(e: HistoryEvent): string {
     : l10n.t('gate failed: version {0} against {1}, {2} {3} vs {4}', e.version, g.against, g.metric, shown(g.challenger), shown(g.champion));
 }
 
-const history: CliCommand = {
+const history = defineCommand({
   name: 'model history',
   usage: 'mlops model history <name> [--json]',
   summary: 'Show the audit log of a model: who registered, moved aliases or archived, when and why.',
   options: [JSON_OPTION],
   run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model history takes one model name.'));
-    const events = modelHistory(openProject(ctx.cwd).paths, ctx.args.positionals[0]);
+    const events = modelHistory(projectForReading(ctx).paths, ctx.args.positionals[0]);
     if (ctx.args.options.json) {
-      printJson(ctx, { events });
+      printJson(ctx, 'model history', { events });
       return 0;
     }
     for (const e of events) {
@@ -165,25 +167,25 @@ const history: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-const archive: CliCommand = {
+const archive = defineCommand({
   name: 'model archive',
   usage: 'mlops model archive <name>/<version> [--reason TEXT] [--json]',
   summary: 'Archive a model version: kept and reproducible, but it can no longer hold an alias.',
   options: [REASON_OPTION, JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('model archive takes one version: <name>/<version>.'));
-    const ref = parseModelReference(ctx.args.positionals[0]);
+    const ref = parseModelReference(versionReference(ctx.args.positionals[0]));
     if (!('version' in ref)) throw new UsageError(l10n.t('Name the version to archive by its number (<name>/<version>), not by an alias.'));
-    const result = await archiveVersion(openProject(ctx.cwd).paths, ref.model, ref.version, { reason: ctx.args.options.reason as string | undefined });
-    if (ctx.args.options.json) printJson(ctx, result);
+    const result = await archiveVersion(openProject(ctx.cwd).paths, ref.model, ref.version, { reason: ctx.args.options.reason });
+    if (ctx.args.options.json) printJson(ctx, 'model archive', result);
     else text(ctx, result.changed ? l10n.t('Archived {0}/{1}.', result.model, result.version) : l10n.t('{0}/{1} was already archived.', result.model, result.version));
     return 0;
   },
-};
+});
 
-const aliasSet: CliCommand = {
+const aliasSet = defineCommand({
   name: 'alias set',
   usage: 'mlops alias set <model> <alias> <version> [--reason TEXT] [--json]',
   summary: 'Point an alias (champion, challenger, any name) at a version of a model.',
@@ -191,14 +193,14 @@ const aliasSet: CliCommand = {
   async run(ctx) {
     if (ctx.args.positionals.length !== 3) throw new UsageError(l10n.t('alias set takes a model, an alias and a version number.'));
     const [model, alias, version] = ctx.args.positionals;
-    const change = await setAlias(openProject(ctx.cwd).paths, model, alias, versionNumber(version), { reason: ctx.args.options.reason as string | undefined });
-    if (ctx.args.options.json) printJson(ctx, change);
+    const change = await setAlias(openProject(ctx.cwd).paths, model, alias, versionNumber(version), { reason: ctx.args.options.reason });
+    if (ctx.args.options.json) printJson(ctx, 'alias', change);
     else text(ctx, aliasText(change));
     return 0;
   },
-};
+});
 
-const aliasRemove: CliCommand = {
+const aliasRemove = defineCommand({
   name: 'alias rm',
   usage: 'mlops alias rm <model> <alias> [--reason TEXT] [--json]',
   summary: 'Remove an alias from a model.',
@@ -206,28 +208,27 @@ const aliasRemove: CliCommand = {
   async run(ctx) {
     if (ctx.args.positionals.length !== 2) throw new UsageError(l10n.t('alias rm takes a model and an alias.'));
     const [model, alias] = ctx.args.positionals;
-    const change = await removeAlias(openProject(ctx.cwd).paths, model, alias, { reason: ctx.args.options.reason as string | undefined });
-    if (ctx.args.options.json) printJson(ctx, change);
+    const change = await removeAlias(openProject(ctx.cwd).paths, model, alias, { reason: ctx.args.options.reason });
+    if (ctx.args.options.json) printJson(ctx, 'alias', change);
     else text(ctx, aliasText(change));
     return 0;
   },
-};
+});
 
-const reproduce: CliCommand = {
+const reproduce = defineCommand({
   name: 'reproduce',
   usage: 'mlops reproduce <name>/<version> [--json]',
   summary: 'Train a registered version again from its lineage (data version, configuration, seed) and check the artifact is identical; exits 1 when it is not.',
   options: [JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('reproduce takes one version: <name>/<version> or <name>@<alias>.'));
-    const controller = new AbortController();
+    const reference = versionReference(ctx.args.positionals[0]);
     // Ctrl-C stops the training between trees and iterations instead of leaving it running to the end.
-    const onInterrupt = () => controller.abort();
-    process.once('SIGINT', onInterrupt);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
-      if (!ctx.args.options.json) ctx.stderr(l10n.t('Training {0} again from its lineage…', ctx.args.positionals[0]) + '\n');
-      const result = await reproduceVersion(openProject(ctx.cwd), ctx.args.positionals[0], { signal: controller.signal });
-      if (ctx.args.options.json) printJson(ctx, result);
+      if (!ctx.args.options.json) ctx.stderr(l10n.t('Training {0} again from its lineage…', reference) + '\n');
+      const result = await reproduceVersion(openProject(ctx.cwd), reference, { signal: interrupt.signal });
+      if (ctx.args.options.json) printJson(ctx, 'reproduce', result);
       else {
         text(ctx, `identical: ${result.identical}`);
         text(ctx, `  ${l10n.t('registered')}: ${result.registered}`);
@@ -238,9 +239,9 @@ const reproduce: CliCommand = {
       }
       return result.identical ? 0 : 1;
     } finally {
-      process.off('SIGINT', onInterrupt);
+      interrupt.dispose();
     }
   },
-};
+});
 
 export const registryCommands = [register, models, show, history, archive, aliasSet, aliasRemove, reproduce];

@@ -7,24 +7,13 @@ import { writeFileDurably } from '../../core/storage';
 import type { MetricName } from '../../core/train';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
+import { whileInterruptible } from '../terminal';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
 
 const REASON_OPTION = { name: 'reason', type: 'string', description: 'Why, for the audit log (`mlops model history`).' } as const;
 const METRICS = ['accuracy', 'f1', 'roc_auc', 'log_loss', 'rmse', 'mae', 'r2'] as const;
 
 const text = (ctx: CommandContext, line: string) => ctx.stdout(line + '\n');
-
-/** Ctrl-C stops training or scoring between trees instead of leaving it running to the end. */
-async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
-}
 
 function versionOf(raw: string | undefined, command: string): { model: string; version: number } {
   if (!raw) throw new UsageError(l10n.t('{0} takes one version: <name>/<version>.', command));
@@ -57,7 +46,7 @@ const gate: CliCommand = {
     if (!o.model) throw new UsageError(l10n.t('--model is required: the version to judge, such as weather@challenger.'));
     if (o['min-gain'] !== undefined && o['min-relative-gain'] !== undefined) throw new UsageError(l10n.t('Give --min-gain or --min-relative-gain, not both.'));
     const project = openProject(ctx.cwd);
-    const result = await interruptible((signal) =>
+    const result = await whileInterruptible(ctx, (signal) =>
       runGate(project, {
         challenger: o.model as string,
         ...(o.against ? { against: o.against as string } : {}),
@@ -72,7 +61,7 @@ const gate: CliCommand = {
       }),
     );
     if (o.report) writeFileDurably(path.resolve(ctx.cwd, o.report as string), `## ${l10n.t('MLOps Workbench gate')}\n\n` + evaluationMarkdown(result.model, result.version, result, result.time));
-    if (o.json) printJson(ctx, result);
+    if (o.json) printJson(ctx, 'gate', result);
     else printGate(ctx, result);
     return result.passed ? 0 : 1;
   },
@@ -103,8 +92,8 @@ const retrain: CliCommand = {
       if (ctx.args.positionals.length) throw new UsageError(l10n.t('retrain --due takes no model: it evaluates every policy.'));
       const store = await openMetadataStore(project.paths.root);
       try {
-        const outcomes = await interruptible((signal) => runDuePolicies(project, store, { signal }));
-        if (o.json) printJson(ctx, { outcomes });
+        const outcomes = await whileInterruptible(ctx, (signal) => runDuePolicies(project, store, { signal }));
+        if (o.json) printJson(ctx, 'retrain due', { outcomes });
         else if (outcomes.length === 0) text(ctx, l10n.t('mlops.yaml has no retraining policies.'));
         else for (const outcome of outcomes) for (const note of outcome.notes) text(ctx, note);
       } finally {
@@ -116,10 +105,10 @@ const retrain: CliCommand = {
     const store = await openMetadataStore(project.paths.root);
     try {
       if (!o.json) ctx.stderr(l10n.t('Retraining {0} from its champion\'s lineage…', ctx.args.positionals[0]) + '\n');
-      const result = await interruptible((signal) =>
+      const result = await whileInterruptible(ctx, (signal) =>
         retrainModel(project, store, { model: ctx.args.positionals[0], ...(o.dataset ? { dataset: o.dataset as string } : {}), ...(o.reason ? { reason: o.reason as string } : {}), signal }),
       );
-      if (o.json) printJson(ctx, result);
+      if (o.json) printJson(ctx, 'retrain', result);
       else {
         text(ctx, l10n.t('Registered {0}/{1} (alias challenger), retrained from {0}/{2} on {3}@{4}: cv_{5} = {6}.', result.model, result.version, result.from, result.dataset.name, result.dataset.version, result.cv.metric, score(result.cv.score)));
         text(ctx, l10n.t('Next: `mlops gate --model {0}@challenger --against champion`.', result.model));
@@ -132,7 +121,7 @@ const retrain: CliCommand = {
 };
 
 function printDecision(ctx: CommandContext, d: DecisionResult, json: unknown): void {
-  if (json) return printJson(ctx, d);
+  if (json) return printJson(ctx, 'decision', d);
   text(ctx, d.decision === 'approve' ? l10n.t('Approved {0}/{1} by {2}; it is the champion now.', d.model, d.version, d.by) : l10n.t('Rejected {0}/{1} by {2}.', d.model, d.version, d.by));
   for (const a of d.aliases) if (a.version === null) text(ctx, l10n.t('Removed {0}@{1}.', a.model, a.alias));
 }
@@ -166,7 +155,7 @@ const rollback: CliCommand = {
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('rollback takes one model name.'));
     const change = await rollbackChampion(openProject(ctx.cwd).paths, ctx.args.positionals[0], ctx.args.options.reason as string | undefined);
-    if (ctx.args.options.json) printJson(ctx, change);
+    if (ctx.args.options.json) printJson(ctx, 'rollback', change);
     else text(ctx, l10n.t('{0}@champion rolled back from version {1} to version {2}.', change.model, change.previous ?? '?', change.version ?? '?'));
     return 0;
   },

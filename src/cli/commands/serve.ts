@@ -3,7 +3,7 @@ import { l10n } from '../../core/l10n';
 import { exposureWarning, fetchServerJson, importFeedbackFile, runningServer, startServer, stopServer, type ServerEvent, type ServerMetrics } from '../../core/serve';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, printJsonLine, type CliCommand, type CommandContext } from '../command';
 
 const line = (ctx: CommandContext, text: string) => ctx.stdout(text + '\n');
 
@@ -45,7 +45,7 @@ const serve: CliCommand = {
       onEvent: (event) => ctx.stderr(eventText(event) + '\n'),
     });
     const metrics = server.metrics();
-    if (ctx.args.options.json) ctx.stdout(JSON.stringify({ pid: metrics.pid, url: server.url, endpoints: metrics.endpoints.map((e) => ({ name: e.name, url: e.url, routes: e.routes })) }) + '\n');
+    if (ctx.args.options.json) printJsonLine(ctx, 'serve', { pid: metrics.pid, url: server.url, endpoints: metrics.endpoints.map((e) => ({ name: e.name, url: e.url, routes: e.routes })) });
     else {
       line(ctx, l10n.t('Serving on {0} (process {1}); stop with Ctrl+C or `mlops serve stop`.', server.url, metrics.pid));
       for (const e of metrics.endpoints) line(ctx, `  ${e.name}  ${e.url}  ${e.routes.map((r) => `${r.model} → ${r.version}`).join(', ')}${e.default ? `  (${server.url}/invocations)` : ''}`);
@@ -73,14 +73,14 @@ const status: CliCommand = {
     const project = openProject(ctx.cwd);
     const state = runningServer(project.paths);
     if (!state) {
-      if (ctx.args.options.json) printJson(ctx, { running: false });
+      if (ctx.args.options.json) printJson(ctx, 'serve status', { running: false });
       else line(ctx, l10n.t('No model server is running for this project. Start one with `mlops serve`.'));
       return ctx.args.options.json ? 0 : 1;
     }
     const tokenEnv = project.config.serving?.auth?.tokenEnv;
     const metrics = (await fetchServerJson(state, '/metrics', tokenEnv ? process.env[tokenEnv] : undefined)) as ServerMetrics;
     if (ctx.args.options.json) {
-      printJson(ctx, { running: true, ...metrics });
+      printJson(ctx, 'serve status', { running: true, ...metrics });
       return 0;
     }
     line(ctx, l10n.t('Serving on {0} (process {1}) since {2}.', metrics.url, metrics.pid, metrics.started));
@@ -101,7 +101,7 @@ const stop: CliCommand = {
   options: [JSON_OPTION],
   async run(ctx) {
     const stopped = await stopServer(openProject(ctx.cwd).paths);
-    if (ctx.args.options.json) printJson(ctx, { stopped: !!stopped, pid: stopped?.pid ?? null });
+    if (ctx.args.options.json) printJson(ctx, 'serve stop', { stopped: !!stopped, pid: stopped?.pid ?? null });
     else line(ctx, stopped ? l10n.t('Stopped the server on {0} (process {1}).', stopped.url, stopped.pid) : l10n.t('No model server was running for this project.'));
     return 0;
   },
@@ -122,7 +122,7 @@ const feedback: CliCommand = {
     const idColumn = ctx.args.options['id-column'] as string | undefined;
     if (!file || !idColumn) throw new UsageError(l10n.t('--file and --id-column are required.'));
     const result = await importFeedbackFile(openProject(ctx.cwd), path.resolve(ctx.cwd, file), { idColumn, labelColumn: ctx.args.options['label-column'] as string | undefined });
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'feedback', result);
     else line(ctx, l10n.t('Recorded {0} labels ({1} rows without a label skipped).', result.labels, result.skipped));
     return 0;
   },

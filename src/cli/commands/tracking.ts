@@ -5,13 +5,19 @@ import {
 } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
+import type { RunShowJson, RunSummaryJson } from '../json';
 
 const EXPERIMENT_OPTION = { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' } as const;
 
 async function openStore(ctx: CommandContext): Promise<MetadataStore> {
   return openMetadataStore(openProject(ctx.cwd).paths.root);
+}
+
+/** The store for a command that only reads runs, which a broken mlops.yaml does not stop. */
+async function openStoreForReading(ctx: CommandContext): Promise<MetadataStore> {
+  return openMetadataStore(projectForReading(ctx).paths.root);
 }
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
@@ -27,21 +33,32 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-const summaryJson = (r: RunSummary) => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
+const summaryJson = (r: RunSummary): RunSummaryJson => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
 
-const runs: CliCommand = {
+/** How many runs each run started: an AutoML search's trials. */
+function trialCounts(runs: readonly RunSummary[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of runs) if (r.parentId !== null) counts.set(r.parentId, (counts.get(r.parentId) ?? 0) + 1);
+  return counts;
+}
+
+const runs = defineCommand({
   name: 'runs',
-  usage: 'mlops runs [--experiment E] [--json]',
-  summary: 'List the runs, newest first.',
-  options: [EXPERIMENT_OPTION, JSON_OPTION],
+  usage: 'mlops runs [--experiment E] [--all] [--json]',
+  summary: 'List the runs, newest first, each with its number of trials (the runs an AutoML search started).',
+  options: [EXPERIMENT_OPTION, { name: 'all', type: 'boolean', description: 'List the trials too.' }, JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('runs takes no arguments.'));
-    const project = openProject(ctx.cwd);
+    const project = projectForReading(ctx);
     const store = await openMetadataStore(project.paths.root);
-    const experiment = ctx.args.options.experiment as string | undefined;
-    const list = listRuns(store, experiment);
+    const experiment = ctx.args.options.experiment;
+    const every = listRuns(store, experiment);
+    const trials = trialCounts(every);
+    // A trial whose parent is not listed (deleted, or in another experiment) stays visible as a run of its own.
+    const listed = new Set(every.map((r) => r.id));
+    const list = ctx.args.options.all ? every : every.filter((r) => r.parentId === null || !listed.has(r.parentId));
     if (ctx.args.options.json) {
-      printJson(ctx, { runs: list.map(summaryJson) });
+      printJson(ctx, 'runs', { runs: list.map((r) => ({ ...summaryJson(r), trials: trials.get(r.id) ?? 0 })) });
       return 0;
     }
     if (list.length === 0) {
@@ -56,13 +73,17 @@ const runs: CliCommand = {
       const key = runKeyMetric(metrics, preferred);
       return key === undefined ? '' : `${key} ${metrics[key] === null ? 'NaN' : Number(metrics[key]!.toPrecision(4))}`;
     };
-    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION'), l10n.t('METRIC')];
-    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end), metricText(r.id)])]));
+    const header = [l10n.t('ID'), l10n.t('EXPERIMENT'), l10n.t('NAME'), l10n.t('STATUS'), l10n.t('STARTED'), l10n.t('DURATION'), l10n.t('TRIALS'), l10n.t('METRIC')];
+    const trialsText = (id: string) => String(trials.get(id) ?? '');
+    ctx.stdout(table([header, ...list.map((r) => [r.id, r.experiment, r.name ?? '', r.status, iso(r.start), duration(r.start, r.end), trialsText(r.id), metricText(r.id)])]));
+    const hidden = every.length - list.length;
+    if (hidden === 1) ctx.stdout(l10n.t('1 trial not listed; `mlops runs --all` lists it too.') + '\n');
+    else if (hidden > 1) ctx.stdout(l10n.t('{0} trials not listed; `mlops runs --all` lists them too.', hidden) + '\n');
     return 0;
   },
-};
+});
 
-const run: CliCommand = {
+const run = defineCommand({
   name: 'run',
   usage: 'mlops run [--experiment E] [--name N] -- <command...>',
   summary: 'Run a command as a tracked run: its output, exit status, duration and the records it logs.',
@@ -72,8 +93,8 @@ const run: CliCommand = {
     if (ctx.args.rest.length === 0) throw new UsageError(l10n.t('No command to run: put it after `--`.'));
     const store = await openStore(ctx);
     const result = await runCommand(store, ctx.args.rest, {
-      experiment: ctx.args.options.experiment as string | undefined,
-      name: ctx.args.options.name as string | undefined,
+      experiment: ctx.args.options.experiment,
+      name: ctx.args.options.name,
       cwd: ctx.cwd,
       stdout: (chunk) => ctx.stdout(chunk.toString()),
       stderr: (chunk) => ctx.stderr(chunk.toString()),
@@ -84,11 +105,11 @@ const run: CliCommand = {
     ctx.stderr(l10n.t('Run {0} {1} after {2} s ({3}).', result.runId, result.status, seconds, how) + '\n');
     return shellExitCode(result);
   },
-};
+});
 
 /** What `run show --json` prints: the run, and every metric's history as {step, value, timestamp} points. */
-function showJson(store: MetadataStore, details: RunDetails) {
-  const metricHistory: Record<string, { step: number; value: number | null; timestamp: number | null }[]> = {};
+function showJson(store: MetadataStore, details: RunDetails): RunShowJson {
+  const metricHistory: RunShowJson['metricHistory'] = {};
   for (const key of metricKeys(store, details.id)) {
     const s = metricSeries(store, details.id, key);
     metricHistory[key] = Array.from(s.values, (v, i) => ({ step: s.steps[i], value: Number.isFinite(v) ? v : null, timestamp: Number.isNaN(s.timestamps[i]) ? null : s.timestamps[i] }));
@@ -120,29 +141,29 @@ function showText(d: RunDetails): string {
   return lines.join('\n') + '\n';
 }
 
-const show: CliCommand = {
+const show = defineCommand({
   name: 'run show',
   usage: 'mlops run show <id> [--json]',
   summary: 'Show a run: params, latest metrics, tags, lineage, artifacts; with --json every metric\'s history.',
   options: [JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run show takes one run id.'));
-    const store = await openStore(ctx);
+    const store = await openStoreForReading(ctx);
     const details = getRun(store, ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, showJson(store, details));
+    if (ctx.args.options.json) printJson(ctx, 'run show', showJson(store, details));
     else ctx.stdout(showText(details));
     return 0;
   },
-};
+});
 
-const compare: CliCommand = {
+const compare = defineCommand({
   name: 'run compare',
   usage: 'mlops run compare <id> <id>... [--json]',
   summary: 'Compare runs side by side: params and latest metrics, marking what differs.',
   options: [JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length < 2) throw new UsageError(l10n.t('run compare takes two run ids or more.'));
-    const store = await openStore(ctx);
+    const store = await openStoreForReading(ctx);
     const details = ctx.args.positionals.map((id) => getRun(store, id));
     const ids = details.map((d) => d.id);
     const side = <T>(pick: (d: RunDetails) => Record<string, T>) => {
@@ -154,7 +175,7 @@ const compare: CliCommand = {
     const differs = (byRun: Record<string, unknown>) => new Set(Object.values(byRun).map((v) => JSON.stringify(v))).size > 1;
     const differentParams = Object.keys(params).filter((k) => differs(params[k]));
     if (ctx.args.options.json) {
-      printJson(ctx, { runs: details.map(summaryJson), params, metrics, differentParams });
+      printJson(ctx, 'run compare', { runs: details.map(summaryJson), params, metrics, differentParams });
       return 0;
     }
     const rows = [['', ...ids]];
@@ -164,9 +185,9 @@ const compare: CliCommand = {
     if (differentParams.length) ctx.stdout(l10n.t('* params that differ') + '\n');
     return 0;
   },
-};
+});
 
-const remove: CliCommand = {
+const remove = defineCommand({
   name: 'run delete',
   usage: 'mlops run delete <id> [--json]',
   summary: 'Delete a run, its records and its files.',
@@ -174,13 +195,13 @@ const remove: CliCommand = {
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('run delete takes one run id.'));
     const id = await deleteRun(await openStore(ctx), ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, { deleted: id });
+    if (ctx.args.options.json) printJson(ctx, 'run delete', { deleted: id });
     else ctx.stdout(l10n.t('Deleted run {0}.', id) + '\n');
     return 0;
   },
-};
+});
 
-const importMlflowCommand: CliCommand = {
+const importMlflowCommand = defineCommand({
   name: 'import mlflow',
   usage: 'mlops import mlflow <mlruns-dir> [--json]',
   summary: 'Import the experiments and runs of an MLflow file store (an mlruns/ folder); importing twice changes nothing.',
@@ -188,10 +209,10 @@ const importMlflowCommand: CliCommand = {
   async run(ctx) {
     if (ctx.args.positionals.length !== 1) throw new UsageError(l10n.t('import mlflow takes the path of an mlruns/ folder.'));
     const result = await importMlflow(await openStore(ctx), ctx.args.positionals[0]);
-    if (ctx.args.options.json) printJson(ctx, result);
+    if (ctx.args.options.json) printJson(ctx, 'import mlflow', result);
     else ctx.stdout(l10n.t('Imported {0} runs from {1} experiments; {2} were already here.', result.imported.length, result.experiments.length, result.skipped.length) + '\n');
     return 0;
   },
-};
+});
 
 export const trackingCommands = [runs, run, show, compare, remove, importMlflowCommand];

@@ -1,23 +1,13 @@
 import * as path from 'node:path';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
-import { exportOnnxFile, modelOfRun, predictFile, type ModelBytes } from '../../core/models';
+import { exportOnnxFile, predictFile, resolveModel } from '../../core/models';
 import { l10n } from '../../core/l10n';
-import { MetadataStore } from '../../core/store';
-import type { MetricName } from '../../core/train';
-import { hexOf } from '../../core/storage';
-import { readModelArtifact, resolveModelVersion } from '../../core/registry';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { JSON_OPTION, printJson, defineCommand, type CliCommand, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
-
-/** Ctrl+C asks the search to stop: its runs are marked killed instead of being left running. */
-function interruptOnCtrlC(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onInt = () => controller.abort();
-  process.once('SIGINT', onInt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
-}
+import { modelChoice } from '../modelReference';
+import { interruptOnCtrlC, progressBar } from '../terminal';
 
 /** Without a terminal, a line at least this often while trials end, even when the best score stays. */
 const PLAIN_LINE_EVERY_MS = 10_000;
@@ -28,7 +18,7 @@ const PLAIN_LINE_EVERY_MS = 10_000;
  * changes, or 10 s passed, so logs stay short.
  */
 function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) => void; end: () => void } {
-  let drawn = false;
+  const bar = progressBar(ctx);
   let lastBest: number | null = null;
   let lastPhase: AutomlProgress['phase'] | undefined;
   let lastDraw = 0;
@@ -48,25 +38,16 @@ function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) =>
         lastPhase = p.phase;
         return;
       }
-      const now = Date.now();
-      if (now - lastDraw < 100 && p.phase === lastPhase) return;
-      lastPhase = p.phase;
-      lastDraw = now;
       const fraction = p.phase === 'refitting' && p.refit ? p.refit.done / p.refit.total : p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
-      const bar = '#'.repeat(Math.round(fraction * 25)).padEnd(25, '.');
-      ctx.stderr(`\r\x1b[K${phase} [${bar}] ${l10n.t('{0} trials', p.trials)} ${best}${refit} ${p.elapsedSeconds.toFixed(0)} s`);
-      drawn = true;
+      bar.draw(phase, fraction, `${l10n.t('{0} trials', p.trials)} ${best}${refit} ${p.elapsedSeconds.toFixed(0)} s`);
     },
-    end() {
-      if (drawn) ctx.stderr('\r\x1b[K');
-      drawn = false;
-    },
+    end: () => bar.end(),
   };
 }
 
 const METRICS = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS];
 
-const train: CliCommand = {
+const train = defineCommand({
   name: 'train',
   usage: 'mlops train [--dataset NAME[@VERSION]] [--target COLUMN] [--task auto|classification|regression] [--metric M] [--time-budget S] [--max-trials N] [--seed N] [--families F,F...] [--json]',
   summary: 'Train a model: AutoML on a dataset version, or the training.command of mlops.yaml when no --target is given.',
@@ -75,9 +56,9 @@ const train: CliCommand = {
     { name: 'target', type: 'string', description: 'Column to predict (default: training.target). Given, AutoML runs even if training.command is set.' },
     { name: 'task', type: 'string', choices: ['auto', 'classification', 'regression'], description: 'Kind of prediction (default: auto, decided from the target).' },
     { name: 'metric', type: 'string', choices: METRICS, description: 'Metric that ranks the models (default: accuracy or r2).' },
-    { name: 'time-budget', type: 'number', description: 'Seconds the search may take (default: training.timeBudget, else 60).' },
-    { name: 'max-trials', type: 'number', description: 'Exactly this many trials, without a time limit: the same data and seed give the same model.' },
-    { name: 'seed', type: 'number', description: 'Seed of every random choice (default: training.seed, else 0).' },
+    { name: 'time-budget', type: 'number', min: 0, description: 'Seconds the search may take (default: training.timeBudget, else 60).' },
+    { name: 'max-trials', type: 'number', integer: true, min: 1, description: 'Exactly this many trials, without a time limit: the same data and seed give the same model.' },
+    { name: 'seed', type: 'number', integer: true, min: 0, description: 'Seed of every random choice (default: training.seed, else 0).' },
     { name: 'families', type: 'string', description: 'Comma-separated model families to try, e.g. gbdt,linear (default: training.families, else all).' },
     { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' },
     JSON_OPTION,
@@ -87,26 +68,26 @@ const train: CliCommand = {
     const o = ctx.args.options;
     const project = openProject(ctx.cwd);
     const training = project.config.training ?? {};
-    if (training.command && o.target === undefined) return trainByCommand(ctx);
-    const interrupt = interruptOnCtrlC();
+    if (training.command && o.target === undefined) return trainByCommand(ctx, o.experiment);
+    const interrupt = interruptOnCtrlC(ctx);
     const progress = trainingProgress(ctx);
     try {
       const result = await trainInWorker(project.paths.root, {
-        dataset: o.dataset as string | undefined,
-        target: o.target as string | undefined,
-        task: o.task as 'auto' | 'classification' | 'regression' | undefined,
-        metric: o.metric as MetricName | undefined,
-        timeBudget: o['time-budget'] as number | undefined,
-        maxTrials: o['max-trials'] as number | undefined,
-        seed: o.seed as number | undefined,
-        experiment: o.experiment as string | undefined,
+        dataset: o.dataset,
+        target: o.target,
+        task: o.task,
+        metric: o.metric,
+        timeBudget: o['time-budget'],
+        maxTrials: o['max-trials'],
+        seed: o.seed,
+        experiment: o.experiment,
         families: typeof o.families === 'string' ? o.families.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
       }, {
         signal: interrupt.signal,
         onProgress: (p) => progress.update(p),
       });
       progress.end();
-      if (o.json) printJson(ctx, result);
+      if (o.json) printJson(ctx, 'train', result);
       else {
         ctx.stdout(l10n.t('Best model: {0} with {1} = {2} ({3}-fold cross-validation, {4} trials in {5} s).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.folds, result.trials, result.elapsedSeconds.toFixed(1)) + '\n');
         ctx.stdout(l10n.t('Parameters: {0}', JSON.stringify(result.bestModel.params)) + '\n');
@@ -119,17 +100,17 @@ const train: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-async function trainByCommand(ctx: CommandContext): Promise<number> {
+async function trainByCommand(ctx: CommandContext, experiment: string | undefined): Promise<number> {
   const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
   const result = await trainWithCommand(store, {
-    experiment: ctx.args.options.experiment as string | undefined,
+    experiment,
     stdout: (chunk) => ctx.stdout(chunk.toString()),
     stderr: (chunk) => ctx.stderr(chunk.toString()),
   }).finally(() => store.close());
   for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
-  if (ctx.args.options.json) printJson(ctx, { runId: result.runId, status: result.status, exitCode: result.exitCode, command: result.command, params: result.params, metrics: result.metrics, dataset: result.dataset ?? null, warnings: result.warnings });
+  if (ctx.args.options.json) printJson(ctx, 'train command', { runId: result.runId, status: result.status, exitCode: result.exitCode, command: result.command, params: result.params, metrics: result.metrics, dataset: result.dataset ?? null, warnings: result.warnings });
   else ctx.stderr(l10n.t('Run {0} {1}: {2} params, {3} metrics recorded.', result.runId, result.status, Object.keys(result.params).length, Object.keys(result.metrics).length) + '\n');
   return result.status === 'finished' ? 0 : 1;
 }
@@ -137,25 +118,7 @@ async function trainByCommand(ctx: CommandContext): Promise<number> {
 const RUN_OPTION = { name: 'run', type: 'string', description: 'The AutoML run whose model to use (an id or a unique prefix).' } as const;
 const MODEL_OPTION = { name: 'model', type: 'string', description: 'A registered model version: <name>@<alias> (champion...) or <name>/<version>.' } as const;
 
-/**
- * The model --run or --model names: a registered version (an alias is read at each call, so a moved alias takes
- * effect at once) or the one an AutoML run recorded.
- */
-export function chosenModel(ctx: CommandContext, store: MetadataStore): ModelBytes & { source: string } {
-  const runId = ctx.args.options.run as string | undefined;
-  const reference = ctx.args.options.model as string | undefined;
-  if (runId && reference) throw new UsageError(l10n.t('Give --run or --model, not both.'));
-  if (reference) {
-    const project = openProject(ctx.cwd);
-    const version = resolveModelVersion(project.paths, reference);
-    return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}` };
-  }
-  if (!runId) throw new UsageError(l10n.t('Give the model: --run RUN_ID or --model NAME@ALIAS.'));
-  const model = modelOfRun(store, runId);
-  return { ...model, source: `run:${model.runId}` };
-}
-
-const predict: CliCommand = {
+const predict = defineCommand({
   name: 'predict',
   usage: 'mlops predict --run <id> | --model <name>@<alias>|<name>/<version> --input <file.csv> --output <preds.csv> [--json]',
   summary: 'Predict every row of a CSV file with a trained model; writes the rows with a prediction column (and proba_<class> columns).',
@@ -168,38 +131,42 @@ const predict: CliCommand = {
   ],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('predict takes no arguments.'));
-    const input = ctx.args.options.input as string | undefined;
-    const output = ctx.args.options.output as string | undefined;
+    const input = ctx.args.options.input;
+    const output = ctx.args.options.output;
     if (!input || !output) throw new UsageError(l10n.t('Give --input FILE and --output FILE.'));
-    const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
+    const reference = modelChoice(ctx.args.options);
+    const project = openProject(ctx.cwd);
+    const store = await openMetadataStore(project.paths.root);
     try {
-      const model = chosenModel(ctx, store);
+      const model = resolveModel(project, store, reference);
       const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
-      if (ctx.args.options.json) printJson(ctx, { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
+      if (ctx.args.options.json) printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
       else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
       return 0;
     } finally {
       store.close();
     }
   },
-};
+});
 
-const exportCommand: CliCommand = {
+const exportCommand = defineCommand({
   name: 'export',
   usage: 'mlops export --run <id> | --model <name>@<alias>|<name>/<version> --output <model.onnx> [--json]',
   summary: 'Write a trained model as an ONNX file, for ONNX Runtime and other servers (gbdt, random_forest, extra_trees and linear models).',
   options: [RUN_OPTION, MODEL_OPTION, { name: 'output', type: 'string', description: 'The .onnx file to write.' }, JSON_OPTION],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('export takes no arguments.'));
-    const output = ctx.args.options.output as string | undefined;
+    const output = ctx.args.options.output;
     if (!output || path.extname(output).toLowerCase() !== '.onnx') throw new UsageError(l10n.t('Give --output FILE.onnx: ONNX is the format export writes.'));
-    const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
+    const reference = modelChoice(ctx.args.options);
+    const project = openProject(ctx.cwd);
+    const store = await openMetadataStore(project.paths.root);
     try {
-      const chosen = chosenModel(ctx, store);
+      const chosen = resolveModel(project, store, reference);
       const { model, bytes } = exportOnnxFile(chosen.bytes, path.resolve(ctx.cwd, output));
       const outputs = model.classes ? ['label', 'probabilities'] : ['variable'];
       if (ctx.args.options.json) {
-        printJson(ctx, { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
+        printJson(ctx, 'export', { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
       } else {
         ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes, model.family) + '\n');
         ctx.stderr(l10n.t('Input X: float32 [rows, {0}], columns in this order: {1}. Categories go in as their index in the model\'s vocabulary (see --json), missing values as NaN.', model.features.length, model.features.map((f) => f.name).join(', ')) + '\n');
@@ -210,6 +177,6 @@ const exportCommand: CliCommand = {
       store.close();
     }
   },
-};
+});
 
 export const trainCommands: readonly CliCommand[] = [train, predict, exportCommand];

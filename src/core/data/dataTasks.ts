@@ -12,17 +12,21 @@ export type DataTask =
   | { kind: 'copy'; source: string; target: string }
   | { kind: 'profile'; file: string; format: TabularFormat }
   | { kind: 'profilePart'; file: string; format: 'csv' | 'tsv'; range: ByteRange; header?: string[] }
-  | { kind: 'keyDiff'; a: KeyedSide; b: KeyedSide; key: string };
+  | { kind: 'keyDiff'; a: KeyedSide; b: KeyedSide; key: string[] };
 
-export type DataTaskResult = HashedFile | DatasetProfile | ProfilePart | KeyedRowDiff;
+/** A file ingested into the cache; `added` is false when the cache held its contents already. */
+export interface IngestedFile extends HashedFile {
+  added: boolean;
+}
+
+export type DataTaskResult = IngestedFile | HashedFile | DatasetProfile | ProfilePart | KeyedRowDiff;
 
 /** Runs one task; `onBytes` reports progress as bytes go by. */
 export async function runDataTask(task: DataTask, onBytes: (n: number) => void): Promise<DataTaskResult> {
   switch (task.kind) {
     case 'ingest': {
       const hashed = await cloneOrCopyHashing(task.source, task.temporary, onBytes);
-      new ObjectCache(task.cacheDir).adopt(task.temporary, hashed.sha256);
-      return hashed;
+      return { ...hashed, added: new ObjectCache(task.cacheDir).adopt(task.temporary, hashed.sha256) };
     }
     case 'copy':
       return copyHashing(task.source, task.target, onBytes);

@@ -64,14 +64,28 @@ export function compareProfiles(a: DatasetProfile, b: DatasetProfile): TableDiff
   return diff;
 }
 
+export interface DiffOptions {
+  /** The columns that identify a row, to compare rows: `['location', 'date']`, or as typed, `location,date`. */
+  key?: string | readonly string[];
+  signal?: AbortSignal;
+}
+
+function keyColumns(key: DiffOptions['key']): string[] | undefined {
+  if (key === undefined) return undefined;
+  const columns = (typeof key === 'string' ? key.split(',') : [...key]).map((c) => c.trim()).filter(Boolean);
+  if (columns.length === 0) throw new MlopsError(l10n.t('--key names no column.'), l10n.t('Give the columns that identify a row, e.g. --key id or --key location,date.'), 'BAD_KEY');
+  return columns;
+}
+
 /**
  * How version `b` differs from version `a`: files for folders, schema, row counts and column statistics for
  * tables (from the stored profiles, so it costs nothing), and with `key` the rows added, removed and changed
  * (which reads both versions, on a worker thread).
  */
-export async function diffVersions(project: Project, referenceA: string, referenceB: string, options: { key?: string; signal?: AbortSignal } = {}): Promise<VersionDiff> {
+export async function diffVersions(project: Project, referenceA: string, referenceB: string, options: DiffOptions = {}): Promise<VersionDiff> {
   const a = resolveVersion(project, referenceA);
   const b = resolveVersion(project, referenceB);
+  const key = keyColumns(options.key);
   const cache = new ObjectCache(project.paths.cache);
   const diff: VersionDiff = {
     dataset: b.pointer.dataset,
@@ -87,8 +101,8 @@ export async function diffVersions(project: Project, referenceA: string, referen
     const pb = profilesB?.get('');
     if (pa && pb) {
       diff.table = compareProfiles(pa, pb);
-      if (options.key) diff.table.keyed = await keyedInWorker(cache, a.version, b.version, '', '', formatOf(pa)!, formatOf(pb)!, pa, pb, options);
-    } else if (options.key) throw notTabularKey();
+      if (key) diff.table.keyed = await keyedInWorker(cache, a.version, b.version, '', '', formatOf(pa)!, formatOf(pb)!, pa, pb, key, diff.dataset, options.signal);
+    } else if (key) throw notTabularKey();
     return diff;
   }
   const filesA = new Map(a.version.kind === 'folder' ? readManifest(cache, a.version).files.map((f) => [f.path, f.sha256]) : []);
@@ -103,7 +117,7 @@ export async function diffVersions(project: Project, referenceA: string, referen
     const pb = profilesB?.get(p);
     if (!pa || !pb) continue;
     const table = compareProfiles(pa, pb);
-    if (options.key) table.keyed = await keyedInWorker(cache, a.version, b.version, filesA.get(p)!, filesB.get(p)!, pa.format, pb.format, pa, pb, options);
+    if (key) table.keyed = await keyedInWorker(cache, a.version, b.version, filesA.get(p)!, filesB.get(p)!, pa.format, pb.format, pa, pb, key, `${diff.dataset}/${p}`, options.signal);
     (diff.tables ??= {})[p] = table;
   }
   return diff;
@@ -123,9 +137,11 @@ async function keyedInWorker(
   formatB: TabularFormat,
   pa: DatasetProfile,
   pb: DatasetProfile,
-  options: { key?: string; signal?: AbortSignal },
+  key: string[],
+  dataset: string,
+  signal: AbortSignal | undefined,
 ): Promise<KeyedRowDiff> {
-  const side = (version: DatasetVersion, hex: string, format: TabularFormat, profile: DatasetProfile) => ({ file: cache.pathOf(hex || hexOf(version.digest)), format, columns: profile.columns.map((c) => c.name) });
-  const [result] = await runInWorkers([{ kind: 'keyDiff', a: side(a, hexA, formatA, pa), b: side(b, hexB, formatB, pb), key: options.key! }], { signal: options.signal });
+  const side = (version: DatasetVersion, hex: string, format: TabularFormat, profile: DatasetProfile) => ({ file: cache.pathOf(hex || hexOf(version.digest)), format, columns: profile.columns.map((c) => c.name), label: `${dataset}@${version.id}` });
+  const [result] = await runInWorkers([{ kind: 'keyDiff', a: side(a, hexA, formatA, pa), b: side(b, hexB, formatB, pb), key }], { signal });
   return result as KeyedRowDiff;
 }

@@ -1,7 +1,7 @@
 export { snapshotDataset, ensureVersion, datasetNameFor, type SnapshotOptions, type SnapshotProgress, type SnapshotResult } from './snapshot';
 export { listDatasets, listVersions, resolveVersion, versionProfiles, type DatasetSummary, type ResolvedVersion } from './versions';
 export { restoreVersion, type RestoreOptions, type RestoreResult } from './restore';
-export { diffVersions, compareProfiles, type VersionDiff, type TableDiff, type Change } from './diff';
+export { diffVersions, compareProfiles, type DiffOptions, type VersionDiff, type TableDiff, type Change } from './diff';
 export type { KeyedRowDiff } from './keyedDiff';
 export { changedSinceSnapshot, type LocalChange } from './localChanges';
 export { collectGarbage, pushObjects, pullObjects, type GcResult, type TransferResult } from './objectTransfer';

@@ -845,7 +845,7 @@ class TableSink implements CellSink {
     }
     if (c >= this.columns.length) {
       throw new MlopsError(
-        l10n.t('{0}: row {1} has more cells than the header has columns ({2}).', this.file, this.rows + 1, this.columns.length),
+        l10n.t('{0}: row {1} has more cells than the header has columns ({2}); the first extra cell is in column {3}.', this.file, this.rows + 1, this.columns.length, c + 1),
         l10n.t('Fix the row (a delimiter inside a value needs quotes), then snapshot again.'),
         'MALFORMED_CSV',
       );

@@ -6,7 +6,7 @@ import type { Project } from '../workspace';
 import { resolveVersion, type ResolvedVersion } from './versions';
 import { withDataLock } from './dataLock';
 import { recordVersionInStore } from './datasetRecords';
-import type { DataTask } from './dataTasks';
+import type { DataTask, IngestedFile } from './dataTasks';
 import { headCommit, recordPointerInGit, type GitMode, type GitOutcome } from './git';
 import type { HashedFile } from '../storage';
 import { manifestText, readJsonObject, readManifest, type FolderProfile, type ManifestEntry } from './manifest';
@@ -149,7 +149,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
       threads: options.threads,
       signal: options.signal,
       onBytes: (n) => options.onProgress?.({ phase: 'hashing', done: (done += n), total }),
-    })) as HashedFile[];
+    })) as IngestedFile[];
     hashed.forEach((h, k) => known.set(taskFiles[k], h));
     const entries: ManifestEntry[] = scanned.files.map((f, i) => {
       const h = known.get(i) as HashedFile;
@@ -166,7 +166,11 @@ export async function snapshotDataset(project: Project, dataPath: string, option
       return { ...base, version: latest, created: false, notes: [], summary: l10n.t('{0} is unchanged since {1}@{2}: no new version.', dataRelative, name, latest.id) };
     }
 
-    const { notes, ...profiled } = await profileVersion(cache, scanned.kind, entries, absolute, previous, options);
+    const { notes, ...profiled } = await profileVersion(cache, scanned.kind, entries, absolute, previous, options).catch((err: unknown) => {
+      // A snapshot that fails records nothing: what it brought into the cache goes, or gc would find it unreferenced.
+      for (const h of hashed) if (h.added) cache.remove(h.sha256);
+      throw inUserTerms(err, cache, entries, absolute);
+    });
     const id = (latest?.id ?? 0) + 1;
     const version: DatasetVersion = {
       id,
@@ -195,6 +199,17 @@ export async function snapshotDataset(project: Project, dataPath: string, option
     if (storeProblem) notes.push(storeProblem);
     return { ...base, version, created: true, git, notes, summary: l10n.t('Snapshot {0}@{1} of {2}: {3}.', name, id, dataRelative, digest) };
   });
+}
+
+/**
+ * The profiler reads the cache's copy, so its errors name an object path nobody typed: they are told in terms of
+ * the user's file instead (its row and column stay as the profiler found them).
+ */
+function inUserTerms(err: unknown, cache: ObjectCache, entries: readonly ManifestEntry[], absolute: string): unknown {
+  if (!(err instanceof MlopsError)) return err;
+  let message = err.message;
+  for (const e of entries) message = message.split(cache.pathOf(e.sha256)).join(e.path ? path.join(absolute, e.path) : absolute);
+  return message === err.message ? err : new MlopsError(message, err.hint, err.code);
 }
 
 function commitMessage(name: string, id: number, message: string | undefined): string {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cellText, readDelimitedFile, type CellSink } from '../data';
-import { syncFolder, temporaryNameBeside } from '../storage';
+import { openTemporaryBeside, syncFolder, writeFailure } from '../storage';
 import { forEachParquetRow, parquetCellText } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
@@ -35,8 +35,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
   const numericAt = model.features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: header.indexOf(f.name) }));
   const added = ['prediction', ...(model.classes ?? []).map((c) => `proba_${c}`)];
 
-  const tmp = temporaryNameBeside(path.resolve(outputPath));
-  const fd = fs.openSync(tmp, 'wx');
+  const { fd, tmp } = openTemporaryBeside(path.resolve(outputPath));
   let rows = 0;
   let open = true;
   try {
@@ -66,7 +65,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
   } catch (err) {
     if (open) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw writeFailure(err, outputPath);
   }
   return { rows, added };
 }

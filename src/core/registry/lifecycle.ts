@@ -100,7 +100,9 @@ export async function archiveVersion(paths: ProjectPaths, model: string, version
     if (target.archived) return { model, version, changed: false };
     if (target.aliases.length) {
       throw new MlopsError(
-        l10n.t('{0}/{1} holds the aliases {2}; archiving it would leave them pointing at an archived version.', model, version, target.aliases.join(', ')),
+        target.aliases.length === 1
+          ? l10n.t('{0}/{1} holds the alias {2}; archiving it would leave it pointing at an archived version.', model, version, target.aliases[0])
+          : l10n.t('{0}/{1} holds the aliases {2}; archiving it would leave them pointing at an archived version.', model, version, target.aliases.join(', ')),
         l10n.t('Move them (`mlops alias set {0} <alias> <version>`) or remove them (`mlops alias rm {0} <alias>`) first.', model),
         'HAS_ALIASES',
       );

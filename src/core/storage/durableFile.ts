@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFailure } from './fileErrors';
 
 /** A name beside `file` that no other writer picks, so two processes never write the same temporary. */
 export function temporaryNameBeside(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** Opens a new temporary beside `file` to write to; a failure names `file`, the path the user gave. */
+export function openTemporaryBeside(file: string): { fd: number; tmp: string } {
+  const tmp = temporaryNameBeside(file);
+  try {
+    return { fd: fs.openSync(tmp, 'wx'), tmp };
+  } catch (err) {
+    throw writeFailure(err, file);
+  }
 }
 
 /**
@@ -12,20 +23,23 @@ export function temporaryNameBeside(file: string): string {
  * a temporary beside it, are fsynced, renamed over it, and the folder is fsynced so the rename itself survives.
  */
 export function writeFileDurably(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = temporaryNameBeside(file);
-  const fd = fs.openSync(tmp, 'wx');
   try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw writeFailure(err, file);
   }
+  const { fd, tmp } = openTemporaryBeside(file);
   try {
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw writeFailure(err, file);
   }
   syncFolder(path.dirname(file));
 }

@@ -45,16 +45,18 @@ export class ObjectCache {
   }
 
   /** Gives a complete, fsynced temporary file its final name. A second copy of an existing object is dropped. */
-  adopt(temporary: string, hex: string): void {
+  /** Returns whether the object is new to the cache (false: it was there, and the temporary is dropped). */
+  adopt(temporary: string, hex: string): boolean {
     const final = this.pathOf(hex);
     if (fs.existsSync(final)) {
       fs.rmSync(temporary, { force: true });
-      return;
+      return false;
     }
     fs.chmodSync(temporary, 0o444);
     fs.mkdirSync(path.dirname(final), { recursive: true });
     fs.renameSync(temporary, final);
     syncFolder(path.dirname(final));
+    return true;
   }
 
   /** Stores small contents (manifests, profiles) and returns their hash. */

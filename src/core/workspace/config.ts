@@ -158,9 +158,10 @@ export function checkConfigText(text: string): ConfigCheck {
   };
 
   const problems: ConfigProblem[] = [];
-  for (const e of doc.errors) {
-    problems.push({ ...at(e.pos[0], e.pos[1]), message: l10n.t('YAML syntax: {0}', firstLine(e.message)), severity: 'error' });
-  }
+  // One slip (a missing bracket) makes the parser report every line after it too: the first error is the slip,
+  // the others its echoes, which only bury it.
+  const slip = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (slip) problems.push({ ...at(slip.pos[0], slip.pos[1]), message: l10n.t('YAML syntax: {0}', firstLine(slip.message)), severity: 'error' });
   for (const w of doc.warnings) {
     problems.push({ ...at(w.pos[0], w.pos[1]), message: l10n.t('YAML: {0}', firstLine(w.message)), severity: 'warning' });
   }
@@ -177,6 +178,8 @@ export function checkConfigText(text: string): ConfigCheck {
       const range = rangeOfError(doc, err);
       problems.push({ ...at(range[0], range[1]), message: describeSchemaError(err), severity: 'error' });
     }
+    // In the order of the file, as the user reads and fixes it (Ajv reports them in the schema's order).
+    problems.sort((a, b) => a.line - b.line || a.column - b.column);
     return { problems };
   }
   return { config: value as unknown as ProjectConfig, problems };

@@ -2,7 +2,7 @@ export { checkConfigText, type ConfigCheck, type ConfigProblem, type ProjectConf
   type FeaturesConfig, type FeatureEntityConfig, type FeatureViewConfig, type FeatureAggregateConfig, type AggregateFunction,
   type ServingConfig, type EndpointConfig, type RetrainingPolicy, type RetrainEvent } from './config';
 export {
-  CONFIG_FILE, STATE_DIR, projectPaths, findProjectRoot, openProject, checkConfigFile, initProject,
+  CONFIG_FILE, STATE_DIR, projectPaths, findProjectRoot, openProject, openProjectForReading, checkConfigFile, initProject,
   type Project, type ProjectPaths, type InitOptions, type InitResult,
 } from './project';
 export { projectGit } from './git';

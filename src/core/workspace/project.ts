@@ -74,6 +74,21 @@ export function openProject(start: string): Project {
   return { paths, config: check.config };
 }
 
+/**
+ * Opens the project that holds `start` for commands that only read what is on disk (`mlops models`, `mlops runs`):
+ * a broken mlops.yaml does not stop them; its first problem comes back for them to warn about, and the project is
+ * read as if mlops.yaml declared nothing.
+ */
+export function openProjectForReading(start: string): { project: Project; configProblem?: string } {
+  try {
+    return { project: openProject(start) };
+  } catch (err) {
+    if (!(err instanceof MlopsError) || err.code !== 'INVALID_CONFIG') throw err;
+    const root = findProjectRoot(start) as string;
+    return { project: { paths: projectPaths(root), config: { version: 1, project: path.basename(root) } }, configProblem: err.message };
+  }
+}
+
 export function checkConfigFile(file: string): ConfigCheck {
   return checkConfigText(fs.readFileSync(file, 'utf8'));
 }

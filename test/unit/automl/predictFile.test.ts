@@ -18,6 +18,22 @@ function files(input: string): { input: string; output: string } {
 }
 
 describe('predictFile', () => {
+  it('names the user\'s output path and what to do when its folder is missing or is a file, never a temporary name', async () => {
+    const f = files('colour,size\nblue,11\n');
+    const missing = path.join(path.dirname(f.output), 'nowhere', 'p.csv');
+    await assert.rejects(predictFile(model, f.input, missing), (e: unknown) => {
+      assert.ok(e instanceof MlopsError);
+      assert.equal(e.code, 'CANNOT_WRITE');
+      assert.ok(e.message.includes(missing) && e.message.includes('does not exist'), e.message);
+      assert.match(e.hint ?? '', /Create the folder first/);
+      assert.doesNotMatch(`${e.message} ${e.hint}`, /\.tmp|ENOENT/);
+      return true;
+    });
+    const underFile = path.join(f.input, 'p.csv');
+    await assert.rejects(predictFile(model, f.input, underFile), (e: unknown) => e instanceof MlopsError && e.message.includes(underFile) && !e.message.includes('.tmp'));
+    assert.deepEqual(fs.readdirSync(path.dirname(f.output)), ['in.csv']);
+  });
+
   it('writes the rows in order with prediction and proba_<class> columns', async () => {
     const f = files('colour,size\nblue,11\nred,1\n"red, dark",2\n');
     const result = await predictFile(model, f.input, f.output);

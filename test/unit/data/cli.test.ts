@@ -23,6 +23,40 @@ describe('short option aliases', () => {
 });
 
 describe('mlops data commands', () => {
+  it('diffs rows by a composite key, by default the declared entity and timestamp, and refuses a key that repeats', () => {
+    const { dir } = makeProject();
+    const config = path.join(dir, 'mlops.yaml');
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('datasets: {}', 'datasets:\n  w:\n    path: w.csv\n    entity: location\n    timestamp: date'));
+    write(dir, 'w.csv', 'location,date,temp\nSeattle,2012-01-01,5\nNew York,2012-01-01,2\nSeattle,2012-01-02,6\nNew York,2012-01-02,3\n');
+    assert.equal(mlops(dir, 'snapshot', 'w.csv').status, 0);
+    write(dir, 'w.csv', 'location,date,temp\nSeattle,2012-01-01,5\nNew York,2012-01-01,2\nSeattle,2012-01-02,7\n');
+    assert.equal(mlops(dir, 'snapshot', 'w.csv').status, 0);
+    const composite = mlops(dir, 'diff', 'w@1', 'w@2', '--key', 'location,date', '--json');
+    assert.equal(composite.status, 0, composite.stderr);
+    const keyed = (JSON.parse(composite.stdout) as { table: { keyed: { key: string; keyColumns: string[]; added: number; removed: number; changed: number; unchanged: number; examples: { removed: string[] } } } }).table.keyed;
+    assert.deepEqual([keyed.key, keyed.keyColumns, keyed.added, keyed.removed, keyed.changed, keyed.unchanged], ['location,date', ['location', 'date'], 0, 1, 1, 2]);
+    assert.deepEqual(keyed.examples.removed, ['New York, 2012-01-02']);
+    const byDefault = mlops(dir, 'diff', 'w@1', 'w@2');
+    assert.equal(byDefault.status, 0, byDefault.stderr);
+    assert.match(byDefault.stdout, /by location,date: 0 added, 1 removed, 1 changed, 2 unchanged/);
+    const repeated = mlops(dir, 'diff', 'w@1', 'w@2', '--key', 'date');
+    assert.equal(repeated.status, 1);
+    assert.match(repeated.stderr, /The key date is not unique in w@1: 2 rows repeat a key already seen, the first 2012-01-01\./);
+    assert.match(repeated.stderr, /--key date,<column>/);
+  });
+
+  it('refuses a ragged CSV naming the user\'s file, its row and column, and leaves nothing in the cache', () => {
+    const { dir } = makeProject();
+    write(dir, 'data/ragged.csv', 'a,b\n1,2\n3,4,5\n');
+    const r = mlops(dir, 'snapshot', 'data/ragged.csv');
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stderr.includes(path.join(dir, 'data', 'ragged.csv') + ': row 2 has more cells than the header has columns (2); the first extra cell is in column 3.'), r.stderr);
+    assert.doesNotMatch(r.stderr, /\.mlops/);
+    const gc = JSON.parse(mlops(dir, 'gc', '--json').stdout) as { objects: number; bytes: number };
+    assert.deepEqual([gc.objects, gc.bytes], [0, 0]);
+    assert.equal(fs.existsSync(path.join(dir, '.mlops', 'datasets', 'ragged.json')), false);
+  });
+
   it('snapshot --json prints the dataset, version and sha256 digest; -m sets the message', () => {
     const { dir } = makeProject({ git: true });
     write(dir, 'data/d.csv', 'a,b\n1,x\n');

@@ -90,7 +90,7 @@ test('bad input gets clear errors: failed runs, runs without a model, unknown na
   await assert.rejects(removeAlias(paths, 'iris', 'champion'), /iris has no alias "champion"/);
 
   await setAlias(paths, 'iris', 'champion', 1);
-  await assert.rejects(archiveVersion(paths, 'iris', 1), /holds the aliases champion/);
+  await assert.rejects(archiveVersion(paths, 'iris', 1), /holds the alias champion; archiving it would leave it pointing/);
   await removeAlias(paths, 'iris', 'champion', { reason: 'retired' });
   assert.equal((await archiveVersion(paths, 'iris', 1, { reason: 'superseded' })).changed, true);
   await assert.rejects(setAlias(paths, 'iris', 'champion', 1), /is archived and cannot hold an alias/);

@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { installPaths } from '../../../src/core/install';
+import { openMetadataStore } from '../../../src/core/metadata';
+import { startRun } from '../../../src/core/tracking';
 
 // As users run it: the built CLI in a real project folder, read through exit codes and --json output.
 const cli = path.join(installPaths().root, 'dist', 'cli.js');
@@ -122,5 +124,23 @@ describe('mlops run and runs', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { imported: ['abc'], skipped: [], experiments: ['Default'] });
     assert.match(mlops(dir, 'import', 'mlflow', 'mlruns').stdout, /Imported 0 runs from 1 experiments; 1 were already here/);
+  });
+
+  it('lists top-level runs with their trials counted, and the trials too with --all', async () => {
+    const dir = project();
+    const store = await openMetadataStore(dir);
+    const search = await startRun(store, { experiment: 'automl', name: 'search' });
+    for (let i = 0; i < 3; i++) (await startRun(store, { experiment: 'automl', parent: search.id, name: `trial ${i}` })).end();
+    search.end();
+    store.close();
+    const plain = logRun(dir, 0.1);
+    const listed = JSON.parse(mlops(dir, 'runs', '--json').stdout) as { runs: { id: string; trials: number }[] };
+    assert.deepEqual(listed.runs.map((r) => [r.id, r.trials]).sort(), [[plain, 0], [search.id, 3]].sort());
+    const text = mlops(dir, 'runs').stdout;
+    assert.equal(text.trimEnd().split('\n').length, 1 + 2 + 1, text);
+    assert.match(text, /TRIALS/);
+    assert.match(text, /3 trials not listed; `mlops runs --all` lists them too\./);
+    const all = JSON.parse(mlops(dir, 'runs', '--all', '--json').stdout) as { runs: { name: string | null }[] };
+    assert.equal(all.runs.length, 5);
   });
 });
