@@ -111,8 +111,9 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
   const format = trainingFormat(resolved.pointer.path);
   const loaded = await readTrainingFile(versionFile(cache, resolved.version.digest), format, { keep: settings.target });
   if (hooks.signal?.aborted) throw trainingCancelled();
-  const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : (targetColumn(loaded.dataset, settings.target), settings.task);
-  const metric = settings.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
+  const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : settings.task;
+  checkTarget(loaded.dataset, settings.target, task);
+  const metric = settings.metric ?? (settings.configuredMetric && metricsOf(task).includes(settings.configuredMetric) ? settings.configuredMetric : task === 'classification' ? 'accuracy' : 'r2');
   checkMetric(metric, task);
   progress.metric = metric;
   checkRows(loaded.dataset.nRows, settings.folds);
@@ -252,6 +253,8 @@ interface Settings {
   target: string;
   task: 'auto' | 'classification' | 'regression';
   metric?: MetricName;
+  /** mlops.yaml's metric: used when it fits the task trained, which a given --task may change. */
+  configuredMetric?: MetricName;
   timeBudget: number;
   maxTrials?: number;
   seed: number;
@@ -287,8 +290,10 @@ function settle(request: AutomlRequest, config: TrainingConfig): Settings {
       'BAD_FAMILIES',
     );
   }
+  // mlops.yaml's task and metric describe mlops.yaml's target: another column's task is inferred from its values.
+  const configuredTarget = target === config.target;
   return {
-    dataset, target, task: request.task ?? config.task ?? 'auto', metric: request.metric ?? config.metric, timeBudget, maxTrials, seed, folds,
+    dataset, target, task: request.task ?? (configuredTarget ? config.task : undefined) ?? 'auto', metric: request.metric, configuredMetric: configuredTarget ? config.metric : undefined, timeBudget, maxTrials, seed, folds,
     experiment: request.experiment, families: families as readonly Family[] | undefined,
   };
 }
@@ -339,8 +344,42 @@ function detectTask(dataset: Dataset, target: string): 'classification' | 'regre
   return 'classification';
 }
 
+/**
+ * At most one class per this many rows: 5-fold stratified CV then sees a class at least twice per fold on average;
+ * beyond it the "classes" are values of a quantity, or identifiers.
+ */
+const MIN_ROWS_PER_CLASS = 10;
+
+/** Refuses a task the target cannot carry: a regression on text, or a classification with nearly a class per row. */
+function checkTarget(dataset: Dataset, target: string, task: 'classification' | 'regression'): void {
+  const column = targetColumn(dataset, target);
+  if (task === 'regression') {
+    if (column.kind === 'categorical') {
+      throw new MlopsError(
+        l10n.t('The target "{0}" holds text, so it cannot be a regression.', target),
+        l10n.t('Train a classification (--task classification or --task auto), or choose a numeric target.'),
+        'BAD_TASK',
+      );
+    }
+    return;
+  }
+  const classes = column.kind === 'categorical' ? column.vocabulary.length : new Set(Array.from(column.values).filter((v) => !Number.isNaN(v))).size;
+  const maxClasses = Math.max(2, Math.floor(dataset.nRows / MIN_ROWS_PER_CLASS));
+  if (classes > maxClasses) {
+    throw new MlopsError(
+      l10n.t('The target "{0}" has {1} distinct values in {2} rows: too many classes for a classification (at most {3}, one per {4} rows).', target, classes, dataset.nRows, maxClasses, MIN_ROWS_PER_CLASS),
+      column.kind === 'numeric'
+        ? l10n.t('Train a regression (--task regression or --task auto).')
+        : l10n.t('Choose a target with fewer distinct values, or group its values into fewer classes.'),
+      'BAD_TASK',
+    );
+  }
+}
+
+const metricsOf = (task: 'classification' | 'regression') => (task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS);
+
 function checkMetric(metric: MetricName, task: 'classification' | 'regression'): void {
-  const allowed = task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
+  const allowed = metricsOf(task);
   if (!allowed.includes(metric)) {
     throw new MlopsError(l10n.t('The metric {0} does not apply to a {1}.', metric, task), l10n.t('Use one of: {0}.', allowed.join(', ')), 'BAD_METRIC');
   }
