@@ -29,7 +29,8 @@ function render(): void {
   const { strings } = board;
   chart?.destroy();
   const canvas = el('canvas', { role: 'img', 'aria-label': strings.chartLabel });
-  app.replaceChildren(el('h1', {}, strings.heading), el('p', { class: 'muted' }, strings.summary), el('div', { class: 'chart' }, canvas), table(board));
+  const columns = board.columns.length ? [el('h2', {}, strings.columns), el('ul', { class: 'columns' }, ...board.columns.map((c) => el('li', {}, c)))] : [];
+  app.replaceChildren(el('h1', {}, strings.heading), el('p', { class: 'muted' }, strings.summary), el('div', { class: 'chart' }, canvas), table(board), ...columns);
   app.removeAttribute('aria-busy');
   chart = scatter(canvas, board);
 }

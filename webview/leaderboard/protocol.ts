@@ -17,6 +17,7 @@ export interface LeaderboardStrings {
   failed: string;
   chartLabel: string;
   tableLabel: string;
+  columns: string;
 }
 
 export interface LeaderboardRow {
@@ -33,6 +34,8 @@ export interface LeaderboardRow {
 
 export type HostMessage =
   /** The whole leaderboard: sent when the page says it is ready. */
-  | { type: 'leaderboard'; strings: LeaderboardStrings; metric: string; direction: 'max' | 'min'; bestTrial: number; trials: LeaderboardRow[] };
+  | { type: 'leaderboard'; strings: LeaderboardStrings; metric: string; direction: 'max' | 'min'; bestTrial: number; trials: LeaderboardRow[];
+      /** One line per column of the data: used and how, or left out and why (absent for older runs). */
+      columns: string[] };
 
 export type WebviewMessage = { type: 'ready' };

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
 import { exportOnnxFile, modelOfRun, predictFile, type ModelBytes } from '../../core/models';
 import { l10n } from '../../core/l10n';
+import { columnDecisionText } from '../../core/tracking';
 import { MetadataStore } from '../../core/store';
 import type { MetricName } from '../../core/train';
 import { hexOf } from '../../core/storage';
@@ -110,7 +111,7 @@ const train: CliCommand = {
       else {
         ctx.stdout(l10n.t('Best model: {0} with {1} = {2} ({3}-fold cross-validation, {4} trials in {5} s).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.folds, result.trials, result.elapsedSeconds.toFixed(1)) + '\n');
         ctx.stdout(l10n.t('Parameters: {0}', JSON.stringify(result.bestModel.params)) + '\n');
-        if (result.excluded.length) ctx.stdout(l10n.t('Left out as identifiers or free text: {0}', result.excluded.join(', ')) + '\n');
+        ctx.stdout(l10n.t('Columns:') + '\n' + result.columns.map((c) => `  ${columnDecisionText(c)}\n`).join(''));
         ctx.stdout(l10n.t('Run {0}; model {1} (sha256 {2}).', result.runId, result.model.artifact, result.model.sha256) + '\n');
       }
       return 0;

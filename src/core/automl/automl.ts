@@ -4,10 +4,11 @@ import { ObjectCache } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
-import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type RunLogger, type TrainingConfigRecord } from '../tracking';
+import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type ColumnDecision, type RunLogger, type TrainingConfigRecord } from '../tracking';
 import { FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn } from './crossValidation';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
+import { columnDecisions, configuredExclusions, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
 import { runSearch, type Trial } from './search';
 import { readTrainingFile, trainingFormat, trainingHeader } from '../models';
@@ -65,6 +66,8 @@ export interface Leaderboard {
   direction: 'max' | 'min';
   bestTrial: number;
   trials: LeaderboardEntry[];
+  /** Absent on runs from before column decisions were recorded. */
+  columns?: ColumnDecision[];
 }
 
 export interface AutomlResult {
@@ -80,6 +83,8 @@ export interface AutomlResult {
   seed: number;
   folds: number;
   excluded: string[];
+  /** What became of each column of the file (also in trainingConfig). */
+  columns: ColumnDecision[];
   elapsedSeconds: number;
   trainingConfig: TrainingConfigRecord;
 }
@@ -109,7 +114,14 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
   const resolved = await versionToTrain(project, settings.dataset, hooks.signal);
   const cache = new ObjectCache(project.paths.cache);
   const format = trainingFormat(resolved.pointer.path);
-  const loaded = await readTrainingFile(versionFile(cache, resolved.version.digest), format, { keep: settings.target });
+  const file = versionFile(cache, resolved.version.digest);
+  const header = trainingHeader(file, format) ?? [];
+  if (!header.includes(settings.target)) throw targetNotFound(settings.target, header);
+  const declaration = project.config.datasets?.[resolved.pointer.dataset];
+  const configured = configuredExclusions(header, settings.target, project.config.training ?? {});
+  const loaded = withoutRawTimestamp(await readTrainingFile(file, format, { keep: settings.target, exclude: configured.map((c) => c.column) }), declaration);
+  const excluded = header.filter((c) => loaded.dropped.includes(c) || configured.some((x) => x.column === c));
+  const columns = columnDecisions(loaded, settings.target, configured, declaration);
   if (hooks.signal?.aborted) throw trainingCancelled();
   const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : settings.task;
   checkTarget(loaded.dataset, settings.target, task);
@@ -131,7 +143,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     parent.logParam('mlops.folds', settings.folds);
     if (settings.maxTrials !== undefined) parent.logParam('mlops.maxTrials', settings.maxTrials);
     else parent.logParam('mlops.timeBudget', settings.timeBudget);
-    if (loaded.dropped.length) parent.logParam('mlops.excludedColumns', loaded.dropped);
+    if (excluded.length) parent.logParam('mlops.excludedColumns', excluded);
     if (settings.families) parent.logParam('mlops.families', settings.families);
     progress.phase = 'searching';
     report();
@@ -186,7 +198,9 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       params: { ...best.params },
       seed: settings.seed,
       folds: settings.folds,
-      excluded: loaded.dropped,
+      excluded,
+      dated: loaded.dated,
+      columns,
     };
     let lastReport = 0;
     const model = fitConfig(loaded.dataset, config, hooks.signal, ({ done, total }) => {
@@ -197,7 +211,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       report();
     });
     cache.putBytes(model.bytes);
-    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries };
+    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries, columns };
     const boardBytes = Buffer.from(JSON.stringify(leaderboard));
     const boardHex = cache.putBytes(boardBytes);
     // Artifacts that live in the cache are named, not given by a file path: the store journal takes them as they are.
@@ -224,7 +238,8 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       trials: trials.length,
       seed: settings.seed,
       folds: settings.folds,
-      excluded: loaded.dropped,
+      excluded,
+      columns,
       elapsedSeconds: elapsed(),
       trainingConfig: config,
     };

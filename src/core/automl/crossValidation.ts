@@ -23,14 +23,13 @@ export interface CvSetup {
 
 export function targetColumn(dataset: Dataset, target: string): Column {
   const column = dataset.columns.find((c) => c.name === target);
-  if (!column) {
-    throw new MlopsError(
-      l10n.t('The target column "{0}" is not in the dataset.', target),
-      l10n.t('Columns found: {0}.', dataset.columns.map((c) => c.name).join(', ')),
-      'NO_TARGET',
-    );
-  }
+  if (!column) throw targetNotFound(target, dataset.columns.map((c) => c.name));
   return column;
+}
+
+/** `columns`: the file's header, so that a column left out of the features is still listed. */
+export function targetNotFound(target: string, columns: readonly string[]): MlopsError {
+  return new MlopsError(l10n.t('The target column "{0}" is not in the dataset.', target), l10n.t('Columns found: {0}.', columns.join(', ')), 'NO_TARGET');
 }
 
 /** The label text of each row (undefined when missing), as the learners name classes. */

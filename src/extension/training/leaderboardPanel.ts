@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { readLeaderboard, type Leaderboard } from '../../core/automl';
 import { MlopsError } from '../../core/errors';
+import { columnDecisionText } from '../../core/tracking';
 import type { HostMessage, LeaderboardStrings, WebviewMessage } from '../../../webview/leaderboard/protocol';
 import { reportError } from '../commandErrors';
 import type { RunStoreWatcher } from '../runs/runStoreWatcher';
@@ -71,6 +72,7 @@ function message(board: Leaderboard): HostMessage {
     failed: vscode.l10n.t('failed'),
     chartLabel: vscode.l10n.t('Cross-validation score of each trial against the time it ended, coloured by model family.'),
     tableLabel: vscode.l10n.t('Trials, best first'),
+    columns: vscode.l10n.t('Columns'),
   };
   return {
     type: 'leaderboard',
@@ -78,6 +80,7 @@ function message(board: Leaderboard): HostMessage {
     metric: board.metric,
     direction: board.direction,
     bestTrial: board.bestTrial,
+    columns: (board.columns ?? []).map(columnDecisionText),
     trials: board.trials.map((t) => ({ trial: t.trial, runId: t.runId, family: t.family, params: { ...t.params }, rows: t.rows, status: t.status, score: t.score, fitSeconds: t.fitSeconds, elapsedSeconds: t.elapsedSeconds })),
   };
 }
