@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
 import { exportOnnxFile, modelOfRun, predictFile, type ModelBytes } from '../../core/models';
 import { l10n } from '../../core/l10n';
 import { columnDecisionText } from '../../core/tracking';
@@ -111,6 +111,10 @@ const train: CliCommand = {
       else {
         ctx.stdout(l10n.t('Best model: {0} with {1} = {2} ({3}-fold cross-validation, {4} trials in {5} s).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.folds, result.trials, result.elapsedSeconds.toFixed(1)) + '\n');
         ctx.stdout(l10n.t('Parameters: {0}', JSON.stringify(result.bestModel.params)) + '\n');
+        const e = result.evaluation;
+        ctx.stdout(l10n.t('Baseline ({0}): {1} = {2}.', e.baselineKind === 'majority class' ? l10n.t('most frequent class') : l10n.t('mean'), result.metric, e.baseline.toFixed(4)) + '\n');
+        if (e.holdout) ctx.stdout(l10n.t('Latest {0} rows by {1}, trained on the {2} before: {3} = {4} (baseline {5}).', e.holdout.testRows, e.holdout.column, e.holdout.trainRows, result.metric, e.holdout.score.toFixed(4), e.holdout.baseline.toFixed(4)) + '\n');
+        for (const w of baselineWarnings(e)) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
         ctx.stdout(l10n.t('Columns:') + '\n' + result.columns.map((c) => `  ${columnDecisionText(c)}\n`).join(''));
         ctx.stdout(l10n.t('Run {0}; model {1} (sha256 {2}).', result.runId, result.model.artifact, result.model.sha256) + '\n');
       }

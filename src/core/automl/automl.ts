@@ -8,6 +8,7 @@ import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PAR
 import { FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
+import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
 import { columnDecisions, configuredExclusions, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
 import { runSearch, type Trial } from './search';
@@ -68,6 +69,7 @@ export interface Leaderboard {
   trials: LeaderboardEntry[];
   /** Absent on runs from before column decisions were recorded. */
   columns?: ColumnDecision[];
+  evaluation?: Evaluation;
 }
 
 export interface AutomlResult {
@@ -85,6 +87,8 @@ export interface AutomlResult {
   excluded: string[];
   /** What became of each column of the file (also in trainingConfig). */
   columns: ColumnDecision[];
+  /** The best model's score against a baseline, per class or residuals, and on the latest rows when there is a time. */
+  evaluation: Evaluation;
   elapsedSeconds: number;
   trainingConfig: TrainingConfigRecord;
 }
@@ -149,7 +153,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     report();
 
     const entries: LeaderboardEntry[] = [];
-    const { trials, best } = await runSearch({
+    const { trials, best, bestEvidence } = await runSearch({
       dataset: loaded.dataset,
       task: { type: task, target: settings.target },
       metric,
@@ -186,6 +190,10 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
 
     progress.phase = 'refitting';
     report();
+    const evaluation = evaluate({
+      evidence: bestEvidence, score: best.score!, family: best.family, params: best.params, signal: hooks.signal,
+      time: timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
+    });
     const config: TrainingConfigRecord = {
       dataset: resolved.pointer.dataset,
       version: resolved.version.id,
@@ -211,7 +219,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       report();
     });
     cache.putBytes(model.bytes);
-    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries, columns };
+    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries, columns, evaluation };
     const boardBytes = Buffer.from(JSON.stringify(leaderboard));
     const boardHex = cache.putBytes(boardBytes);
     // Artifacts that live in the cache are named, not given by a file path: the store journal takes them as they are.
@@ -223,7 +231,15 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     for (const [k, v] of Object.entries(best.params)) parent.logParam(`model.${k}`, v);
     parent.logParam(TRAINING_CONFIG_PARAM, JSON.stringify(config));
     parent.logMetric(`cv_${metric}`, best.score!, 0);
+    parent.logMetric(`baseline_${metric}`, evaluation.baseline, 0);
+    if (evaluation.holdout) {
+      parent.logMetric(`holdout_${metric}`, evaluation.holdout.score, 0);
+      parent.logMetric(`holdout_baseline_${metric}`, evaluation.holdout.baseline, 0);
+    }
+    parent.setTag('mlops.beatsBaseline', String(evaluation.beatsBaseline && evaluation.holdout?.beatsBaseline !== false));
     parent.logMetric('trials', trials.length, 0);
+    const warnings = baselineWarnings(evaluation);
+    if (warnings.length) store.append([{ type: 'note', run: parent.id, text: warnings.join('\n') }]);
     parent.end('finished');
     await store.fold();
     return {
@@ -240,6 +256,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       folds: settings.folds,
       excluded,
       columns,
+      evaluation,
       elapsedSeconds: elapsed(),
       trainingConfig: config,
     };
@@ -409,3 +426,4 @@ function checkRows(rows: number, folds: number): void {
     );
   }
 }
+

@@ -5,6 +5,7 @@
 export { runAutoml, datasetColumns, type AutomlRequest, type AutomlResult, type AutomlProgress, type AutomlHooks, type Leaderboard, type LeaderboardEntry } from './automl';
 export { trainInWorker } from './automlWorker';
 export type { Trial } from './search';
+export { HOLDOUT_SHARE, baselineWarnings, type Evaluation, type ClassFigures, type ResidualFigures, type TimeHoldout } from './evaluation';
 export { refitFromConfig, readLeaderboard, fitConfig } from './refit';
 export { reproduceVersion, type Refit, type ReproduceResult } from './reproduce';
 export { trainWithCommand, splitCommand, type CommandTrainingOptions, type CommandTrainingResult } from './commandTraining';

@@ -45,6 +45,8 @@ export interface SearchOptions {
 export interface SearchResult {
   readonly trials: Trial[];
   readonly best: Trial;
+  /** The rows and folds the best trial was scored on, and its out-of-fold predictions: what its evaluation reads. */
+  readonly bestEvidence: { readonly setup: CvSetup; readonly outOfFold: Float64Array };
 }
 
 /** Searches start on a sample this large; larger data climbs rungs of 4x more rows (successive halving on data). */
@@ -108,6 +110,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const onRung: Trial[] = [];
   /** Seconds the final refit of the current best is expected to take: the search leaves that much of the budget. */
   let refitEstimate = 0;
+  let bestEvidence: SearchResult['bestEvidence'] | undefined;
 
   const timeLeft = () => options.timeBudget === undefined || elapsed() + refitEstimate < options.timeBudget;
   const budgetSignal = budgetedSignal(options.signal, () => options.timeBudget !== undefined && trials.some((t) => t.status === 'ok') && elapsed() + refitEstimate >= options.timeBudget);
@@ -117,8 +120,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const number = trials.length + 1;
     await options.onTrialStart?.(number, state.space.family, params, setup.dataset.nRows);
     let trial: Trial;
+    let outOfFold: Float64Array | undefined;
     try {
       const cv = crossValidate(setup, state.space.family, params, budgetSignal);
+      outOfFold = cv.outOfFold;
       trial = { trial: number, family: state.space.family, params, rows: setup.dataset.nRows, status: 'ok', score: cv.score, foldScores: cv.foldScores, fitSeconds: cv.fitSeconds, elapsedSeconds: elapsed() };
     } catch (err) {
       if (options.signal?.aborted) throw trainingCancelled();
@@ -133,7 +138,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     }
     trials.push(trial);
     onRung.push(trial);
-    refitEstimate = refitSeconds(bestTrial(trials, sign)!, setup.k, dataset.nRows);
+    const leader = bestTrial(trials, sign)!;
+    if (leader === trial) bestEvidence = { setup, outOfFold: outOfFold! };
+    refitEstimate = refitSeconds(leader, setup.k, dataset.nRows);
     await options.onTrialEnd?.(trial);
     return trial;
   };
@@ -166,7 +173,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   if (!best) {
     throw new MlopsError(l10n.t('No configuration could be trained: {0}', trials.find((t) => t.error)?.error ?? l10n.t('no trial ran')), l10n.t('Check the target column and the data, or give a larger time budget.'), 'NO_MODEL');
   }
-  return { trials, best };
+  return { trials, best, bestEvidence: bestEvidence! };
 }
 
 /** Fit time grows a little faster than the rows (deeper trees, more iterations before early stopping). */

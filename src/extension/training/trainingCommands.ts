@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
+import { baselineWarnings, datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
 import { listDatasets } from '../../core/data';
 import { getRun, listRuns } from '../../core/tracking';
 import { reportError } from '../commandErrors';
@@ -71,9 +71,11 @@ async function trainAutoML(deps: Deps, leaderboardDeps: Parameters<typeof Leader
     );
     deps.output.info(`AutoML run ${result.runId}: ${result.bestModel.family} ${result.metric}=${result.bestScore} after ${result.trials} trials`);
     const show = vscode.l10n.t('Show Leaderboard');
-    void vscode.window
-      .showInformationMessage(vscode.l10n.t('Best model: {0}, {1} = {2} ({3} trials).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.trials), show)
-      .then((choice) => (choice === show ? LeaderboardPanel.show(leaderboardDeps, result.runId) : undefined));
+    // A model no better than ignoring its features is not a success: say so as a warning, not as news.
+    const warnings = baselineWarnings(result.evaluation);
+    const summary = vscode.l10n.t('Best model: {0}, {1} = {2} ({3} trials).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.trials);
+    const shown = warnings.length ? vscode.window.showWarningMessage(`${summary} ${warnings.join(' ')}`, show) : vscode.window.showInformationMessage(summary, show);
+    void shown.then((choice) => (choice === show ? LeaderboardPanel.show(leaderboardDeps, result.runId) : undefined));
     return result;
   } catch (err) {
     reportError(deps.output, err);
