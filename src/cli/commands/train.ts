@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
 import { exportOnnxFile, modelOfRun, predictFile, type ModelBytes } from '../../core/models';
 import { l10n } from '../../core/l10n';
 import { columnDecisionText } from '../../core/tracking';
@@ -13,11 +13,18 @@ import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '..
 import { openMetadataStore } from '../../core/metadata';
 
 /** Ctrl+C asks the search to stop: its runs are marked killed instead of being left running. */
-function interruptOnCtrlC(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onInt = () => controller.abort();
-  process.once('SIGINT', onInt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
+/** The first Ctrl+C stops the search and keeps its best model; a second one cancels the refit too. */
+function interruptOnCtrlC(ctx: CommandContext): { signal: AbortSignal; stopSignal: AbortSignal; dispose: () => void } {
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const onInt = () => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      ctx.stderr('\n' + l10n.t('Stopping the search: refitting the best configuration so far (Ctrl+C again to cancel).') + '\n');
+    } else cancel.abort();
+  };
+  process.on('SIGINT', onInt);
+  return { signal: cancel.signal, stopSignal: stop.signal, dispose: () => process.off('SIGINT', onInt) };
 }
 
 /** Without a terminal, a line at least this often while trials end, even when the best score stays. */
@@ -33,6 +40,7 @@ function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) =>
   let lastBest: number | null = null;
   let lastPhase: AutomlProgress['phase'] | undefined;
   let lastDraw = 0;
+  let lastTrials = 0;
   return {
     update(p) {
       const best = p.bestScore === null ? '' : l10n.t('best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
@@ -50,8 +58,10 @@ function trainingProgress(ctx: CommandContext): { update: (p: AutomlProgress) =>
         return;
       }
       const now = Date.now();
-      if (now - lastDraw < 100 && p.phase === lastPhase) return;
+      // Every finished trial moves the line; only the refit's tree-by-tree reports are thinned.
+      if (now - lastDraw < 100 && p.phase === lastPhase && p.trials === lastTrials) return;
       lastPhase = p.phase;
+      lastTrials = p.trials;
       lastDraw = now;
       const fraction = p.phase === 'refitting' && p.refit ? p.refit.done / p.refit.total : p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
       const bar = '#'.repeat(Math.round(fraction * 25)).padEnd(25, '.');
@@ -89,7 +99,7 @@ const train: CliCommand = {
     const project = openProject(ctx.cwd);
     const training = project.config.training ?? {};
     if (training.command && o.target === undefined) return trainByCommand(ctx);
-    const interrupt = interruptOnCtrlC();
+    const interrupt = interruptOnCtrlC(ctx);
     const progress = trainingProgress(ctx);
     try {
       const result = await trainInWorker(project.paths.root, {
@@ -104,6 +114,7 @@ const train: CliCommand = {
         families: typeof o.families === 'string' ? o.families.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
       }, {
         signal: interrupt.signal,
+        stopSignal: interrupt.stopSignal,
         onProgress: (p) => progress.update(p),
       });
       progress.end();
@@ -114,6 +125,8 @@ const train: CliCommand = {
         const e = result.evaluation;
         ctx.stdout(l10n.t('Baseline ({0}): {1} = {2}.', e.baselineKind === 'majority class' ? l10n.t('most frequent class') : l10n.t('mean'), result.metric, e.baseline.toFixed(4)) + '\n');
         if (e.holdout) ctx.stdout(l10n.t('Latest {0} rows by {1}, trained on the {2} before: {3} = {4} (baseline {5}).', e.holdout.testRows, e.holdout.column, e.holdout.trainRows, result.metric, e.holdout.score.toFixed(4), e.holdout.baseline.toFixed(4)) + '\n');
+        if (result.stopped) ctx.stdout(l10n.t('Stopped by you after {0} trials: this is the best model found until then.', result.trials) + '\n');
+        if (result.converged) ctx.stdout(convergenceText(result.converged) + '\n');
         for (const w of baselineWarnings(e)) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
         ctx.stdout(l10n.t('Columns:') + '\n' + result.columns.map((c) => `  ${columnDecisionText(c)}\n`).join(''));
         ctx.stdout(l10n.t('Run {0}; model {1} (sha256 {2}).', result.runId, result.model.artifact, result.model.sha256) + '\n');

@@ -11,7 +11,7 @@ import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFoun
 import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
 import { columnDecisions, configuredExclusions, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
-import { runSearch, type Trial } from './search';
+import { runSearch, type Convergence, type Trial } from './search';
 import { readTrainingFile, trainingFormat, trainingHeader } from '../models';
 
 /** What `mlops train` and "MLOps: Train Model (AutoML)" ask for; unset fields come from mlops.yaml `training:`. */
@@ -48,7 +48,10 @@ export interface AutomlProgress {
 }
 
 export interface AutomlHooks {
+  /** Cancels everything: the run is marked killed and nothing is kept. */
   signal?: AbortSignal;
+  /** Stops the search and keeps what it found: the best configuration so far is refitted and recorded. */
+  stopSignal?: AbortSignal;
   onProgress?: (progress: AutomlProgress) => void;
 }
 
@@ -89,6 +92,10 @@ export interface AutomlResult {
   columns: ColumnDecision[];
   /** The best model's score against a baseline, per class or residuals, and on the latest rows when there is a time. */
   evaluation: Evaluation;
+  /** Present when the search stopped before its budget: it had converged. */
+  converged?: Convergence;
+  /** True when the user stopped the search: the model is the best found until then. */
+  stopped?: boolean;
   elapsedSeconds: number;
   trainingConfig: TrainingConfigRecord;
 }
@@ -153,7 +160,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     report();
 
     const entries: LeaderboardEntry[] = [];
-    const { trials, best, bestEvidence } = await runSearch({
+    const { trials, best, bestEvidence, converged, stopped } = await runSearch({
       dataset: loaded.dataset,
       task: { type: task, target: settings.target },
       metric,
@@ -164,6 +171,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       // The budget covers the whole command: loading is spent already, and recording the results needs a moment.
       timeBudget: settings.maxTrials === undefined ? Math.max(0.1, settings.timeBudget - elapsed() - RECORDING_SECONDS) : undefined,
       signal: hooks.signal,
+      stopSignal: hooks.stopSignal,
       onTrialStart: async (trial, family, params, rows) => {
         child = await startRun(store, { experiment: settings.experiment, name: l10n.t('trial {0}: {1}', trial, family), parent: parent.id });
         child.setTag(RUN_KIND_TAG, 'trial');
@@ -173,7 +181,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       },
       onTrialEnd: (trial) => {
         if (!trial) {
-          store.append([{ type: 'note', run: child!.id, text: l10n.t('Stopped: the time budget ran out.') }]);
+          store.append([{ type: 'note', run: child!.id, text: hooks.stopSignal?.aborted ? l10n.t('Stopped by the user.') : l10n.t('Stopped: the time budget ran out.') }]);
           child!.end('killed');
         } else {
           recordTrial(child!, trial, metric);
@@ -239,7 +247,11 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     parent.setTag('mlops.beatsBaseline', String(evaluation.beatsBaseline && evaluation.holdout?.beatsBaseline !== false));
     parent.logMetric('trials', trials.length, 0);
     const warnings = baselineWarnings(evaluation);
-    if (warnings.length) store.append([{ type: 'note', run: parent.id, text: warnings.join('\n') }]);
+    const notes = [...(stopped ? [l10n.t('Stopped by the user after {0} trials; the model is the best configuration found so far, refitted on all rows.', trials.length)] : []), ...(converged ? [convergenceText(converged)] : []), ...warnings];
+    // Still a finished run, so that its model can be registered: the tag says the search was cut short.
+    if (stopped) parent.setTag('mlops.stopped', 'true');
+    if (converged) parent.setTag('mlops.converged', converged.reason);
+    if (notes.length) store.append([{ type: 'note', run: parent.id, text: notes.join('\n') }]);
     parent.end('finished');
     await store.fold();
     return {
@@ -257,6 +269,8 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       excluded,
       columns,
       evaluation,
+      ...(converged ? { converged } : {}),
+      ...(stopped ? { stopped } : {}),
       elapsedSeconds: elapsed(),
       trainingConfig: config,
     };
@@ -427,3 +441,9 @@ function checkRows(rows: number, folds: number): void {
   }
 }
 
+/** Why the search stopped before its budget, as the run's note and `mlops train` say it. */
+export function convergenceText(c: Convergence): string {
+  return c.reason === 'repeats'
+    ? l10n.t('The search converged: every new configuration it proposed had been scored already ({0} trials since the best).', c.sinceBest)
+    : l10n.t('The search converged: {0} trials without a better score; it stopped before its budget.', c.sinceBest);
+}

@@ -54,11 +54,12 @@ async function trainAutoML(deps: Deps, leaderboardDeps: Parameters<typeof Leader
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('AutoML on {0}', request.dataset), cancellable: true },
       async (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+        // Cancel stops the search and keeps its best model: a finished run that can be registered.
+        const stop = new AbortController();
+        token.onCancellationRequested(() => stop.abort());
         let reported = 0;
         return trainInWorker(project.paths.root, request, {
-          signal: abort.signal,
+          stopSignal: stop.signal,
           onProgress: (p) => {
             const fraction = p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
             const best = p.bestScore === null ? '' : vscode.l10n.t(', best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
