@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { refitFromConfig, runAutoml } from '../../../src/core/automl';
-import { snapshotDataset } from '../../../src/core/data';
 import { MlopsError } from '../../../src/core/errors';
-import { installPaths } from '../../../src/core/install';
 import { openMetadataStore } from '../../../src/core/metadata';
-import { predictFile } from '../../../src/core/models';
 import { exportOnnx, loadModel, predict } from '../../../src/core/train';
-import { initProject, openProject } from '../../../src/core/workspace';
-import { modelOfRun } from '../../../src/core/models';
+import { modelOfRun, predictFile } from '../../../src/core/models';
+import { sampleProject } from './sampleProject';
 
-/** The sample project, with lines added to mlops.yaml's training section. */
-async function sampleProject(training = ''): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-roles-'));
-  initProject(dir, { sampleDir: installPaths().sample, sample: true });
-  if (training) fs.appendFileSync(path.join(dir, 'mlops.yaml'), training);
-  await snapshotDataset(openProject(dir), 'data/weather.csv', { name: 'weather', git: 'off' });
-  return dir;
-}
 
 describe('AutoML column roles', () => {
   it('trains the sample on the parts of its date, never on the date as categories, and refits the same bytes', async () => {

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { readLeaderboard, runAutoml } from '../../../src/core/automl';
 import { snapshotDataset } from '../../../src/core/data';
-import { installPaths } from '../../../src/core/install';
 import { openMetadataStore } from '../../../src/core/metadata';
 import { getRun } from '../../../src/core/tracking';
-import { initProject, openProject } from '../../../src/core/workspace';
+import { sampleProject } from './sampleProject';
 import { makeProject, write } from '../data/projectFixture';
 
-async function sampleProject(): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-eval-'));
-  initProject(dir, { sampleDir: installPaths().sample, sample: true });
-  await snapshotDataset(openProject(dir), 'data/weather.csv', { name: 'weather', git: 'off' });
-  return dir;
-}
 
 describe('AutoML evaluation', () => {
   it('scores the sample against its majority class, per class, and on the latest fifth of its days', async () => {

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runAutoml } from '../../../src/core/automl';
 import { snapshotDataset } from '../../../src/core/data';
 import { MlopsError } from '../../../src/core/errors';
-import { installPaths } from '../../../src/core/install';
 import { openMetadataStore } from '../../../src/core/metadata';
-import { initProject, openProject } from '../../../src/core/workspace';
+import { sampleProject } from './sampleProject';
 import { makeProject, write } from '../data/projectFixture';
 
-/** The sample project (`mlops init --sample`): weather.csv, with `task: classification` for `weather` in mlops.yaml. */
-async function sampleProject(): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-sample-'));
-  initProject(dir, { sampleDir: installPaths().sample, sample: true });
-  await snapshotDataset(openProject(dir), 'data/weather.csv', { name: 'weather', git: 'off' });
-  return dir;
-}
 
 async function projectWith(csv: string): Promise<string> {
   const { dir, project } = makeProject();
