@@ -25,6 +25,26 @@ export function interruptOnCtrlC(ctx: Pick<CommandContext, 'stderr'>): Interrupt
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) };
 }
 
+/**
+ * For work that can stop early and still keep a result (a search keeps its best model): the first Ctrl-C raises
+ * `stopSignal` and says what happens now, the second raises `signal` to cancel that too, a third ends the process.
+ */
+export function stopThenCancelOnCtrlC(ctx: Pick<CommandContext, 'stderr'>, stopping: string): Interrupt & { stopSignal: AbortSignal } {
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const onInterrupt = () => {
+    if (!stop.signal.aborted) {
+      ctx.stderr('\n' + stopping + '\n');
+      stop.abort();
+    } else if (!cancel.signal.aborted) {
+      ctx.stderr('\n' + l10n.t('Stopping... press Ctrl-C again to stop at once.') + '\n');
+      cancel.abort();
+    } else process.exit(INTERRUPTED_EXIT_CODE);
+  };
+  process.on('SIGINT', onInterrupt);
+  return { signal: cancel.signal, stopSignal: stop.signal, dispose: () => process.off('SIGINT', onInterrupt) };
+}
+
 /** Runs `work` with Ctrl-C as its abort signal (interruptOnCtrlC), listening only while it runs. */
 export async function whileInterruptible<T>(ctx: Pick<CommandContext, 'stderr'>, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const interrupt = interruptOnCtrlC(ctx);

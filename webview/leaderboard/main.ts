@@ -6,7 +6,7 @@ import './style.css';
 import { el } from '../shared/dom';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
 import { connect } from '../shared/vscodeApi';
-import type { HostMessage, LeaderboardProtocol, LeaderboardRow } from './protocol';
+import type { HostMessage, LeaderboardEvaluation, LeaderboardProtocol, LeaderboardRow, LeaderboardStrings } from './protocol';
 
 Chart.register(ScatterController, PointElement, LinearScale, Tooltip, Legend);
 
@@ -28,7 +28,9 @@ function render(): void {
   const { strings } = board;
   chart?.destroy();
   const canvas = el('canvas', { role: 'img', 'aria-label': strings.chartLabel });
-  app.replaceChildren(el('h1', {}, strings.heading), el('p', { class: 'muted' }, strings.summary), el('div', { class: 'chart' }, canvas), table(board));
+  const columns = board.columns.length ? [el('h2', {}, strings.columns), el('ul', { class: 'columns' }, ...board.columns.map((c) => el('li', {}, c)))] : [];
+  const evaluation = board.evaluation ? evaluationSection(board.evaluation, strings) : [];
+  app.replaceChildren(el('h1', {}, strings.heading), el('p', { class: 'muted' }, strings.summary), ...evaluation, el('div', { class: 'chart' }, canvas), table(board), ...columns);
   app.removeAttribute('aria-busy');
   chart = scatter(canvas, board);
 }
@@ -103,4 +105,32 @@ function swatch(colour: string): HTMLElement {
 
 function format(score: number | null): string {
   return score === null ? '—' : score.toFixed(4);
+}
+
+/** The baseline comparison (flagged when not beaten), per-class figures and a shaded confusion matrix, or residuals. */
+function evaluationSection(e: LeaderboardEvaluation, s: LeaderboardStrings): Node[] {
+  const out: Node[] = [el('h2', {}, s.evaluation), ...e.warnings.map((w) => el('p', { class: 'warning', role: 'alert' }, `⚠ ${w}`)), el('ul', {}, ...e.lines.map((l) => el('li', {}, l)))];
+  if (e.classes) {
+    const head = el('tr', {}, el('th', { scope: 'col' }, s.classLabel), ...[s.precision, s.recall, s.f1, s.support].map((h) => el('th', { class: 'number', scope: 'col' }, h)));
+    const rows = e.classes.map((c) => el('tr', {}, el('td', {}, c.label), ...[c.precision, c.recall, c.f1].map((v) => el('td', { class: 'number' }, v.toFixed(3))), el('td', { class: 'number' }, String(c.support))));
+    out.push(el('h3', {}, s.perClass), el('table', { 'aria-label': s.perClass }, el('thead', {}, head), el('tbody', {}, ...rows)));
+  }
+  if (e.classes && e.confusion) {
+    const labels = e.classes.map((c) => c.label);
+    const largest = Math.max(1, ...e.confusion.flat());
+    const head = el('tr', {}, el('th', { scope: 'col' }, s.truthByPredicted), ...labels.map((l) => el('th', { class: 'number', scope: 'col' }, l)));
+    const rows = e.confusion.map((counts, t) => el('tr', {}, el('th', { scope: 'row' }, labels[t]), ...counts.map((n, p) => heatCell(n, largest, t === p))));
+    out.push(el('h3', {}, s.confusion), el('table', { class: 'confusion', 'aria-label': s.confusion }, el('thead', {}, head), el('tbody', {}, ...rows)));
+  }
+  if (e.residuals) out.push(el('h3', {}, s.residuals), el('ul', {}, ...e.residuals.map(([name, v]) => el('li', {}, `${name}: ${v.toPrecision(4)}`))));
+  return out;
+}
+
+/** Shaded by its share of the largest count through the CSSOM (the CSP allows no inline styles); the diagonal in its own colour. */
+function heatCell(count: number, largest: number, diagonal: boolean): HTMLElement {
+  const cell = el('td', { class: diagonal ? 'number hit' : 'number miss' }, String(count));
+  const shade = el('span', { class: 'heat', 'aria-hidden': 'true' });
+  shade.style.opacity = String(count / largest);
+  cell.prepend(shade);
+  return cell;
 }

@@ -18,6 +18,29 @@ export interface LeaderboardStrings {
   failed: string;
   chartLabel: string;
   tableLabel: string;
+  columns: string;
+  evaluation: string;
+  perClass: string;
+  classLabel: string;
+  precision: string;
+  recall: string;
+  f1: string;
+  support: string;
+  confusion: string;
+  truthByPredicted: string;
+  residuals: string;
+}
+
+/** How far to believe the best model, as the host worded it (absent for runs from before evaluations). */
+export interface LeaderboardEvaluation {
+  /** Score against baseline, and the time holdout when there is one. */
+  lines: string[];
+  /** Non-empty when the score does not beat the baseline. */
+  warnings: string[];
+  classes?: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  /** counts[truth][predicted], in `classes` order. */
+  confusion?: number[][];
+  residuals?: [string, number][];
 }
 
 export interface LeaderboardRow {
@@ -34,7 +57,10 @@ export interface LeaderboardRow {
 
 export type HostMessage =
   /** The whole leaderboard: sent when the page says it is ready. */
-  | { type: 'leaderboard'; strings: LeaderboardStrings; metric: string; direction: 'max' | 'min'; bestTrial: number; trials: LeaderboardRow[] };
+  | { type: 'leaderboard'; strings: LeaderboardStrings; metric: string; direction: 'max' | 'min'; bestTrial: number; trials: LeaderboardRow[];
+      /** One line per column of the data: used and how, or left out and why (absent for older runs). */
+      columns: string[];
+      evaluation: LeaderboardEvaluation | null };
 
 export type WebviewMessage = { type: 'ready' };
 

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
 import { exportOnnxFile, predictFile, resolveModel } from '../../core/models';
 import { l10n } from '../../core/l10n';
+import { columnDecisionText } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, defineCommand, type CliCommand, type CommandContext } from '../command';
 import { openMetadataStore } from '../../core/metadata';
 import { modelChoice } from '../modelReference';
-import { interruptOnCtrlC, progressBar } from '../terminal';
+import { progressBar, stopThenCancelOnCtrlC } from '../terminal';
 
 /** Without a terminal, a line at least this often while trials end, even when the best score stays. */
 const PLAIN_LINE_EVERY_MS = 10_000;
@@ -69,7 +70,7 @@ const train = defineCommand({
     const project = openProject(ctx.cwd);
     const training = project.config.training ?? {};
     if (training.command && o.target === undefined) return trainByCommand(ctx, o.experiment);
-    const interrupt = interruptOnCtrlC(ctx);
+    const interrupt = stopThenCancelOnCtrlC(ctx, l10n.t('Stopping the search: refitting the best configuration so far (Ctrl+C again to cancel).'));
     const progress = trainingProgress(ctx);
     try {
       const result = await trainInWorker(project.paths.root, {
@@ -84,6 +85,7 @@ const train = defineCommand({
         families: typeof o.families === 'string' ? o.families.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
       }, {
         signal: interrupt.signal,
+        stopSignal: interrupt.stopSignal,
         onProgress: (p) => progress.update(p),
       });
       progress.end();
@@ -91,7 +93,13 @@ const train = defineCommand({
       else {
         ctx.stdout(l10n.t('Best model: {0} with {1} = {2} ({3}-fold cross-validation, {4} trials in {5} s).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.folds, result.trials, result.elapsedSeconds.toFixed(1)) + '\n');
         ctx.stdout(l10n.t('Parameters: {0}', JSON.stringify(result.bestModel.params)) + '\n');
-        if (result.excluded.length) ctx.stdout(l10n.t('Left out as identifiers or free text: {0}', result.excluded.join(', ')) + '\n');
+        const e = result.evaluation;
+        ctx.stdout(l10n.t('Baseline ({0}): {1} = {2}.', e.baselineKind === 'majority class' ? l10n.t('most frequent class') : l10n.t('mean'), result.metric, e.baseline.toFixed(4)) + '\n');
+        if (e.holdout) ctx.stdout(l10n.t('Latest {0} rows by {1}, trained on the {2} before: {3} = {4} (baseline {5}).', e.holdout.testRows, e.holdout.column, e.holdout.trainRows, result.metric, e.holdout.score.toFixed(4), e.holdout.baseline.toFixed(4)) + '\n');
+        if (result.stopped) ctx.stdout(l10n.t('Stopped by you after {0} trials: this is the best model found until then.', result.trials) + '\n');
+        if (result.converged) ctx.stdout(convergenceText(result.converged) + '\n');
+        for (const w of baselineWarnings(e)) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
+        ctx.stdout(l10n.t('Columns:') + '\n' + result.columns.map((c) => `  ${columnDecisionText(c)}\n`).join(''));
         ctx.stdout(l10n.t('Run {0}; model {1} (sha256 {2}).', result.runId, result.model.artifact, result.model.sha256) + '\n');
       }
       return 0;

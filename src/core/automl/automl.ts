@@ -4,12 +4,14 @@ import { ObjectCache } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
-import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type RunLogger, type TrainingConfigRecord } from '../tracking';
+import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type ColumnDecision, type RunLogger, type TrainingConfigRecord } from '../tracking';
 import { FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn } from './crossValidation';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
+import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
+import { columnDecisions, configuredExclusions, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
-import { runSearch, type Trial } from './search';
+import { runSearch, type Convergence, type Trial } from './search';
 import { readTrainingFile, trainingFormat, trainingHeader } from '../models';
 
 /** What `mlops train` and "MLOps: Train Model (AutoML)" ask for; unset fields come from mlops.yaml `training:`. */
@@ -46,7 +48,10 @@ export interface AutomlProgress {
 }
 
 export interface AutomlHooks {
+  /** Cancels everything: the run is marked killed and nothing is kept. */
   signal?: AbortSignal;
+  /** Stops the search and keeps what it found: the best configuration so far is refitted and recorded. */
+  stopSignal?: AbortSignal;
   onProgress?: (progress: AutomlProgress) => void;
 }
 
@@ -65,6 +70,9 @@ export interface Leaderboard {
   direction: 'max' | 'min';
   bestTrial: number;
   trials: LeaderboardEntry[];
+  /** Absent on runs from before column decisions were recorded. */
+  columns?: ColumnDecision[];
+  evaluation?: Evaluation;
 }
 
 export interface AutomlResult {
@@ -80,6 +88,14 @@ export interface AutomlResult {
   seed: number;
   folds: number;
   excluded: string[];
+  /** What became of each column of the file (also in trainingConfig). */
+  columns: ColumnDecision[];
+  /** The best model's score against a baseline, per class or residuals, and on the latest rows when there is a time. */
+  evaluation: Evaluation;
+  /** Present when the search stopped before its budget: it had converged. */
+  converged?: Convergence;
+  /** True when the user stopped the search: the model is the best found until then. */
+  stopped?: boolean;
   elapsedSeconds: number;
   trainingConfig: TrainingConfigRecord;
 }
@@ -109,10 +125,18 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
   const resolved = await versionToTrain(project, settings.dataset, hooks.signal);
   const cache = new ObjectCache(project.paths.cache);
   const format = trainingFormat(resolved.pointer.path);
-  const loaded = await readTrainingFile(versionFile(cache, resolved.version.digest), format, { keep: settings.target });
+  const file = versionFile(cache, resolved.version.digest);
+  const header = trainingHeader(file, format) ?? [];
+  if (!header.includes(settings.target)) throw targetNotFound(settings.target, header);
+  const declaration = project.config.datasets?.[resolved.pointer.dataset];
+  const configured = configuredExclusions(header, settings.target, project.config.training ?? {});
+  const loaded = withoutRawTimestamp(await readTrainingFile(file, format, { keep: settings.target, exclude: configured.map((c) => c.column) }), declaration);
+  const excluded = header.filter((c) => loaded.dropped.includes(c) || configured.some((x) => x.column === c));
+  const columns = columnDecisions(loaded, settings.target, configured, declaration);
   if (hooks.signal?.aborted) throw trainingCancelled();
-  const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : (targetColumn(loaded.dataset, settings.target), settings.task);
-  const metric = settings.metric ?? (task === 'classification' ? 'accuracy' : 'r2');
+  const task = settings.task === 'auto' ? detectTask(loaded.dataset, settings.target) : settings.task;
+  checkTarget(loaded.dataset, settings.target, task);
+  const metric = settings.metric ?? (settings.configuredMetric && metricsOf(task).includes(settings.configuredMetric) ? settings.configuredMetric : task === 'classification' ? 'accuracy' : 'r2');
   checkMetric(metric, task);
   progress.metric = metric;
   checkRows(loaded.dataset.nRows, settings.folds);
@@ -130,13 +154,13 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     parent.logParam('mlops.folds', settings.folds);
     if (settings.maxTrials !== undefined) parent.logParam('mlops.maxTrials', settings.maxTrials);
     else parent.logParam('mlops.timeBudget', settings.timeBudget);
-    if (loaded.dropped.length) parent.logParam('mlops.excludedColumns', loaded.dropped);
+    if (excluded.length) parent.logParam('mlops.excludedColumns', excluded);
     if (settings.families) parent.logParam('mlops.families', settings.families);
     progress.phase = 'searching';
     report();
 
     const entries: LeaderboardEntry[] = [];
-    const { trials, best } = await runSearch({
+    const { trials, best, bestEvidence, converged, stopped } = await runSearch({
       dataset: loaded.dataset,
       task: { type: task, target: settings.target },
       metric,
@@ -147,6 +171,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       // The budget covers the whole command: loading is spent already, and recording the results needs a moment.
       timeBudget: settings.maxTrials === undefined ? Math.max(0.1, settings.timeBudget - elapsed() - RECORDING_SECONDS) : undefined,
       signal: hooks.signal,
+      stopSignal: hooks.stopSignal,
       onTrialStart: async (trial, family, params, rows) => {
         child = await startRun(store, { experiment: settings.experiment, name: l10n.t('trial {0}: {1}', trial, family), parent: parent.id });
         child.setTag(RUN_KIND_TAG, 'trial');
@@ -156,7 +181,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       },
       onTrialEnd: (trial) => {
         if (!trial) {
-          store.append([{ type: 'note', run: child!.id, text: l10n.t('Stopped: the time budget ran out.') }]);
+          store.append([{ type: 'note', run: child!.id, text: hooks.stopSignal?.aborted ? l10n.t('Stopped by the user.') : l10n.t('Stopped: the time budget ran out.') }]);
           child!.end('killed');
         } else {
           recordTrial(child!, trial, metric);
@@ -173,6 +198,10 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
 
     progress.phase = 'refitting';
     report();
+    const evaluation = evaluate({
+      evidence: bestEvidence, score: best.score!, family: best.family, params: best.params, signal: hooks.signal,
+      time: timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
+    });
     const config: TrainingConfigRecord = {
       dataset: resolved.pointer.dataset,
       version: resolved.version.id,
@@ -185,7 +214,9 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       params: { ...best.params },
       seed: settings.seed,
       folds: settings.folds,
-      excluded: loaded.dropped,
+      excluded,
+      dated: loaded.dated,
+      columns,
     };
     let lastReport = 0;
     const model = fitConfig(loaded.dataset, config, hooks.signal, ({ done, total }) => {
@@ -196,7 +227,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       report();
     });
     cache.putBytes(model.bytes);
-    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries };
+    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries, columns, evaluation };
     const boardBytes = Buffer.from(JSON.stringify(leaderboard));
     const boardHex = cache.putBytes(boardBytes);
     // Artifacts that live in the cache are named, not given by a file path: the store journal takes them as they are.
@@ -208,7 +239,19 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     for (const [k, v] of Object.entries(best.params)) parent.logParam(`model.${k}`, v);
     parent.logParam(TRAINING_CONFIG_PARAM, JSON.stringify(config));
     parent.logMetric(`cv_${metric}`, best.score!, 0);
+    parent.logMetric(`baseline_${metric}`, evaluation.baseline, 0);
+    if (evaluation.holdout) {
+      parent.logMetric(`holdout_${metric}`, evaluation.holdout.score, 0);
+      parent.logMetric(`holdout_baseline_${metric}`, evaluation.holdout.baseline, 0);
+    }
+    parent.setTag('mlops.beatsBaseline', String(evaluation.beatsBaseline && evaluation.holdout?.beatsBaseline !== false));
     parent.logMetric('trials', trials.length, 0);
+    const warnings = baselineWarnings(evaluation);
+    const notes = [...(stopped ? [l10n.t('Stopped by the user after {0} trials; the model is the best configuration found so far, refitted on all rows.', trials.length)] : []), ...(converged ? [convergenceText(converged)] : []), ...warnings];
+    // Still a finished run, so that its model can be registered: the tag says the search was cut short.
+    if (stopped) parent.setTag('mlops.stopped', 'true');
+    if (converged) parent.setTag('mlops.converged', converged.reason);
+    if (notes.length) store.append([{ type: 'note', run: parent.id, text: notes.join('\n') }]);
     parent.end('finished');
     await store.fold();
     return {
@@ -223,7 +266,11 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       trials: trials.length,
       seed: settings.seed,
       folds: settings.folds,
-      excluded: loaded.dropped,
+      excluded,
+      columns,
+      evaluation,
+      ...(converged ? { converged } : {}),
+      ...(stopped ? { stopped } : {}),
       elapsedSeconds: elapsed(),
       trainingConfig: config,
     };
@@ -252,6 +299,8 @@ interface Settings {
   target: string;
   task: 'auto' | 'classification' | 'regression';
   metric?: MetricName;
+  /** mlops.yaml's metric: used when it fits the task trained, which a given --task may change. */
+  configuredMetric?: MetricName;
   timeBudget: number;
   maxTrials?: number;
   seed: number;
@@ -287,8 +336,10 @@ function settle(request: AutomlRequest, config: TrainingConfig): Settings {
       'BAD_FAMILIES',
     );
   }
+  // mlops.yaml's task and metric describe mlops.yaml's target: another column's task is inferred from its values.
+  const configuredTarget = target === config.target;
   return {
-    dataset, target, task: request.task ?? config.task ?? 'auto', metric: request.metric ?? config.metric, timeBudget, maxTrials, seed, folds,
+    dataset, target, task: request.task ?? (configuredTarget ? config.task : undefined) ?? 'auto', metric: request.metric, configuredMetric: configuredTarget ? config.metric : undefined, timeBudget, maxTrials, seed, folds,
     experiment: request.experiment, families: families as readonly Family[] | undefined,
   };
 }
@@ -339,8 +390,42 @@ function detectTask(dataset: Dataset, target: string): 'classification' | 'regre
   return 'classification';
 }
 
+/**
+ * At most one class per this many rows: 5-fold stratified CV then sees a class at least twice per fold on average;
+ * beyond it the "classes" are values of a quantity, or identifiers.
+ */
+const MIN_ROWS_PER_CLASS = 10;
+
+/** Refuses a task the target cannot carry: a regression on text, or a classification with nearly a class per row. */
+function checkTarget(dataset: Dataset, target: string, task: 'classification' | 'regression'): void {
+  const column = targetColumn(dataset, target);
+  if (task === 'regression') {
+    if (column.kind === 'categorical') {
+      throw new MlopsError(
+        l10n.t('The target "{0}" holds text, so it cannot be a regression.', target),
+        l10n.t('Train a classification (--task classification or --task auto), or choose a numeric target.'),
+        'BAD_TASK',
+      );
+    }
+    return;
+  }
+  const classes = column.kind === 'categorical' ? column.vocabulary.length : new Set(Array.from(column.values).filter((v) => !Number.isNaN(v))).size;
+  const maxClasses = Math.max(2, Math.floor(dataset.nRows / MIN_ROWS_PER_CLASS));
+  if (classes > maxClasses) {
+    throw new MlopsError(
+      l10n.t('The target "{0}" has {1} distinct values in {2} rows: too many classes for a classification (at most {3}, one per {4} rows).', target, classes, dataset.nRows, maxClasses, MIN_ROWS_PER_CLASS),
+      column.kind === 'numeric'
+        ? l10n.t('Train a regression (--task regression or --task auto).')
+        : l10n.t('Choose a target with fewer distinct values, or group its values into fewer classes.'),
+      'BAD_TASK',
+    );
+  }
+}
+
+const metricsOf = (task: 'classification' | 'regression') => (task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS);
+
 function checkMetric(metric: MetricName, task: 'classification' | 'regression'): void {
-  const allowed = task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
+  const allowed = metricsOf(task);
   if (!allowed.includes(metric)) {
     throw new MlopsError(l10n.t('The metric {0} does not apply to a {1}.', metric, task), l10n.t('Use one of: {0}.', allowed.join(', ')), 'BAD_METRIC');
   }
@@ -354,4 +439,11 @@ function checkRows(rows: number, folds: number): void {
       'TOO_FEW_ROWS',
     );
   }
+}
+
+/** Why the search stopped before its budget, as the run's note and `mlops train` say it. */
+export function convergenceText(c: Convergence): string {
+  return c.reason === 'repeats'
+    ? l10n.t('The search converged: every new configuration it proposed had been scored already ({0} trials since the best).', c.sinceBest)
+    : l10n.t('The search converged: {0} trials without a better score; it stopped before its budget.', c.sinceBest);
 }

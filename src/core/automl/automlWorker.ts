@@ -11,7 +11,10 @@ export type AutomlWorkerMessage =
   | { kind: 'result'; result: AutomlResult }
   | { kind: 'error'; error: { message: string; hint?: string; code?: ErrorCode; mlops: boolean } };
 
-/** What the worker receives: the work, and a shared flag it polls between trees, since its thread never idles to hear messages. */
+/**
+ * What the worker receives: the work, and shared flags it polls between trees, since its thread never idles to hear
+ * messages: word 0 cancels, word 1 stops the search and keeps its best.
+ */
 export interface AutomlWorkerData {
   root: string;
   request: AutomlRequest;
@@ -26,7 +29,7 @@ const GRACE_MS = 10_000;
  * marks its runs killed); one that does not stop within the grace period is terminated and its run marked here.
  */
 export function trainInWorker(root: string, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
-  const cancel = new SharedArrayBuffer(4);
+  const cancel = new SharedArrayBuffer(8);
   const flag = new Int32Array(cancel);
   const worker = startWorker('automl', { workerData: { root, request, cancel } satisfies AutomlWorkerData });
   let runId: string | undefined;
@@ -40,10 +43,14 @@ export function trainInWorker(root: string, request: AutomlRequest, hooks: Autom
         reject(trainingCancelled());
       }, GRACE_MS);
     };
+    const onStop = () => Atomics.store(flag, 1, 1);
     if (hooks.signal?.aborted) onAbort();
+    if (hooks.stopSignal?.aborted) onStop();
     hooks.signal?.addEventListener('abort', onAbort);
+    hooks.stopSignal?.addEventListener('abort', onStop);
     const settle = () => {
       hooks.signal?.removeEventListener('abort', onAbort);
+      hooks.stopSignal?.removeEventListener('abort', onStop);
       clearTimeout(timer);
       void worker.terminate();
     };

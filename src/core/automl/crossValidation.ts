@@ -23,14 +23,13 @@ export interface CvSetup {
 
 export function targetColumn(dataset: Dataset, target: string): Column {
   const column = dataset.columns.find((c) => c.name === target);
-  if (!column) {
-    throw new MlopsError(
-      l10n.t('The target column "{0}" is not in the dataset.', target),
-      l10n.t('Columns found: {0}.', dataset.columns.map((c) => c.name).join(', ')),
-      'NO_TARGET',
-    );
-  }
+  if (!column) throw targetNotFound(target, dataset.columns.map((c) => c.name));
   return column;
+}
+
+/** `columns`: the file's header, so that a column left out of the features is still listed. */
+export function targetNotFound(target: string, columns: readonly string[]): MlopsError {
+  return new MlopsError(l10n.t('The target column "{0}" is not in the dataset.', target), l10n.t('Columns found: {0}.', columns.join(', ')), 'NO_TARGET');
 }
 
 /** The label text of each row (undefined when missing), as the learners name classes. */
@@ -58,24 +57,72 @@ export interface CvResult {
   score: number;
   foldScores: number[];
   fitSeconds: number;
+  /** Per row of the setup, from the model that did not see it: the class index (into `labels`) or the value. */
+  outOfFold: Float64Array;
 }
 
 /** Mean of the folds' scores (what scikit-learn's cross_val_score averages), each model fitted on the other folds. */
 export function crossValidate(setup: CvSetup, family: Family, params: Readonly<Record<string, unknown>>, signal?: AbortSignal): CvResult {
   const foldScores: number[] = [];
   let fitSeconds = 0;
+  const outOfFold = new Float64Array(setup.dataset.nRows).fill(NaN);
   for (let f = 0; f < setup.k; f++) {
     const { train, test } = foldRows(setup.folds, f);
     const started = performance.now();
     const model = fitModel(family, params, subsetRows(setup.dataset, train), setup.task, setup.seed, signal);
     fitSeconds += (performance.now() - started) / 1000;
-    foldScores.push(scoreFold(setup, test, predict(model, subsetRows(setup.dataset, test), signal)));
+    const p = predict(model, subsetRows(setup.dataset, test), signal);
+    foldScores.push(scoreFold(setup, test, p));
+    const globalOf = p.kind === 'classification' ? p.classes.map((c) => setup.labels!.indexOf(c)) : [];
+    for (const [i, row] of test.entries()) outOfFold[row] = p.kind === 'regression' ? p.values[i] : globalOf[p.classIndex[i]];
   }
-  return { score: foldScores.reduce((a, b) => a + b, 0) / foldScores.length, foldScores, fitSeconds };
+  return { score: mean(foldScores), foldScores, fitSeconds, outOfFold };
 }
 
-function scoreFold(setup: CvSetup, test: Uint32Array, p: Predictions): number {
-  const truth = Float64Array.from(test, (i) => setup.truth[i]);
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * What a model that ignores every feature scores on the same folds: the training folds' most frequent class (with
+ * their class shares as probabilities) or their mean. A model that does not beat it has learned nothing usable.
+ */
+export function baselineScore(setup: CvSetup): number {
+  const foldScores: number[] = [];
+  for (let f = 0; f < setup.k; f++) {
+    const { train, test } = foldRows(setup.folds, f);
+    foldScores.push(scoreFold(setup, test, baselinePredictions(setup, train, test.length)));
+  }
+  return mean(foldScores);
+}
+
+/** The baseline fitted on `train` (rows of the setup), predicting `n` rows. */
+export function baselinePredictions(setup: Pick<CvSetup, 'truth' | 'labels'>, train: ArrayLike<number>, n: number): Predictions {
+  if (!setup.labels) {
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < train.length; i++) {
+      const v = setup.truth[train[i]];
+      if (Number.isNaN(v)) continue;
+      sum += v;
+      count++;
+    }
+    return { kind: 'regression', values: new Float64Array(n).fill(count ? sum / count : 0) };
+  }
+  const K = setup.labels.length;
+  const counts = new Float64Array(K);
+  for (let i = 0; i < train.length; i++) {
+    const c = setup.truth[train[i]];
+    if (!Number.isNaN(c)) counts[c]++;
+  }
+  let majority = 0;
+  for (let k = 1; k < K; k++) if (counts[k] > counts[majority]) majority = k;
+  const total = counts.reduce((a, b) => a + b, 0) || 1;
+  const probabilities = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) probabilities[i * K + k] = counts[k] / total;
+  return { kind: 'classification', classes: setup.labels, labels: new Array<string>(n).fill(setup.labels[majority]), classIndex: new Int32Array(n).fill(majority), probabilities };
+}
+
+export function scoreFold(setup: Pick<CvSetup, 'truth' | 'labels' | 'metric'>, test: ArrayLike<number>, p: Predictions): number {
+  const truth = Float64Array.from(test as ArrayLike<number>, (i) => setup.truth[i]);
   if (p.kind === 'regression') {
     const score = setup.metric === 'rmse' ? rmse : setup.metric === 'mae' ? mae : r2;
     return score(truth, p.values);

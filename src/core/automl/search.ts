@@ -37,6 +37,8 @@ export interface SearchOptions {
   /** Only these families are tried (all that suit the data when absent). */
   readonly families?: readonly Family[];
   readonly signal?: AbortSignal;
+  /** Ends the search as if its budget had run out: the trials so far stand, and the best of them is the result. */
+  readonly stopSignal?: AbortSignal;
   /** Awaited before each trial (a child run is started there) and after it; `undefined` when the budget cut it short. */
   readonly onTrialStart?: (trial: number, family: Family, params: Readonly<Record<string, unknown>>, rows: number) => Promise<void> | void;
   readonly onTrialEnd?: (trial: Trial | undefined) => Promise<void> | void;
@@ -45,6 +47,35 @@ export interface SearchOptions {
 export interface SearchResult {
   readonly trials: Trial[];
   readonly best: Trial;
+  /** The rows and folds the best trial was scored on, and its out-of-fold predictions: what its evaluation reads. */
+  readonly bestEvidence: { readonly setup: CvSetup; readonly outOfFold: Float64Array };
+  /** Set when `stopSignal` ended the search. */
+  readonly stopped?: boolean;
+  /** Set when the search stopped before its budget because it had converged. */
+  readonly converged?: Convergence;
+}
+
+export interface Convergence {
+  /** `repeats`: every configuration proposed had been scored already; `plateau`: the best stopped improving. */
+  readonly reason: 'repeats' | 'plateau';
+  /** Trials run since the best score last improved. */
+  readonly sinceBest: number;
+}
+
+/** Two configurations this close on every normalized dimension (log scale for rates and counts) score alike. */
+const SAME_CONFIGURATION_GRID = 100;
+/** Proposals in a row that were all repeats: the families' neighbourhoods are exhausted. */
+const MAX_REPEATS_IN_A_ROW = 30;
+/** On all the rows, the search stops after this many trials (or as many as it took to find the best, if more) without a better score. */
+const PLATEAU_TRIALS = 50;
+
+/**
+ * A configuration's identity for the search: each dimension's cell of a 1% grid of the normalized space, and the
+ * rows it is scored on. Integer parameters that decode alike, and rates within rounding of each other, share a key.
+ */
+export function configurationKey(space: FamilySpace, params: Readonly<Record<string, unknown>>, rows: number): string {
+  const cells = encode(space, params).map((u, i) => (space.dimensions[i].scale === 'choice' || space.dimensions[i].integer ? String(params[space.dimensions[i].name]) : String(Math.round(u * SAME_CONFIGURATION_GRID))));
+  return `${space.family}|${rows}|${cells.join(',')}`;
 }
 
 /** Searches start on a sample this large; larger data climbs rungs of 4x more rows (successive halving on data). */
@@ -108,17 +139,25 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const onRung: Trial[] = [];
   /** Seconds the final refit of the current best is expected to take: the search leaves that much of the budget. */
   let refitEstimate = 0;
+  let bestEvidence: SearchResult['bestEvidence'] | undefined;
+  /** Every configuration scored, by key: a repeat is never scored again. */
+  const scored = new Map<string, Trial>();
+  let repeatsInARow = 0;
+  let converged: Convergence | undefined;
 
   const timeLeft = () => options.timeBudget === undefined || elapsed() + refitEstimate < options.timeBudget;
-  const budgetSignal = budgetedSignal(options.signal, () => options.timeBudget !== undefined && trials.some((t) => t.status === 'ok') && elapsed() + refitEstimate >= options.timeBudget);
-  const more = () => (options.maxTrials === undefined ? timeLeft() : trials.length < options.maxTrials);
+  const stopRequested = () => options.stopSignal?.aborted === true;
+  const budgetSignal = budgetedSignal(options.signal, () => trials.some((t) => t.status === 'ok') && (stopRequested() || (options.timeBudget !== undefined && elapsed() + refitEstimate >= options.timeBudget)));
+  const more = () => !(stopRequested() && trials.some((t) => t.status === 'ok')) && (options.maxTrials === undefined ? timeLeft() : trials.length < options.maxTrials);
 
   const evaluate = async (state: FamilyState, params: Readonly<Record<string, unknown>>): Promise<Trial | undefined> => {
     const number = trials.length + 1;
     await options.onTrialStart?.(number, state.space.family, params, setup.dataset.nRows);
     let trial: Trial;
+    let outOfFold: Float64Array | undefined;
     try {
       const cv = crossValidate(setup, state.space.family, params, budgetSignal);
+      outOfFold = cv.outOfFold;
       trial = { trial: number, family: state.space.family, params, rows: setup.dataset.nRows, status: 'ok', score: cv.score, foldScores: cv.foldScores, fitSeconds: cv.fitSeconds, elapsedSeconds: elapsed() };
     } catch (err) {
       if (options.signal?.aborted) throw trainingCancelled();
@@ -133,7 +172,10 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     }
     trials.push(trial);
     onRung.push(trial);
-    refitEstimate = refitSeconds(bestTrial(trials, sign)!, setup.k, dataset.nRows);
+    scored.set(configurationKey(state.space, params, setup.dataset.nRows), trial);
+    const leader = bestTrial(trials, sign)!;
+    if (leader === trial) bestEvidence = { setup, outOfFold: outOfFold! };
+    refitEstimate = refitSeconds(leader, setup.k, dataset.nRows);
     await options.onTrialEnd?.(trial);
     return trial;
   };
@@ -158,15 +200,37 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     const state = chooseFamily(states, rng);
     const point = state.tried ? propose(state, rng) : state.incumbent;
     const params = decode(state.space, point);
+    const earlier = scored.get(configurationKey(state.space, params, setup.dataset.nRows));
+    if (earlier) {
+      // What it scored before is what it would score again: the family learns from that, at no cost in trials.
+      learn(state, point, earlier, sign, setup.dataset.nRows);
+      if (++repeatsInARow >= MAX_REPEATS_IN_A_ROW) {
+        converged = { reason: 'repeats', sinceBest: trialsSinceBest(trials, sign) };
+        break;
+      }
+      continue;
+    }
+    repeatsInARow = 0;
     const trial = await evaluate(state, params);
     if (!trial) break;
     learn(state, point, trial, sign, setup.dataset.nRows);
+    const sinceBest = trialsSinceBest(trials, sign);
+    if (rung === rungs.length - 1 && sinceBest >= Math.max(PLATEAU_TRIALS, trials.length - sinceBest)) {
+      converged = { reason: 'plateau', sinceBest };
+      break;
+    }
   }
   const best = bestTrial(trials, sign);
   if (!best) {
     throw new MlopsError(l10n.t('No configuration could be trained: {0}', trials.find((t) => t.error)?.error ?? l10n.t('no trial ran')), l10n.t('Check the target column and the data, or give a larger time budget.'), 'NO_MODEL');
   }
-  return { trials, best };
+  return { trials, best, bestEvidence: bestEvidence!, ...(converged ? { converged } : {}), ...(stopRequested() ? { stopped: true } : {}) };
+}
+
+/** Trials after the one that holds the best score (ties do not count as progress). */
+function trialsSinceBest(trials: readonly Trial[], sign: number): number {
+  const best = bestTrial(trials, sign);
+  return best ? trials.length - trials.indexOf(best) - 1 : trials.length;
 }
 
 /** Fit time grows a little faster than the rows (deeper trees, more iterations before early stopping). */

@@ -5,7 +5,7 @@ import { openTemporaryBeside, syncFolder, writeFailure } from '../storage';
 import { forEachParquetRow, parquetCellText } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { loadModel, predict, type Model } from '../train';
+import { inputColumns, loadModel, predict, type Model } from '../train';
 import { cellNumber, isMissingCell } from '../train';
 import { DELIMITER, trainingFormat, trainingHeader } from './tabularFile';
 
@@ -32,7 +32,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
   const header = trainingHeader(inputPath, inFormat);
   if (!header) throw new MlopsError(l10n.t('{0} has no header line.', inputPath), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
   checkColumns(model, header, inputPath);
-  const numericAt = model.features.filter((f) => f.kind === 'numeric').map((f) => ({ name: f.name, index: header.indexOf(f.name) }));
+  const numericAt = model.features.filter((f) => f.kind === 'numeric' && !f.datePart).map((f) => ({ name: f.name, index: header.indexOf(f.name) }));
   const added = ['prediction', ...(model.classes ?? []).map((c) => `proba_${c}`)];
 
   const { fd, tmp } = openTemporaryBeside(path.resolve(outputPath));
@@ -95,7 +95,7 @@ function readDelimited(inputPath: string, delimiter: number, width: number, take
 }
 
 function checkColumns(model: Model, header: readonly string[], file: string): void {
-  const features = new Set(model.features.map((f) => f.name));
+  const features = new Set(inputColumns(model.features));
   const missing = [...features].filter((f) => !header.includes(f));
   const extra = header.filter((h) => !features.has(h) && h !== model.task.target);
   if (missing.length || extra.length) {

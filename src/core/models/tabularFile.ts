@@ -3,9 +3,9 @@ import { parquetColumnNames, readParquetColumns, type WholeColumn } from '../dat
 import { tabularFormatOf } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { TrainingFormat } from '../tracking';
+import type { DatedColumn, TrainingFormat } from '../tracking';
 import type { Column, Dataset } from '../train';
-import { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, isMissingCell } from '../train';
+import { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, datePartFeatureName, datePartValues, datePartsOfTexts, isMissingCell } from '../train';
 
 /** What a training file became: the table, and the text columns left out because they name rows rather than describe them. */
 export interface LoadedTable {
@@ -13,7 +13,11 @@ export interface LoadedTable {
   /** Columns in file order. */
   header: string[];
   dropped: string[];
+  /** Date columns, each become numeric columns of its parts (`date.year`...). */
+  dated: DatedColumn[];
 }
+
+
 
 export interface TableOptions {
   /** Never capped and never dropped: the target. */
@@ -22,6 +26,8 @@ export interface TableOptions {
   exclude?: readonly string[];
   /** With `exclude` given, the drop rule is not applied again: the record decides. */
   applyDropRule?: boolean;
+  /** With the drop rule off, exactly these date columns become parts (a refit repeats the search's columns). */
+  dated?: readonly DatedColumn[];
 }
 
 export const DELIMITER: Readonly<Record<'csv' | 'tsv', number>> = { csv: COMMA, tsv: TAB };
@@ -92,6 +98,8 @@ export function readTrainingTable(file: string, delimiter: number, options: Tabl
 function assembleTable(header: string[], rows: number, whole: readonly (WholeColumn | undefined)[], options: TableOptions): LoadedTable {
   const columns: Column[] = [];
   const dropped: string[] = [];
+  const dated: DatedColumn[] = [];
+  const detect = options.applyDropRule !== false;
   for (const [k, name] of header.entries()) {
     const column = whole[k];
     if (!column) continue;
@@ -100,13 +108,23 @@ function assembleTable(header: string[], rows: number, whole: readonly (WholeCol
       continue;
     }
     const cells = column.values;
-    if (name !== options.keep && options.applyDropRule !== false && idLike(cells)) {
+    // Before the identifier rule: four years of days are as many distinct values as an id, and worth far more.
+    const parts = name === options.keep ? undefined : detect ? datePartsOfTexts(cells) : options.dated?.find((d) => d.column === name)?.parts;
+    if (parts) {
+      dated.push({ column: name, parts });
+      for (const part of parts) {
+        const source = { column: name, part };
+        columns.push({ kind: 'numeric', name: datePartFeatureName(source), values: datePartValues(cells, part), datePart: source });
+      }
+      continue;
+    }
+    if (name !== options.keep && detect && idLike(cells)) {
       dropped.push(name);
       continue;
     }
     columns.push(categorize(name, rows, (i) => cells[i], name === options.keep ? Infinity : DEFAULT_MAX_CATEGORIES));
   }
-  return { dataset: { nRows: rows, columns }, header, dropped };
+  return { dataset: { nRows: rows, columns }, header, dropped, dated };
 }
 
 function idLike(cells: readonly (string | undefined)[]): boolean {

@@ -3,6 +3,7 @@ import { resolveVersion, versionProfiles, type DatasetProfile } from '../data';
 import { writeFileDurably } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
+import { columnDecisionText } from '../tracking';
 import type { Project } from '../workspace';
 import { cardFile } from './layout';
 import type { GateEvaluation, ModelLineage, VersionRecord } from './records';
@@ -75,6 +76,7 @@ export function generateModelCard(record: VersionRecord, data: TrainingDataFacts
       `- ${l10n.t('Seed')}: ${config.seed}`,
       `- ${l10n.t('Parameters')}: \`${JSON.stringify(config.params)}\``,
     );
+    if (config.columns?.length) lines.push('', `### ${l10n.t('Columns')}`, '', ...config.columns.map((c) => `- ${columnDecisionText(c)}`));
   } else {
     lines.push(`_${l10n.t('Trained by the project\'s own code, not the built-in AutoML: no configuration to record.')}_`);
   }

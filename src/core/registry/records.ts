@@ -1,11 +1,13 @@
 import type { TrainingConfigRecord } from '../tracking';
-import type { FeatureSpec } from '../train';
+import { inputColumns, type FeatureSpec } from '../train';
 
 /** One input column the model reads, and for a category the values it saw in training. */
 export interface SignatureInput {
   name: string;
-  type: 'numeric' | 'categorical';
+  /** date: text in ISO 8601, which the model reads as the `parts` it names. */
+  type: 'numeric' | 'categorical' | 'date';
   categories?: string[];
+  parts?: string[];
 }
 
 /** What a version takes and gives: enough to check a request before predicting, and to write an API contract. */
@@ -121,7 +123,12 @@ export interface HistoryEvent {
 
 export function signatureOf(features: readonly FeatureSpec[], task: { type: 'classification' | 'regression'; target: string }, classes: readonly string[] | null): ModelSignature {
   return {
-    inputs: features.map((f) => (f.kind === 'categorical' ? { name: f.name, type: f.kind, categories: [...f.vocabulary] } : { name: f.name, type: f.kind })),
+    inputs: inputColumns(features).map((name): SignatureInput => {
+      const parts = features.flatMap((f) => (f.kind === 'numeric' && f.datePart?.column === name ? [f.datePart.part] : []));
+      if (parts.length) return { name, type: 'date', parts };
+      const f = features.find((x) => x.name === name)!;
+      return f.kind === 'categorical' ? { name, type: f.kind, categories: [...f.vocabulary] } : { name, type: f.kind };
+    }),
     output: { task: task.type, target: task.target, ...(classes ? { classes: [...classes] } : {}) },
   };
 }

@@ -5,7 +5,7 @@ import {
   appendCardEvaluation, formatReference, parseModelReference, readModelArtifact, recordEvent, resolveModelVersion,
   type GateEvaluation, type ModelVersion, type SliceScore,
 } from '../registry';
-import { accuracy, cellNumber, f1Macro, isMissingCell, loadModel, logLoss, mae, METRIC_DIRECTION, predict, r2, rmse, rocAuc, type MetricName, type Model } from '../train';
+import { accuracy, cellNumber, f1Macro, inputColumns, isMissingCell, loadModel, logLoss, mae, METRIC_DIRECTION, predict, r2, rmse, rocAuc, type MetricName, type Model } from '../train';
 import type { Project } from '../workspace';
 import { checkThreshold, checkThresholdSettings, noRegression } from './gate';
 import { namedHoldout, newestUnseenSlice, type Holdout } from './holdout';
@@ -134,7 +134,7 @@ function againstReference(model: string, against: string): string {
 
 /** The same task, target and input columns: otherwise the two models answer different questions. */
 function checkCompatible(challenger: ModelVersion, champion: ModelVersion, a: Model, b: Model): void {
-  const names = (m: Model) => new Set(m.features.map((f) => f.name));
+  const names = (m: Model) => new Set(inputColumns(m.features));
   const [mine, theirs] = [names(a), names(b)];
   const onlyMine = [...mine].filter((n) => !theirs.has(n));
   const onlyTheirs = [...theirs].filter((n) => !mine.has(n));
@@ -168,7 +168,8 @@ function checkMetricFits(metric: MetricName, model: Model): void {
 
 /** The holdout rows with a target value, after checking the file has every column the models and the slice need. */
 function labelledRows(holdout: Holdout, model: Model, slice: string | undefined): number[] {
-  const needed = [...model.features.map((f) => f.name), model.task.target, ...(slice ? [slice] : [])];
+  // Date parts are derived from their date column at predict time: the holdout needs the column, not the parts.
+  const needed = [...inputColumns(model.features), model.task.target, ...(slice ? [slice] : [])];
   const missing = needed.filter((name) => !holdout.header.includes(name));
   if (missing.length) {
     throw new MlopsError(

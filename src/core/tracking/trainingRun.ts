@@ -1,6 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { Family, MetricName, Task } from '../train';
+import type { DatePart, Family, MetricName, Task } from '../train';
 import type { RunDetails } from './queries';
 
 /**
@@ -46,8 +46,31 @@ export interface TrainingConfigRecord {
   params: Record<string, unknown>;
   seed: number;
   folds: number;
-  /** Columns left out of the features (identifiers, free text). */
+  /** Columns left out of the features (identifiers, free text, training.ignore, not in training.features). */
   excluded: string[];
+  /** Date columns trained on as their parts; absent on runs from before date parts (their dates were categories). */
+  dated?: DatedColumn[];
+  /** What became of each column of the file, and why: shown by the leaderboard, `mlops run show` and the model card. */
+  columns?: ColumnDecision[];
+}
+
+export interface DatedColumn {
+  column: string;
+  parts: DatePart[];
+}
+
+export interface ColumnDecision {
+  column: string;
+  use: 'target' | 'feature' | 'excluded';
+  /** How a feature reaches the model. */
+  encoding?: 'number' | 'categories' | 'date parts';
+  /** Date parts: which; categories: how many kept. */
+  parts?: DatePart[];
+  categories?: number;
+  /** From mlops.yaml's datasets.<name>.entity and .timestamp. */
+  role?: 'entity' | 'timestamp';
+  /** Why an excluded column was left out. */
+  reason?: 'identifier' | 'ignored' | 'not listed' | 'not a date';
 }
 
 export function parseTrainingConfig(text: string): TrainingConfigRecord {
@@ -61,4 +84,20 @@ export function parseTrainingConfig(text: string): TrainingConfigRecord {
     throw new MlopsError(l10n.t('The run\'s {0} param is not a training configuration.', TRAINING_CONFIG_PARAM), l10n.t('Refit only runs made by `mlops train`.'), 'BAD_TRAINING_CONFIG');
   }
   return value;
+}
+
+/** One line about a column's fate, as a person reads it: `date: feature, date parts (year, month) [timestamp]`. */
+export function columnDecisionText(d: ColumnDecision): string {
+  const role = d.role === 'entity' ? l10n.t('entity') : d.role === 'timestamp' ? l10n.t('timestamp') : undefined;
+  let what: string;
+  if (d.use === 'target') what = l10n.t('target');
+  else if (d.use === 'excluded') {
+    what = d.reason === 'identifier'
+      ? l10n.t('excluded: an identifier (distinct on most rows)')
+      : d.reason === 'ignored' ? l10n.t('excluded: listed in training.ignore')
+        : d.reason === 'not a date' ? l10n.t('excluded: the timestamp is not in ISO 8601 (2024-05-31 or 2024-05-31T14:00)') : l10n.t('excluded: not in training.features');
+  } else if (d.encoding === 'date parts') what = l10n.t('feature, date parts ({0})', (d.parts ?? []).join(', '));
+  else if (d.encoding === 'categories') what = l10n.t('feature, {0} categories', d.categories ?? 0);
+  else what = l10n.t('feature, a number');
+  return `${d.column}: ${what}${role ? ` [${role}]` : ''}`;
 }

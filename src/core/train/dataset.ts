@@ -1,5 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
+import type { DatePartSource } from './dateParts';
 
 /**
  * The in-memory table every learner trains on: one typed array per column, so a million rows by twenty columns is
@@ -10,6 +11,8 @@ export interface NumericColumn {
   readonly kind: 'numeric';
   readonly name: string;
   readonly values: Float64Array;
+  /** Set on a part of a date column: the model computes it from that column of its input. */
+  readonly datePart?: DatePartSource;
 }
 
 export interface CategoricalColumn {
@@ -209,7 +212,7 @@ export function subsetRows(dataset: Dataset, indices: ArrayLike<number>): Datase
     if (col.kind === 'numeric') {
       const values = new Float64Array(m);
       for (let i = 0; i < m; i++) values[i] = col.values[indices[i]];
-      return { kind: 'numeric', name: col.name, values };
+      return col.datePart ? { kind: 'numeric', name: col.name, values, datePart: col.datePart } : { kind: 'numeric', name: col.name, values };
     }
     const codes = new Int32Array(m);
     for (let i = 0; i < m; i++) codes[i] = col.codes[indices[i]];

@@ -63,8 +63,9 @@ export class EnsembleBuilder {
       // The last bin has no upper edge: such a split separates the missing values from all others.
       this.threshold.push(edges ? (bin < edges.length ? edges[bin] : Infinity) : NaN);
     }
-    this.cats.push(...tree.cats);
-    this.value.push(...tree.value);
+    // Not push(...array): a deep tree of a many-class forest has more values than a call may take arguments.
+    for (const c of tree.cats) this.cats.push(c);
+    for (const v of tree.value) this.value.push(v);
   }
 
   get treeCount(): number {

@@ -4,7 +4,8 @@
  */
 export { datasetFromCsv, datasetFromRows, parseCsv, subsetRows } from './dataset';
 export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColumn, RowInput, TableRows } from './dataset';
-export type { FeatureSpec, Task } from './schema';
+export { inputColumns, type FeatureSpec, type Task } from './schema';
+export { DATE_PARTS, datePartFeatureName, datePartValues, datePartsOfTexts, type DatePart, type DatePartSource } from './dateParts';
 export { FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
 export type { Family, Model, Predictions } from './model';
 export { trainingCancelled, type FitProgress } from './fitting';

@@ -15,7 +15,9 @@ export type Family = (typeof FAMILIES)[number];
 
 /** The artifact format; bump on any change a previous reader would misread. */
 export const MODEL_FORMAT = 'mlops-model';
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
+/** Version 2 adds features computed from a date column; a model without them is written as version 1, bytes unchanged. */
+const FIRST_MODEL_VERSION = 1;
 
 /**
  * A trained model: its preprocessing (features), its resolved parameters (defaults filled in), the seed, and the
@@ -112,7 +114,8 @@ export function fitModel(
   const body = learner.fit(table, resolved, { seed, signal, onProgress });
   return {
     format: MODEL_FORMAT,
-    version: MODEL_VERSION,
+    // A version-1 reader would look for a column named after the part and silently read it as missing.
+    version: table.features.some((f) => f.kind === 'numeric' && f.datePart) ? MODEL_VERSION : FIRST_MODEL_VERSION,
     family,
     task: { type: task.type, target: task.target },
     classes: table.classes ?? null,

@@ -6,7 +6,7 @@ import { ForestBody } from './forest';
 import { GbdtBody } from './gbdt';
 import { LinearBody } from './linear';
 import { Model } from './model';
-import { FeatureSpec } from './schema';
+import { FeatureSpec, inputColumns } from './schema';
 
 /**
  * ONNX export (ai.onnx.ml operators) of the tree and linear families. The graph takes one float tensor X [N, F]:
@@ -42,6 +42,16 @@ function node(opType: string, inputs: string[], outputs: string[], attributes: A
 }
 
 export function exportOnnx(model: Model): Uint8Array {
+  // ONNX has no operator that reads a date out of text, and a graph fed precomputed parts would predict differently
+  // from the model wherever its caller computed them differently.
+  const dated = inputColumns(model.features).filter((c) => model.features.some((f) => f.kind === 'numeric' && f.datePart?.column === c));
+  if (dated.length) {
+    throw new MlopsError(
+      l10n.t('The model computes date parts (year, month, day...) from {0}, which ONNX cannot express.', dated.join(', ')),
+      l10n.t('Serve the model with MLOps Workbench (mlops predict), or train without the date: list it in training.ignore of mlops.yaml.'),
+      'NOT_EXPORTABLE',
+    );
+  }
   const nFeatures = model.features.length;
   const classes = model.classes;
   const nodes: onnx.INodeProto[] = [];

@@ -1,13 +1,21 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { Cell, CategoricalColumn, Column, Dataset, RowInput, TableRows, cellNumber, cellText, datasetFromRows, findColumn, isMissingCell } from './dataset';
+import { datePartOfCell, type DatePartSource } from './dateParts';
 
 /**
  * The preprocessing every model carries: which columns it reads, which are numbers and which are categories with
  * what vocabulary. Rows given at predict time are coded against this schema, so a category never seen in training
  * (or dropped by the category cap) reads as missing, and a column absent from the rows reads as all missing.
  */
-export type FeatureSpec = { readonly name: string; readonly kind: 'numeric' } | { readonly name: string; readonly kind: 'categorical'; readonly vocabulary: readonly string[] };
+export type FeatureSpec =
+  | { readonly name: string; readonly kind: 'numeric'; readonly datePart?: DatePartSource }
+  | { readonly name: string; readonly kind: 'categorical'; readonly vocabulary: readonly string[] };
+
+/** The columns a model's input must hold: its features, a date part's date column in place of the part. */
+export function inputColumns(features: readonly FeatureSpec[]): string[] {
+  return [...new Set(features.map((f) => (f.kind === 'numeric' && f.datePart ? f.datePart.column : f.name)))];
+}
 
 export interface Task {
   readonly type: 'classification' | 'regression';
@@ -59,7 +67,8 @@ export function trainingTable(dataset: Dataset, task: Task): TrainingTable {
   const { y, classes } = task.type === 'classification' ? classTarget(targetColumn) : regressionTarget(targetColumn);
   return {
     n: dataset.nRows,
-    features: featureColumns.map((c): FeatureSpec => (c.kind === 'numeric' ? { name: c.name, kind: 'numeric' } : { name: c.name, kind: 'categorical', vocabulary: c.vocabulary })),
+    // The datePart key only where there is one, so that models without date parts keep their bytes.
+    features: featureColumns.map((c): FeatureSpec => (c.kind === 'numeric' ? (c.datePart ? { name: c.name, kind: 'numeric', datePart: c.datePart } : { name: c.name, kind: 'numeric' }) : { name: c.name, kind: 'categorical', vocabulary: c.vocabulary })),
     columns: featureColumns.map((c) => (c.kind === 'numeric' ? c.values : codesAsNumbers(c))),
     y,
     classes,
@@ -131,19 +140,23 @@ function regressionTarget(col: Column): { y: Float64Array; classes?: undefined }
 export function encodeInput(features: readonly FeatureSpec[], input: Dataset | RowInput | readonly (readonly Cell[])[]): FeatureMatrix {
   if ('columns' in input) return encodeDataset(features, input);
   const tabular: TableRows | null = !Array.isArray(input) ? (input as TableRows) : Array.isArray(input[0]) ? { header: features.map((f) => f.name), rows: input as readonly (readonly Cell[])[] } : null;
-  if (tabular) return encodeDataset(features, datasetFromRows(tabular, { categorical: categoricalNames(features), maxCategories: Infinity }));
+  if (tabular) return encodeDataset(features, datasetFromRows(tabular, { categorical: textNames(features), maxCategories: Infinity }));
   return encodeObjects(features, input as readonly Record<string, Cell>[]);
 }
 
-function categoricalNames(features: readonly FeatureSpec[]): string[] {
-  return features.filter((f) => f.kind === 'categorical').map((f) => f.name);
+/** The input columns read as text: categories, and the dates parts come from. */
+function textNames(features: readonly FeatureSpec[]): string[] {
+  return features.map((f) => (f.kind === 'categorical' ? f.name : f.datePart?.column)).filter((name): name is string => name !== undefined);
 }
 
 function encodeObjects(features: readonly FeatureSpec[], rows: readonly Record<string, Cell>[]): FeatureMatrix {
   const n = rows.length;
   const columns = features.map((spec) => {
     const out = new Float64Array(n);
-    if (spec.kind === 'numeric') {
+    if (spec.kind === 'numeric' && spec.datePart) {
+      const { column, part } = spec.datePart;
+      for (let i = 0; i < n; i++) out[i] = datePartOfCell(rows[i][column], part);
+    } else if (spec.kind === 'numeric') {
       for (let i = 0; i < n; i++) out[i] = cellNumber(rows[i][spec.name]);
     } else {
       const index = vocabularyIndex(spec.vocabulary);
@@ -172,6 +185,7 @@ function encodeDataset(features: readonly FeatureSpec[], dataset: Dataset): Feat
   const n = dataset.nRows;
   const columns = features.map((spec) => {
     const col = findColumn(dataset, spec.name);
+    if (!col && spec.kind === 'numeric' && spec.datePart) return datePartsOfColumn(findColumn(dataset, spec.datePart.column), spec.datePart, n);
     if (!col) return new Float64Array(n).fill(NaN);
     if (spec.kind === 'numeric') return col.kind === 'numeric' ? col.values : Float64Array.from(col.codes, (c) => (c < 0 ? NaN : cellNumber(col.vocabulary[c])));
     // Same vocabulary object (a fold of the training data): codes already agree.
@@ -185,4 +199,13 @@ function encodeDataset(features: readonly FeatureSpec[], dataset: Dataset): Feat
     return out;
   });
   return { n, columns };
+}
+
+/** A date part of rows whose date column came in as text: each distinct date is read once. */
+function datePartsOfColumn(col: Column | undefined, source: DatePartSource, n: number): Float64Array {
+  const out = new Float64Array(n).fill(NaN);
+  if (!col || col.kind !== 'categorical') return out;
+  const byCode = col.vocabulary.map((text) => datePartOfCell(text, source.part));
+  for (let i = 0; i < n; i++) if (col.codes[i] >= 0) out[i] = byCode[col.codes[i]];
+  return out;
 }

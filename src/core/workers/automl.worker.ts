@@ -22,11 +22,13 @@ const signal = new Proxy(controller.signal, {
     return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
   },
 });
+// The search reads `aborted` between trials and trees: a plain getter over the flag is enough.
+const stopSignal = { get aborted() { return Atomics.load(flag, 1) === 1; } } as AbortSignal;
 const post = (message: AutomlWorkerMessage) => parentPort?.postMessage(message);
 
 // The worker owns its store: opened here, closed when the search ends either way.
 openMetadataStore(root)
-  .then((store) => runAutoml(store, request, { signal, onProgress: (progress) => post({ kind: 'progress', progress }) }).finally(() => store.close()))
+  .then((store) => runAutoml(store, request, { signal, stopSignal, onProgress: (progress) => post({ kind: 'progress', progress }) }).finally(() => store.close()))
   .then(
     (result) => post({ kind: 'result', result }),
     (err: unknown) => post({

@@ -115,6 +115,10 @@ export interface TrainingConfig {
   seed?: number;
   /** Model families AutoML may try; the schema lists the names. */
   families?: string[];
+  /** The columns AutoML trains on; every one but the target when absent. */
+  features?: string[];
+  /** Columns AutoML leaves out of the features. */
+  ignore?: string[];
   command?: string;
   params?: string;
   metrics?: string;

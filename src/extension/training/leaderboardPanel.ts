@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { readLeaderboard, type Leaderboard } from '../../core/automl';
-import { getRun } from '../../core/tracking';
-import type { HostMessage, LeaderboardProtocol, LeaderboardStrings } from '../../../webview/leaderboard/protocol';
+import { baselineWarnings, readLeaderboard, type Evaluation, type Leaderboard } from '../../core/automl';
+import { columnDecisionText, getRun } from '../../core/tracking';
+import type { HostMessage, LeaderboardEvaluation, LeaderboardProtocol, LeaderboardStrings } from '../../../webview/leaderboard/protocol';
 import { reportError } from '../commandErrors';
 import type { ProjectContext } from '../projectContext';
 import { PanelHost } from '../webviews/panelHost';
@@ -60,6 +60,17 @@ function message(board: Leaderboard): HostMessage {
     failed: vscode.l10n.t('failed'),
     chartLabel: vscode.l10n.t('Cross-validation score of each trial against the time it ended, coloured by model family.'),
     tableLabel: vscode.l10n.t('Trials, best first'),
+    columns: vscode.l10n.t('Columns'),
+    evaluation: vscode.l10n.t('Evaluation of the best model'),
+    perClass: vscode.l10n.t('Per class, out of fold'),
+    classLabel: vscode.l10n.t('Class'),
+    precision: vscode.l10n.t('Precision'),
+    recall: vscode.l10n.t('Recall'),
+    f1: vscode.l10n.t('F1'),
+    support: vscode.l10n.t('Rows'),
+    confusion: vscode.l10n.t('Confusion matrix, out of fold'),
+    truthByPredicted: vscode.l10n.t('True class (rows), predicted (columns)'),
+    residuals: vscode.l10n.t('Residuals (true - predicted), out of fold'),
   };
   return {
     type: 'leaderboard',
@@ -67,6 +78,24 @@ function message(board: Leaderboard): HostMessage {
     metric: board.metric,
     direction: board.direction,
     bestTrial: board.bestTrial,
+    columns: (board.columns ?? []).map(columnDecisionText),
+    evaluation: board.evaluation ? evaluationMessage(board.evaluation) : null,
     trials: board.trials.map((t) => ({ trial: t.trial, runId: t.runId, family: t.family, params: { ...t.params }, rows: t.rows, status: t.status, score: t.score, fitSeconds: t.fitSeconds, elapsedSeconds: t.elapsedSeconds })),
+  };
+}
+
+function evaluationMessage(e: Evaluation): LeaderboardEvaluation {
+  const lines = [vscode.l10n.t('Cross-validated {0} = {1}; baseline ({2}) {3}.', e.metric, e.score.toFixed(4), e.baselineKind === 'majority class' ? vscode.l10n.t('most frequent class') : vscode.l10n.t('mean'), e.baseline.toFixed(4))];
+  if (e.holdout) lines.push(vscode.l10n.t('Latest {0} rows by {1}, trained on the {2} before: {3} = {4} (baseline {5}).', e.holdout.testRows, e.holdout.column, e.holdout.trainRows, e.metric, e.holdout.score.toFixed(4), e.holdout.baseline.toFixed(4)));
+  const r = e.residuals;
+  return {
+    lines,
+    warnings: baselineWarnings(e),
+    classes: e.classes,
+    confusion: e.confusion,
+    residuals: r && [
+      [vscode.l10n.t('mean'), r.mean], [vscode.l10n.t('standard deviation'), r.std], [vscode.l10n.t('median absolute'), r.medianAbsolute],
+      [vscode.l10n.t('90th percentile absolute'), r.p90Absolute], [vscode.l10n.t('largest absolute'), r.maxAbsolute],
+    ],
   };
 }

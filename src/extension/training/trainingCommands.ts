@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
+import { baselineWarnings, datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
 import { listDatasets } from '../../core/data';
 import type { Project } from '../../core/workspace';
 import { getRun, isAutomlRun, listRuns } from '../../core/tracking';
@@ -47,11 +47,12 @@ async function trainAutoML(context: ProjectContext, showLeaderboard: (runId: str
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('AutoML on {0}', request.dataset), cancellable: true },
       async (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+        // Cancel stops the search and keeps its best model: a finished run that can be registered.
+        const stop = new AbortController();
+        token.onCancellationRequested(() => stop.abort());
         let reported = 0;
         return trainInWorker(project.paths.root, request, {
-          signal: abort.signal,
+          stopSignal: stop.signal,
           onProgress: (p) => {
             const fraction = p.maxTrials ? p.trials / p.maxTrials : Math.min(1, p.elapsedSeconds / (p.timeBudget ?? 1));
             const best = p.bestScore === null ? '' : vscode.l10n.t(', best {0} {1} ({2})', p.metric ?? '', p.bestScore.toFixed(4), p.bestFamily ?? '');
@@ -64,9 +65,11 @@ async function trainAutoML(context: ProjectContext, showLeaderboard: (runId: str
     );
     context.output.info(`AutoML run ${result.runId}: ${result.bestModel.family} ${result.metric}=${result.bestScore} after ${result.trials} trials`);
     const show = vscode.l10n.t('Show Leaderboard');
-    void vscode.window
-      .showInformationMessage(vscode.l10n.t('Best model: {0}, {1} = {2} ({3} trials).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.trials), show)
-      .then((choice) => (choice === show ? showLeaderboard(result.runId) : undefined));
+    // A model no better than ignoring its features is not a success: say so as a warning, not as news.
+    const warnings = baselineWarnings(result.evaluation);
+    const summary = vscode.l10n.t('Best model: {0}, {1} = {2} ({3} trials).', result.bestModel.family, result.metric, result.bestScore.toFixed(4), result.trials);
+    const shown = warnings.length ? vscode.window.showWarningMessage(`${summary} ${warnings.join(' ')}`, show) : vscode.window.showInformationMessage(summary, show);
+    void shown.then((choice) => (choice === show ? showLeaderboard(result.runId) : undefined));
     return result;
   } catch (err) {
     reportError(context.output, err);

@@ -44,7 +44,7 @@ describe('mlops gate, approve, rollback, retrain --due', () => {
 
   it('a passing gate exits 0; approve moves champion, rollback restores it, history shows it all in order', () => {
     assert.equal(mlops(fx.dir, 'alias', 'set', 'weather', 'champion', String(weak)).status, 0);
-    const r = mlops(fx.dir, 'gate', '--model', `weather/${strong}`, '--holdout', 'holdout.csv', '--min-relative-gain', '0.02');
+    const r = mlops(fx.dir, 'gate', '--model', `weather/${strong}`, '--holdout', 'holdout.csv', '--min-relative-gain', '0.01');
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Gate passed: weather\/2 against weather\/1/);
     const approved = mlops(fx.dir, 'approve', `weather/${strong}`, '--reason', 'better in both cities', '--json');

@@ -29,6 +29,10 @@ export function weatherProject(): WeatherFixture {
   git('config', 'user.name', 'Grace Hopper');
   git('config', 'user.email', 'grace@example.com');
   initProject(dir, { sample: true, sampleDir: VEGA });
+  // The gates here score 2014-2015 with models of 2012-2013: date parts (a year never seen) would make the comparison
+  // about extrapolation, not about the data each model had, so these models read the weather columns only.
+  const config = path.join(dir, 'mlops.yaml');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('training:\n  dataset: weather\n', 'training:\n  dataset: weather\n  ignore: [date]\n'));
   const [header, ...rows] = fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').trim().split('\n');
   const dateOf = (line: string) => line.split(',')[1];
   git('add', '-A');

@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { snapshotDataset } from '../../../src/core/data';
+import { installPaths } from '../../../src/core/install';
+import { initProject, openProject } from '../../../src/core/workspace';
+
+/**
+ * The sample project (`mlops init --sample`: weather.csv, `task: classification` for `weather`, `date` as the
+ * timestamp), with `training` lines appended to mlops.yaml's training section, and its data snapshotted.
+ */
+export async function sampleProject(training = ''): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-sample-'));
+  initProject(dir, { sampleDir: installPaths().sample, sample: true });
+  if (training) fs.appendFileSync(path.join(dir, 'mlops.yaml'), training);
+  await snapshotDataset(openProject(dir), 'data/weather.csv', { name: 'weather', git: 'off' });
+  return dir;
+}
