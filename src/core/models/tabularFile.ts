@@ -47,9 +47,22 @@ export function trainingHeader(file: string, format: TrainingFormat): string[] |
 
 /** A training file as typed columns, whatever its format. */
 export async function readTrainingFile(file: string, format: TrainingFormat, options: TableOptions = {}): Promise<LoadedTable> {
-  if (format !== 'parquet') return readTrainingTable(file, DELIMITER[format], options);
-  const { names, rows, columns } = await readParquetColumns(file, new Set(options.exclude ?? []));
+  const exclude = new Set(options.exclude ?? []);
+  const { names, rows, columns } = await readFileColumns(file, format, (name) => !exclude.has(name));
   return assembleTable(names, rows, columns, options);
+}
+
+/** The columns of a CSV, TSV or Parquet file that `keep` names, as numbers or text (undefined for the others). */
+export interface FileColumns {
+  names: string[];
+  rows: number;
+  columns: (WholeColumn | undefined)[];
+}
+
+/** What training and drift both read a table file into: typed columns, no object per row. */
+export async function readFileColumns(file: string, format: TrainingFormat, keep: (name: string) => boolean): Promise<FileColumns> {
+  if (format === 'parquet') return readParquetColumns(file, new Set(parquetColumnNames(file).filter((name) => !keep(name))));
+  return readDelimitedColumns(file, DELIMITER[format], keep);
 }
 
 /**
@@ -63,10 +76,9 @@ const ID_LIKE_MIN_DISTINCT = 50;
  * second pass, only when some column turned out to hold text, collects those columns' texts. A million rows by
  * twenty numeric columns cost the 160 MB of their Float64 columns and no string per cell.
  */
-export function readTrainingTable(file: string, delimiter: number, options: TableOptions = {}): LoadedTable {
-  const exclude = new Set(options.exclude ?? []);
-  const { header, numeric, values, rows } = readNumbers(file, delimiter, exclude);
-  const kept = header.map((name) => !exclude.has(name));
+function readDelimitedColumns(file: string, delimiter: number, keep: (name: string) => boolean): FileColumns {
+  const { header, numeric, values, rows } = readNumbers(file, delimiter, keep);
+  const kept = header.map(keep);
   const texts = header.map((_, j) => (kept[j] && !numeric[j] ? new Array<string | undefined>(rows) : undefined));
   if (texts.some((t) => t)) {
     let row = -1;
@@ -88,7 +100,7 @@ export function readTrainingTable(file: string, delimiter: number, options: Tabl
     if (!kept[k]) return undefined;
     return numeric[k] ? { kind: 'numeric', values: values[k].length === rows ? values[k] : values[k].slice(0, rows) } : { kind: 'text', values: texts[k]! };
   });
-  return assembleTable(header, rows, whole, options);
+  return { names: header, rows, columns: whole };
 }
 
 /**
@@ -173,7 +185,7 @@ function numberAt(buffer: Buffer, start: number, end: number, escaped: boolean):
  * The header, the data rows' count, and for each kept column whether it holds only numbers (or missing values)
  * with those numbers (arrays may be longer than the row count: they grow by doubling).
  */
-function readNumbers(file: string, delimiter: number, exclude: ReadonlySet<string>): { header: string[]; numeric: boolean[]; values: Float64Array[]; rows: number } {
+function readNumbers(file: string, delimiter: number, keep: (name: string) => boolean): { header: string[]; numeric: boolean[]; values: Float64Array[]; rows: number } {
   const header: string[] = [];
   let numeric: boolean[] = [];
   let values: Float64Array[] = [];
@@ -193,7 +205,7 @@ function readNumbers(file: string, delimiter: number, exclude: ReadonlySet<strin
     endRecord() {
       if (record === 0) {
         checkHeader(file, header);
-        numeric = header.map((name) => !exclude.has(name));
+        numeric = header.map(keep);
         values = header.map((_, k) => new Float64Array(numeric[k] ? 1024 : 0));
       } else {
         if (j !== header.length) {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { COMMA, TAB, cellText, parquetColumnNames, readDelimitedFile, readParquetColumns, resolveVersion, tabularFormatOf, type WholeColumn } from '../data';
+import { resolveVersion, tabularFormatOf, type WholeColumn } from '../data';
+import { readFileColumns } from '../models';
 import { ObjectCache, hexOf } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { cellNumber, isMissingCell } from '../train';
 import type { Project } from '../workspace';
 import { categoricalColumn, driftTable, numericColumn, type DriftColumn, type DriftTable } from './driftTable';
 
@@ -33,91 +33,12 @@ export async function readVersionTable(project: Project, reference: string, colu
     );
   }
   const wanted = columns ? new Set(columns) : undefined;
-  const table = format === 'parquet' ? await readParquetTable(file, wanted) : readDelimitedTable(file, format === 'csv' ? COMMA : TAB, wanted);
+  // The reader training uses: the same numbers and texts from the same bytes, so drift sees what the model saw.
+  const read = await readFileColumns(file, format, (name) => !wanted || wanted.has(name));
+  const table = driftTable(read.names.flatMap((name, j) => (read.columns[j] ? [fromWholeColumn(name, read.columns[j]!)] : [])), read.rows);
   return { dataset: pointer.dataset, version: version.id, table };
-}
-
-async function readParquetTable(file: string, wanted: ReadonlySet<string> | undefined): Promise<DriftTable> {
-  const exclude = new Set(wanted ? parquetColumnNames(file).filter((n) => !wanted.has(n)) : []);
-  const { names, rows, columns } = await readParquetColumns(file, exclude);
-  return driftTable(names.flatMap((name, j) => (columns[j] ? [fromWholeColumn(name, columns[j]!)] : [])), rows);
 }
 
 function fromWholeColumn(name: string, column: WholeColumn): DriftColumn {
   return column.kind === 'numeric' ? numericColumn(name, column.values) : categoricalColumn(name, column.values);
-}
-
-/**
- * Two passes over the bytes at most: the first reads every wanted column as numbers; only columns that turned out to
- * hold text are read again, as text. No string is kept for a numeric cell.
- */
-function readDelimitedTable(file: string, delimiter: number, wanted: ReadonlySet<string> | undefined): DriftTable {
-  const header: string[] = [];
-  let keep: boolean[] = [];
-  let numeric: boolean[] = [];
-  let values: Float64Array[] = [];
-  let rows = 0;
-  let record = 0;
-  let j = 0;
-  readDelimitedFile(file, delimiter, {
-    cell(buffer, start, end, escaped) {
-      if (record === 0) header.push(cellText(buffer, start, end, escaped).trim());
-      else if (keep[j] && numeric[j]) {
-        const text = cellText(buffer, start, end, escaped);
-        const v = cellNumber(text);
-        if (Number.isNaN(v) && !isMissingCell(text)) numeric[j] = false;
-        else {
-          if (rows >= values[j].length) values[j] = grown(values[j]);
-          values[j][rows] = v;
-        }
-      }
-      j++;
-    },
-    endRecord() {
-      if (record === 0) {
-        keep = header.map((name) => !wanted || wanted.has(name));
-        numeric = keep.slice();
-        values = header.map(() => new Float64Array(1024));
-      } else {
-        if (j !== header.length) {
-          throw new MlopsError(
-            l10n.t('Line {0} of the data has {1} fields where the header has {2}.', record + 1, j, header.length),
-            l10n.t('Quote fields that contain the separator, and check for missing or extra separators.'),
-            'MALFORMED_CSV',
-          );
-        }
-        rows++;
-      }
-      record++;
-      j = 0;
-    },
-  });
-  const texts = header.map((_, k) => (keep[k] && !numeric[k] ? new Array<string | undefined>(rows) : undefined));
-  if (texts.some((t) => t)) {
-    let row = -1;
-    readDelimitedFile(file, delimiter, {
-      cell(buffer, start, end, escaped) {
-        const column = texts[j++];
-        if (row < 0 || !column) return;
-        const text = cellText(buffer, start, end, escaped);
-        column[row] = isMissingCell(text) ? undefined : text;
-      },
-      endRecord() {
-        row++;
-        j = 0;
-      },
-    });
-  }
-  const columns: DriftColumn[] = [];
-  for (const [k, name] of header.entries()) {
-    if (!keep[k]) continue;
-    columns.push(numeric[k] ? numericColumn(name, values[k].slice(0, rows)) : categoricalColumn(name, texts[k]!));
-  }
-  return driftTable(columns, rows);
-}
-
-function grown(values: Float64Array): Float64Array {
-  const bigger = new Float64Array(values.length * 2);
-  bigger.set(values);
-  return bigger;
 }
