@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { headCommit, resolveVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { readModelArtifact, resolveModelVersion } from '../registry';
-import { hexOf, missingObject, ObjectCache, toDigest } from '../storage';
+import { hexOf, missingObject, ObjectCache, toDigest, sha256 } from '../storage';
 import type { TrainingConfigRecord } from '../tracking';
 import { loadModel, type Model } from '../train';
 import type { Project } from '../workspace';
@@ -77,5 +76,5 @@ function describeDifferences(a: Model, b: Model): string[] {
 }
 
 function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v)) ?? 'undefined').digest('hex');
+  return sha256(JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : v)) ?? 'undefined');
 }

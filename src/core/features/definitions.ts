@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { l10n } from '../l10n';
 import type { AggregateFunction, FeatureAggregateConfig, FeaturesConfig, FeatureViewConfig } from '../workspace';
 import { ExpressionError, namesIn, parseExpression, type Expression } from './expression';
 import { closest, compileExpression, type TypedExpression, type ValueType } from './typing';
+import { sha256 } from '../storage';
 
 /**
  * When a feature is computed. `row`: from one source row (a column, or an expression over the row), once per source
@@ -312,14 +312,14 @@ export function compileView(config: FeaturesConfig, name: string, sourceColumns:
 
   for (const featureName of declared) visit(featureName);
   if (problems.filter((p) => p.severity === 'error').length > errorsBefore || !keys || ttlMs === undefined) return undefined;
-  const definitionDigest = createHash('sha256').update(JSON.stringify(normalizedDefinition(view, keys))).digest('hex');
+  const definitionDigest = sha256(JSON.stringify(normalizedDefinition(view, keys)));
   const longestWindowMs = Math.max(0, ...features.map((f) => f.aggregate?.windowMs ?? 0));
   return { name, entity: view.entity, keys, source: view.source, timestamp: view.timestamp, created: view.created, ttlMs, features, columns, longestWindowMs, definitionDigest };
 }
 
 /** A view's version: its definition and the source version it reads, so new data or a new definition is a new version. */
 export function viewVersion(view: CompiledView, sourceDigest: string): string {
-  return createHash('sha256').update(`${view.definitionDigest}\n${sourceDigest}`).digest('hex').slice(0, 16);
+  return sha256(`${view.definitionDigest}\n${sourceDigest}`).slice(0, 16);
 }
 
 /** One requested feature of a service. */

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { hexOf, ObjectCache } from '../storage';
+import { hexOf, ObjectCache, sha256 } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project, ProjectPaths } from '../workspace';
@@ -128,7 +127,7 @@ function cardState(paths: ProjectPaths, record: VersionRecord): boolean | null {
   const marker = text.indexOf(EVALUATION_MARKER);
   // The evaluations the gate appended are not an edit; the blank line before the marker is the gate's too.
   const written = marker === -1 ? text : text.slice(0, marker).replace(/\n\n$/, '\n');
-  return createHash('sha256').update(written).digest('hex') !== record.cardSha256;
+  return sha256(written) !== record.cardSha256;
 }
 
 function noModel(paths: ProjectPaths, name: string): MlopsError {

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { syncFolder, writeFileDurably } from '../storage';
+import { syncFolder, writeFileDurably, sha256 } from '../storage';
 import { hexOf, ObjectCache, toDigest } from '../storage';
 import { MODEL_ARTIFACT, parseTrainingConfig, TRAINING_CONFIG_PARAM, type TrainingConfigRecord } from '../tracking';
 import { MlopsError } from '../errors';
@@ -93,7 +93,7 @@ export async function registerModel(project: Project, store: MetadataStore, runI
       cardSha256: '',
     };
     const card = generateModelCard(record, trainingData(project, dataset));
-    record.cardSha256 = createHash('sha256').update(card).digest('hex');
+    record.cardSha256 = sha256(card);
 
     const staging = path.join(paths.tmp, `register-${process.pid}-${randomBytes(4).toString('hex')}`);
     const target = versionDir(paths, model, version);

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { syncFolder } from './durableFile';
-import { hashFile } from './hashing';
+import { hashFile, sha256 } from './hashing';
 
 /** How digests are written wherever a person or another tool reads them: `sha256:<64 hex>`. */
 export const DIGEST_PREFIX = 'sha256:';
@@ -61,7 +61,7 @@ export class ObjectCache {
 
   /** Stores small contents (manifests, profiles) and returns their hash. */
   putBytes(data: string | Uint8Array): string {
-    const hex = createHash('sha256').update(data).digest('hex');
+    const hex = sha256(data);
     if (this.has(hex)) return hex;
     const tmp = this.temporaryPath();
     const fd = fs.openSync(tmp, 'wx', 0o644);
@@ -80,7 +80,7 @@ export class ObjectCache {
     const file = this.pathOf(hex);
     if (!fs.existsSync(file)) throw missingObject(hex, this.dir);
     const data = fs.readFileSync(file);
-    if (createHash('sha256').update(data).digest('hex') !== hex) throw corruptObject(file);
+    if (sha256(data) !== hex) throw corruptObject(file);
     return data;
   }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -6,6 +5,7 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import { MlopsError } from '../errors';
 import { installRoot } from '../install';
 import { l10n } from '../l10n';
+import { sha256 } from '../storage';
 
 /** sha256 of vendor/sql.js/sql-wasm.js, the loader of sql.js 1.16.0 with the patch of scripts/patch-sql-js.mjs. */
 export const PATCHED_SQLJS_SHA256 = 'c4d86314ce34894228b1d79e8c9f13250eb128a282c2b8efabcda52b8f4eb207';
@@ -52,7 +52,7 @@ function patchedLoaderPath(): string {
 }
 
 function sha256Of(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  return sha256(fs.readFileSync(file));
 }
 
 /**
