@@ -2,7 +2,8 @@
 //   unit         node's test runner over the engine and the CLI (out/test/unit)
 //   integration  the mocha suite inside a real VS Code extension host (code-server 1.139)
 //   e2e          Playwright drives the workbench in Chromium as a person would
-// Usage: node scripts/test.mjs [--only unit|integration|e2e]
+// Usage: node scripts/test.mjs [--only unit|integration|e2e] [--file <name>.e2e.test.mjs]
+//   --file runs one end-to-end file instead of test/e2e (for working on one screen)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import { runExtensionTests } from '../test/harness/runExtensionTests.mjs';
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const wants = (layer) => !only || only === layer;
+const e2eFile = process.argv.includes('--file') ? path.join('test/e2e', process.argv[process.argv.indexOf('--file') + 1]) : 'test/e2e';
 const results = path.join(root, 'test-results');
 fs.rmSync(results, { recursive: true, force: true });
 fs.mkdirSync(results, { recursive: true });
@@ -49,7 +51,7 @@ async function editorLayers() {
     if (wants('e2e')) {
       console.log('\n# end-to-end (Playwright, Chromium, code-server)');
       // One file at a time: they share the code-server instance and the machine's two cores.
-      nodeTest('e2e', 'test/e2e', {
+      nodeTest('e2e', e2eFile, {
         MLOPS_HARNESS_DIR: harness, MLOPS_E2E_ORIGIN: server.origin, MLOPS_E2E_SCRATCH: folders.e2e,
         MLOPS_EXTENSION_PATH: root, MLOPS_RESULTS_DIR: results,
       }, ['--test-concurrency=1']);
