@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileDurably } from '../../core/storage';
 import { l10n } from '../../core/l10n';
 import { MlopsError } from '../../core/errors';
@@ -174,7 +175,8 @@ const monitor = defineCommand({
           ctx.stderr(`${new Date().toISOString()} ${err.message}${err.hint ? ` ${err.hint}` : ''}\n`);
         }
         if (every === undefined) return 0;
-        if (!(await pause(every, interrupt.signal))) return 0;
+        // Ctrl-C during the wait rejects it, and the catch below ends the command cleanly
+        await sleep(every, undefined, { signal: interrupt.signal });
       }
     } catch (err) {
       if (interrupt.signal.aborted) return 0;
@@ -216,22 +218,6 @@ const history = defineCommand({
 function checkLine(check: MonitorCheck): string {
   const model = check.alias ? `${check.model}@${check.alias}→${check.version}` : `${check.model}/${check.version}`;
   return `${check.at}  ${model}  ${l10n.t('{0} predictions', check.window.rows)}  ${healthText(check.health)}: ${check.reason}`;
-}
-
-/** Waits `ms`, or less if the signal aborts; whether the wait ran its course. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export const monitorCommands = [drift, monitor, history];
