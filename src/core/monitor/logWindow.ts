@@ -60,10 +60,7 @@ export async function readLogWindow(project: Project, query: LogWindowQuery): Pr
     to = batch.time[batch.rows - 1];
     for (const b of builders) b.addAll(batch.inputs[b.name], batch.rows);
     prediction.addAll(batch.prediction, batch.rows);
-    for (let i = 0; i < batch.rows; i++) {
-      const p = batch.probabilities[i];
-      confidence.addNumber(p && p.length ? Math.max(...p) : NaN);
-    }
+    for (let i = 0; i < batch.rows; i++) confidence.addNumber(highest(batch.probabilities[i]));
     if (query.labels?.size) {
       for (let i = 0; i < batch.rows; i++) {
         const id = batch.requestId[i];
@@ -143,6 +140,13 @@ class ColumnBuilder {
       ? { name: this.name, kind: 'numeric', values: this.numbers.slice(0, this.length) }
       : { name: this.name, kind: 'categorical', codes: this.codes.slice(0, this.length), categories: this.categories };
   }
+}
+
+function highest(probabilities: number[] | null): number {
+  if (!probabilities?.length) return NaN;
+  let best = probabilities[0];
+  for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > best) best = probabilities[k];
+  return best;
 }
 
 /** A JSON cell as a number: numbers as they are, numeric texts parsed, anything else missing (NaN). */

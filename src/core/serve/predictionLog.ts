@@ -118,8 +118,10 @@ export async function* readPredictionLog(project: Project, query: PredictionLogQ
       } catch {
         continue;
       }
-      for (let r = skip; r < record.rows; r++) {
-        addRow(batch, record, r, head.time);
+      for (let r = skip; r < record.rows; ) {
+        const end = Math.min(record.rows, r + size - batch.rows);
+        addRows(batch, record, r, end, head.time);
+        r = end;
         if (batch.rows === size) {
           yield finish(batch);
           batch = emptyBatch();
@@ -149,23 +151,27 @@ function emptyBatch(): GrowingBatch {
   return { rows: 0, requestId: [], time: [], endpoint: [], model: [], version: [], role: [], latencyMs: [], inputs: {}, prediction: [], probabilities: [] };
 }
 
-function addRow(batch: GrowingBatch, record: PredictionRecord, r: number, time: number): void {
-  batch.requestId.push(record.id);
-  batch.time.push(time);
-  batch.endpoint.push(record.endpoint);
-  batch.model.push(record.model);
-  batch.version.push(record.version);
-  batch.role.push(record.role);
-  batch.latencyMs.push(record.latencyMs);
-  batch.prediction.push(record.outputs.prediction[r]);
-  batch.probabilities.push(record.outputs.probabilities?.[r] ?? null);
+/** Rows `from` to `end` (exclusive) of a record; its columns are looked up once per record, not once per row. */
+function addRows(batch: GrowingBatch, record: PredictionRecord, from: number, end: number, time: number): void {
+  const probabilities = record.outputs.probabilities;
+  for (let r = from; r < end; r++) {
+    batch.requestId.push(record.id);
+    batch.time.push(time);
+    batch.endpoint.push(record.endpoint);
+    batch.model.push(record.model);
+    batch.version.push(record.version);
+    batch.role.push(record.role);
+    batch.latencyMs.push(record.latencyMs);
+    batch.prediction.push(record.outputs.prediction[r]);
+    batch.probabilities.push(probabilities?.[r] ?? null);
+  }
   for (const [name, values] of Object.entries(record.inputs)) {
     // a column first seen mid-batch: the rows before it come from models that do not read it
-    batch.inputs[name] ??= new Array<Cell>(batch.rows).fill(null);
-    batch.inputs[name].push(values[r]);
+    const column = (batch.inputs[name] ??= new Array<Cell>(batch.rows).fill(null));
+    for (let r = from; r < end; r++) column.push(values[r]);
   }
-  batch.rows++;
-  for (const values of Object.values(batch.inputs)) if (values.length < batch.rows) values.push(null);
+  batch.rows += end - from;
+  for (const column of Object.values(batch.inputs)) while (column.length < batch.rows) column.push(null);
 }
 
 function finish(b: GrowingBatch): PredictionBatch {
