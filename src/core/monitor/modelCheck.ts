@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MlopsError } from '../errors';
+import { cancelled, MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { parseModelReference, resolveModelVersion, type ModelVersion } from '../registry';
 import { loadServedModel, readFeedbackLabels } from '../serve';
@@ -62,6 +62,16 @@ const DEFAULT_DECAY_THRESHOLD = 0.05;
  * columns as it streams; the tests run on worker threads.
  */
 export async function checkModel(project: Project, store: MetadataStore, options: CheckModelOptions): Promise<MonitorCheck> {
+  try {
+    return await runCheck(project, store, options);
+  } catch (err) {
+    // the log reader and the workers stop each in their own way; the caller hears one cancellation
+    if (options.signal?.aborted) throw cancelled();
+    throw err;
+  }
+}
+
+async function runCheck(project: Project, store: MetadataStore, options: CheckModelOptions): Promise<MonitorCheck> {
   const at = new Date();
   const ref = parseModelReference(options.model);
   const version = resolveModelVersion(project.paths, options.model);
@@ -105,6 +115,7 @@ export async function checkModel(project: Project, store: MetadataStore, options
     const choice: DriftOptions = options.stattest ? { stattest: options.stattest, threshold: options.threshold } : { perColumn: config.columns };
     const drift: DriftOptions = { ...choice, columns: compared, driftShare: config.drift_share, signal: options.signal };
     const report = await driftReportInWorkers(driftTable(reference.table.columns.filter((c) => compared.includes(c.name)), reference.table.rows), current.inputs, drift);
+    options.signal?.throwIfAborted();
     const served = loadServedModel(project, `${version.model}/${version.version}`);
     const answers = served.predictColumns(version.signature.inputs.map((i) => cellsOf(reference.table.columns.find((c) => c.name === i.name)!)), reference.table.rows);
     const referenceOutput: DriftColumn = classifier ? categoricalColumn('prediction', answers.predictions.map(String)) : numericColumn('prediction', answers.predictions.map(Number));

@@ -87,6 +87,10 @@ describe('checkModel: a window of the prediction log against the training data',
     await withStore(f, async (store) => {
       assert.equal((await checkModel(f.project(), store, { model: 'weather/1' })).window.rows, 20);
       assert.equal((await checkModel(f.project(), store, { model: 'weather@champion' })).window.rows, 30);
+      const stop = new AbortController();
+      stop.abort();
+      await assert.rejects(checkModel(f.project(), store, { model: 'weather@champion', record: true, signal: stop.signal }), (e: MlopsError) => e.code === 'CANCELLED');
+      assert.deepEqual(monitorChecks(store), []);
     });
   });
 
