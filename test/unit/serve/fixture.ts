@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import { MetadataStore } from '../../../src/core/store';
 import { registerModel } from '../../../src/core/registry';
 import { registryProject, type RegistryFixture } from '../registry/fixture';
@@ -47,3 +49,10 @@ export function call(base: string, method: string, route: string, body?: string 
 
 export const postJson = (base: string, route: string, value: unknown, agent?: http.Agent) =>
   call(base, 'POST', route, JSON.stringify(value), { 'content-type': 'application/json' }, agent);
+
+/** Replaces the `serving:` section of the project's mlops.yaml with `yaml` (indented under it). */
+export function writeServing(dir: string, yaml: string): void {
+  const file = path.join(dir, 'mlops.yaml');
+  const base = fs.readFileSync(file, 'utf8').split('\nserving:\n')[0];
+  fs.writeFileSync(file, `${base}\nserving:\n${yaml}`);
+}
