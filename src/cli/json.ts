@@ -102,6 +102,8 @@ export interface ExportJson {
   features: Model['features'];
   classes: readonly string[] | null;
   outputs: string[];
+  /** With --format triton: the model's name and version in the repository, and the files written (under output). */
+  repository?: { name: string; version: number; files: string[] };
 }
 
 /** `mlops register --json`. */
