@@ -406,6 +406,10 @@ export async function startServer(project: Project, options: ServeOptions = {}):
   );
   // Node's own answer to a request it cannot parse or that timed out, with the version header every answer carries
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Bytes after a request that said `Connection: close` (a body sent without a length, as clients do with DELETE
+    // or OPTIONS): that request is being answered, and its answer closes the socket; a 400 here would reach the
+    // client as garbage after it, and destroying the socket would lose the answer
+    if (err.code === 'HPE_CLOSED_CONNECTION' && socket.writable) return;
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
