@@ -10,13 +10,13 @@ export const IRIS_COLUMNS = Object.keys(IRIS_ROW);
 
 /**
  * A project whose registry holds iris version 1 (naive Bayes, @champion) and version 2 (random forest,
- * @challenger), both trained by the AutoML's own refit path on the iris data.
+ * @challenger), each the model of a real AutoML run on the iris data.
  */
 export async function servedProject(): Promise<RegistryFixture> {
   const f = await registryProject();
   const store: MetadataStore = await f.store();
-  await registerModel(f.project(), store, await f.trainRun(), { model: 'iris', alias: 'champion' });
-  await registerModel(f.project(), await f.store(), await f.trainRun({ family: 'random_forest' }), { model: 'iris', alias: 'challenger' });
+  await registerModel(f.project(), store, await f.automlRun(), { model: 'iris', alias: 'champion' });
+  await registerModel(f.project(), await f.store(), await f.automlRun({ family: 'random_forest' }), { model: 'iris', alias: 'challenger' });
   return f;
 }
 
