@@ -13,13 +13,18 @@ export interface OptionSpec {
   readonly min?: number;
   /** A number option that only takes whole numbers (a count, a seed). */
   readonly integer?: boolean;
+  /** A string option that may be given more than once (`--route a --route b`): its value is the list, in order. */
+  readonly repeatable?: boolean;
 }
 
 /**
- * The value an option's declaration gives: a boolean flag, a number, one of its choices, or a string. `T` is the
- * declared type on its own so that a declaration not known exactly (any OptionSpec) gives the union of all three.
+ * The value an option's declaration gives: a boolean flag, a number, one of its choices, a string, or the list of a
+ * repeatable one. `T` and `R` are the declared type and repeatability on their own so that a declaration not known
+ * exactly (any OptionSpec) gives the union of them all.
  */
-type OptionValue<S extends OptionSpec, T extends OptionSpec['type'] = S['type']> = T extends 'boolean'
+type OptionValue<S extends OptionSpec, T extends OptionSpec['type'] = S['type'], R = S extends { readonly repeatable?: infer X } ? X : false> = R extends true
+  ? string[]
+  : T extends 'boolean'
   ? boolean
   : T extends 'number'
     ? number
@@ -46,7 +51,7 @@ export class UsageError extends MlopsError {
 
 export function parseArgs<O extends readonly OptionSpec[]>(argv: readonly string[], specs: O): ParsedArgs<O> {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const options: Record<string, string | boolean | number> = {};
+  const options: Record<string, string | boolean | number | string[]> = {};
   const result = { positionals: [] as string[], rest: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -81,6 +86,9 @@ export function parseArgs<O extends readonly OptionSpec[]>(argv: readonly string
       if (spec.integer && !Number.isInteger(n)) throw new UsageError(l10n.t('--{0} needs a whole number; got "{1}".', name, raw));
       if (spec.min !== undefined && n < spec.min) throw new UsageError(l10n.t('--{0} needs a number of at least {1}; got "{2}".', name, spec.min, raw));
       options[name] = n;
+    } else if (spec.repeatable) {
+      const earlier = options[name];
+      options[name] = Array.isArray(earlier) ? [...earlier, raw] : [raw];
     } else {
       options[name] = raw;
     }

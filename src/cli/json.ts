@@ -12,7 +12,7 @@ import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { ColumnDrift, DriftReport, MonitorCheck } from '../core/monitor';
 import type { DecisionResult, DueOutcome, GateResult, RetrainResult } from '../core/retrain';
-import type { EndpointStatus, FeedbackImport, ServerMetrics } from '../core/serve';
+import type { EndpointStatus, FeedbackImport, ServerMetrics, ServerState } from '../core/serve';
 
 /** A run as every run listing prints it: `durationMs` is null while it runs. */
 export interface RunSummaryJson extends RunSummary {
@@ -102,6 +102,8 @@ export interface ExportJson {
   features: Model['features'];
   classes: readonly string[] | null;
   outputs: string[];
+  /** With --format triton: the model's name and version in the repository, and the files written (under output). */
+  repository?: { name: string; version: number; files: string[] };
 }
 
 /** `mlops register --json`. */
@@ -171,7 +173,7 @@ export interface CliJson {
   'features list': FeatureListing;
   drift: DriftJson;
   serve: ServeJson;
-  'serve status': { running: false } | ({ running: true } & ServerMetrics);
+  'serve status': { running: false; dead?: Pick<ServerState, 'pid' | 'url' | 'started'> } | ({ running: true } & ServerMetrics);
   'serve stop': { stopped: boolean; pid: number | null };
   feedback: FeedbackImport;
   gate: GateResult;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
-import { exportOnnxFile, predictFile, resolveModel } from '../../core/models';
+import { exportOnnxFile, exportTritonRepository, predictFile, resolveModel } from '../../core/models';
+import type { Model } from '../../core/train';
 import { l10n } from '../../core/l10n';
 import { columnDecisionText } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
@@ -159,24 +160,40 @@ const predict = defineCommand({
 
 const exportCommand = defineCommand({
   name: 'export',
-  usage: 'mlops export --run <id> | --model <name>@<alias>|<name>/<version> --output <model.onnx> [--json]',
+  usage: 'mlops export --run <id> | --model <name>@<alias>|<name>/<version> --output <model.onnx> | --format triton --output <folder> [--json]',
   summary: 'Write a trained model as an ONNX file, for ONNX Runtime and other servers (gbdt, random_forest, extra_trees and linear models).',
-  options: [RUN_OPTION, MODEL_OPTION, { name: 'output', type: 'string', description: 'The .onnx file to write.' }, JSON_OPTION],
+  options: [
+    RUN_OPTION,
+    MODEL_OPTION,
+    { name: 'output', type: 'string', description: 'The .onnx file to write (with --format triton: the model repository folder).' },
+    { name: 'format', type: 'string', choices: ['onnx', 'triton'], description: 'onnx (default): one file; triton: a Triton / KServe model repository with config.pbtxt and an InferenceService.' },
+    JSON_OPTION,
+  ],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('export takes no arguments.'));
-    const output = ctx.args.options.output;
-    if (!output || path.extname(output).toLowerCase() !== '.onnx') throw new UsageError(l10n.t('Give --output FILE.onnx: ONNX is the format export writes.'));
+    const { output, format = 'onnx' } = ctx.args.options;
+    if (format === 'triton' && !output) throw new UsageError(l10n.t('Give --output FOLDER: the Triton model repository to write.'));
+    if (!output || (format === 'onnx' && path.extname(output).toLowerCase() !== '.onnx')) throw new UsageError(l10n.t('Give --output FILE.onnx: ONNX is the format export writes.'));
     const reference = modelChoice(ctx.args.options);
     const project = openProject(ctx.cwd);
     const store = await openMetadataStore(project.paths.root);
     try {
       const chosen = resolveModel(project, store, reference);
-      const { model, bytes } = exportOnnxFile(chosen.bytes, path.resolve(ctx.cwd, output));
+      const target = path.resolve(ctx.cwd, output);
+      let written: { model: Model; bytes: number; repository?: { name: string; version: number; files: string[] } };
+      if (format === 'triton') {
+        // a run has no name or version of its own: it is served as run-<id>, version 1
+        const name = chosen.version?.model ?? `run-${(chosen.runId ?? '').slice(0, 8)}`;
+        const triton = exportTritonRepository(chosen.bytes, target, { name, version: chosen.version?.version ?? 1 });
+        written = { ...triton, repository: { name: triton.name, version: triton.version, files: triton.files.map((f) => path.join(output, f)) } };
+      } else written = exportOnnxFile(chosen.bytes, target);
+      const { model, bytes, repository } = written;
       const outputs = model.classes ? ['label', 'probabilities'] : ['variable'];
       if (ctx.args.options.json) {
-        printJson(ctx, 'export', { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs });
+        printJson(ctx, 'export', { model: chosen.source, sha256: chosen.sha256, family: model.family, output, bytes, input: 'X', features: model.features, classes: model.classes ?? null, outputs, ...(repository ? { repository } : {}) });
       } else {
-        ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes, model.family) + '\n');
+        if (repository) ctx.stderr(l10n.t('Wrote the Triton model repository {0}: {1}. Replace storageUri in inferenceservice.yaml with where you upload the folder.', output, repository.files.join(', ')) + '\n');
+        else ctx.stderr(l10n.t('Wrote {0} ({1} bytes), a {2} model.', output, bytes, model.family) + '\n');
         ctx.stderr(l10n.t('Input X: float32 [rows, {0}], columns in this order: {1}. Categories go in as their index in the model\'s vocabulary (see --json), missing values as NaN.', model.features.length, model.features.map((f) => f.name).join(', ')) + '\n');
         ctx.stderr(l10n.t('Outputs: {0}.', outputs.join(', ')) + '\n');
       }

@@ -8,3 +8,4 @@ export { resolveModel, resolveRegisteredModel, type ModelRef, type ResolvedModel
 export { predictFile, type PredictFileResult } from './predictFile';
 export { exportOnnxFile, type ExportFileResult } from './exportFile';
 export { readTrainingFile, readFileColumns, trainingFormat, trainingHeader, DELIMITER, type LoadedTable, type TableOptions, type FileColumns } from './tabularFile';
+export { exportTritonRepository, type TritonRepositoryResult, type TritonTensor } from './tritonRepository';

@@ -26,12 +26,7 @@ export function endpointSpecs(serving: ServingConfig | undefined, references: re
     }
     return specs;
   }
-  const declared = Object.entries(serving?.endpoints ?? {}).map(([name, e]) => ({
-    name,
-    routes: e.routes.map((r) => ({ model: r.model, weight: r.weight ?? 1 })),
-    ...(e.shadow ? { shadow: e.shadow } : {}),
-    ...(e.sticky ? { sticky: e.sticky } : {}),
-  }));
+  const declared = declaredEndpoints(serving);
   if (declared.length) return declared;
   if (serving?.model) return endpointSpecs(undefined, [serving.model]);
   throw new MlopsError(
@@ -39,6 +34,16 @@ export function endpointSpecs(serving: ServingConfig | undefined, references: re
     l10n.t('Name one (`mlops serve churn@champion`), or declare endpoints under `serving:` in mlops.yaml.'),
     'NOTHING_TO_SERVE',
   );
+}
+
+/** The endpoints `serving.endpoints` declares, weights defaulting to 1. */
+export function declaredEndpoints(serving: ServingConfig | undefined): EndpointSpec[] {
+  return Object.entries(serving?.endpoints ?? {}).map(([name, e]) => ({
+    name,
+    routes: e.routes.map((r) => ({ model: r.model, weight: r.weight ?? 1 })),
+    ...(e.shadow ? { shadow: e.shadow } : {}),
+    ...(e.sticky ? { sticky: e.sticky } : {}),
+  }));
 }
 
 /**

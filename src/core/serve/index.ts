@@ -7,5 +7,5 @@ export { endpointSpecs, chooseRoute, type EndpointSpec } from './endpoints';
 export { loadServedModel, type ServedModel, type ServedPrediction } from './modelSource';
 export { readPredictionLog, logDir, servingDir, type PredictionBatch, type PredictionLogQuery, type PredictionRecord } from './predictionLog';
 export { importFeedbackFile, readFeedbackLabels, type FeedbackImport } from './feedback';
-export { runningServer, stopServer, fetchServerJson, stateFile, type ServerState } from './serverState';
+export { runningServer, serverStatus, stopServer, fetchServerJson, stateFile, serverLogFile, type ServerState, type ServerStatus } from './serverState';
 export type { CounterSnapshot } from './liveCounters';

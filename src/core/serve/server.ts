@@ -7,7 +7,7 @@ import { l10n } from '../l10n';
 import { parseModelReference } from '../registry';
 import { checkConfigFile, type Project, type ServingConfig } from '../workspace';
 import { AppendLog } from './appendLog';
-import { chooseRoute, endpointSpecs, type EndpointSpec } from './endpoints';
+import { chooseRoute, declaredEndpoints, endpointSpecs, type EndpointSpec } from './endpoints';
 import { LiveCounters, type CounterSnapshot } from './liveCounters';
 import { currentVersion, filesThatMove, fileStamp, loadServedModel, type ServedModel, type ServedPrediction } from './modelSource';
 import { FEEDBACK_LOG, logDir, PREDICTION_LOG, predictionLine } from './predictionLog';
@@ -20,6 +20,12 @@ const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 export interface ServeOptions {
   /** Models named on the command line (name@alias, name/version); none: what `serving:` declares. */
   references?: readonly string[];
+  /**
+   * One endpoint given whole (`mlops serve --route ... --shadow ... --sticky ...`), served instead of the references
+   * and the declared endpoints. Once mlops.yaml is edited to declare an endpoint of its name, that declaration
+   * drives it (weights change live); while none does, this spec stays.
+   */
+  endpoint?: EndpointSpec;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -133,7 +139,14 @@ export async function startServer(project: Project, options: ServeOptions = {}):
       else endpoints.set(spec.name, { spec, loaded: true, counters: new LiveCounters() });
     }
   };
-  applySpecs(endpointSpecs(serving, references));
+  const given = options.endpoint;
+  const specsOf = (config: ServingConfig | undefined, reloaded: boolean): EndpointSpec[] => {
+    if (!given) return endpointSpecs(config, references);
+    // at start the command line wins over mlops.yaml; an edit of mlops.yaml made while serving is meant to apply
+    const declared = reloaded ? declaredEndpoints(config).find((s) => s.name === given.name) : undefined;
+    return [declared ?? given];
+  };
+  applySpecs(specsOf(serving, false));
 
   const logOptions = { maxBytes: serving.log?.maxBytes ?? 64 * 1024 * 1024, maxFiles: serving.log?.maxFiles ?? 8, fsync: serving.log?.fsync ?? false };
   const predictions = new AppendLog(logDir(project.paths), PREDICTION_LOG, logOptions);
@@ -153,7 +166,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
       return;
     }
     try {
-      applySpecs(endpointSpecs(check.config.serving, []));
+      applySpecs(specsOf(check.config.serving, true));
       serving = check.config.serving ?? {};
       emit({ kind: 'config-reloaded' });
     } catch (err) {
@@ -393,6 +406,10 @@ export async function startServer(project: Project, options: ServeOptions = {}):
   );
   // Node's own answer to a request it cannot parse or that timed out, with the version header every answer carries
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Bytes after a request that said `Connection: close` (a body sent without a length, as clients do with DELETE
+    // or OPTIONS): that request is being answered, and its answer closes the socket; a 400 here would reach the
+    // client as garbage after it, and destroying the socket would lose the answer
+    if (err.code === 'HPE_CLOSED_CONNECTION' && socket.writable) return;
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;

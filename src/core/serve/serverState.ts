@@ -40,16 +40,27 @@ function readStateFile(paths: ProjectPaths): ServerState | undefined {
   }
 }
 
-/** The running server's state; a file left by a server that died (kill -9) is removed and reads as none. */
-export function runningServer(paths: ProjectPaths): ServerState | undefined {
+/**
+ * What the state file says of the project's server: `running`, or `dead` when the process it names is gone without
+ * having removed the file (killed, crashed, its machine restarted). The file of a dead server is left in place, so
+ * every reader (the CLI, the editor's status bar) reports the death until a new server starts or `stop` clears it.
+ */
+export type ServerStatus = { kind: 'running'; state: ServerState } | { kind: 'dead'; state: ServerState };
+
+export function serverStatus(paths: ProjectPaths): ServerStatus | undefined {
   const state = readStateFile(paths);
   if (!state) return undefined;
-  if (!isProcessAlive(state.pid)) {
-    fs.rmSync(stateFile(paths), { force: true });
-    return undefined;
-  }
-  return state;
+  return { kind: isProcessAlive(state.pid) ? 'running' : 'dead', state };
 }
+
+/** The running server's state; none when no server was started, it stopped, or it died. */
+export function runningServer(paths: ProjectPaths): ServerState | undefined {
+  const status = serverStatus(paths);
+  return status?.kind === 'running' ? status.state : undefined;
+}
+
+/** .mlops/serving/server.log: what `mlops serve` reports while it runs, for a server started without a terminal. */
+export const serverLogFile = (paths: ProjectPaths) => path.join(servingDir(paths), 'server.log');
 
 /** Refuses to start a second server on one project: the prediction log has one writer. */
 export function assertNoServer(paths: ProjectPaths): void {
@@ -88,8 +99,10 @@ export function fetchServerJson(state: ServerState, route: string, token?: strin
  * Returns the state of the server stopped, or undefined when none ran.
  */
 export async function stopServer(paths: ProjectPaths, timeoutMs = 30_000): Promise<ServerState | undefined> {
-  const state = runningServer(paths);
-  if (!state) return undefined;
+  const status = serverStatus(paths);
+  if (status?.kind === 'dead') removeServerState(paths, status.state.pid);
+  if (status?.kind !== 'running') return undefined;
+  const { state } = status;
   process.kill(state.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   // The server removes its state file as the last step of its drain: that, or its death, means it stopped (a

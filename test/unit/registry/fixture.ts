@@ -13,6 +13,7 @@ import { startRun } from '../../../src/core/tracking';
 import type { Family } from '../../../src/core/train';
 import { initProject, openProject, projectPaths, type Project } from '../../../src/core/workspace';
 import { openMetadataStore } from '../../../src/core/metadata';
+import { automlRun } from '../fixtures/automlRun';
 
 const IRIS = path.join(__dirname, '../../../../test/fixtures/datasets/iris.csv');
 
@@ -21,7 +22,12 @@ export interface RegistryFixture {
   project: () => Project;
   git: (...args: string[]) => string;
   store: () => Promise<MetadataStore>;
-  /** An AutoML-like run, made the way the AutoML records one (the contract in docs/registry.md). */
+  /** A real AutoML run on the iris version: one trial of `family` (naive_bayes by default). */
+  automlRun: (options?: { family?: Family; seed?: number }) => Promise<string>;
+  /**
+   * A run recorded by hand the way the AutoML records one (the contract in docs/registry.md), for the tests that pin
+   * its metric and parameter values or need what the AutoML never records: a failed run, a run without a model.
+   */
   trainRun: (options?: { family?: Family; seed?: number; status?: 'finished' | 'failed'; withModel?: boolean }) => Promise<string>;
 }
 
@@ -70,5 +76,13 @@ export async function registryProject(): Promise<RegistryFixture> {
     await s.fold();
     return run.id;
   };
-  return { dir, project, git, store, trainRun };
+  const automl: RegistryFixture['automlRun'] = async (options = {}) => {
+    const s = await store();
+    try {
+      return (await automlRun(s, { dataset: 'iris', target: 'target', family: options.family ?? 'naive_bayes', seed: options.seed ?? 7 })).runId;
+    } finally {
+      s.close();
+    }
+  };
+  return { dir, project, git, store, trainRun, automlRun: automl };
 }

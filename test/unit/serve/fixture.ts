@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import { MetadataStore } from '../../../src/core/store';
 import { registerModel } from '../../../src/core/registry';
 import { registryProject, type RegistryFixture } from '../registry/fixture';
@@ -8,13 +10,13 @@ export const IRIS_COLUMNS = Object.keys(IRIS_ROW);
 
 /**
  * A project whose registry holds iris version 1 (naive Bayes, @champion) and version 2 (random forest,
- * @challenger), both trained by the AutoML's own refit path on the iris data.
+ * @challenger), each the model of a real AutoML run on the iris data.
  */
 export async function servedProject(): Promise<RegistryFixture> {
   const f = await registryProject();
   const store: MetadataStore = await f.store();
-  await registerModel(f.project(), store, await f.trainRun(), { model: 'iris', alias: 'champion' });
-  await registerModel(f.project(), await f.store(), await f.trainRun({ family: 'random_forest' }), { model: 'iris', alias: 'challenger' });
+  await registerModel(f.project(), store, await f.automlRun(), { model: 'iris', alias: 'champion' });
+  await registerModel(f.project(), await f.store(), await f.automlRun({ family: 'random_forest' }), { model: 'iris', alias: 'challenger' });
   return f;
 }
 
@@ -47,3 +49,10 @@ export function call(base: string, method: string, route: string, body?: string 
 
 export const postJson = (base: string, route: string, value: unknown, agent?: http.Agent) =>
   call(base, 'POST', route, JSON.stringify(value), { 'content-type': 'application/json' }, agent);
+
+/** Replaces the `serving:` section of the project's mlops.yaml with `yaml` (indented under it). */
+export function writeServing(dir: string, yaml: string): void {
+  const file = path.join(dir, 'mlops.yaml');
+  const base = fs.readFileSync(file, 'utf8').split('\nserving:\n')[0];
+  fs.writeFileSync(file, `${base}\nserving:\n${yaml}`);
+}

@@ -105,3 +105,59 @@ describe('a fuzz pass against the running server', () => {
     }
   });
 });
+
+describe('every route and method, with what it does not take', () => {
+  it('answers below 500 whatever the route, method, content type, body or headers, and keeps answering', async () => {
+    const f = await servedProject();
+    const server = await startServer(f.project(), { references: ['iris@champion'], port: 0, writeState: false, headersTimeoutMs: 600, requestTimeoutMs: 1500, bodyLimitBytes: 64 * 1024 });
+    const rng = generator(14);
+    const routes = [
+      '/invocations', '/endpoints/iris/invocations', '/endpoints/nope/invocations', '/ping', '/health', '/version', '/metrics', '/feedback',
+      '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/iris', '/v2/models/iris/ready', '/v2/models/iris/infer', '/v2/models/iris/versions/1',
+      '/v2/models/iris/versions/1/infer', '/v2/models/iris/versions/0/infer', '/v2/models/iris/versions/99999/infer', '/v2/models/nope/infer',
+      '/v2/models/nope/versions/1/infer', '/v2/repository/index', '/v2/repository/models/nope/load', '/v2/models/iris%2F..%2F/infer', '/invocations?x=%zz',
+    ];
+    const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
+    const bodies = ['', 'null', '3', '"x"', '[]', '{}', '[[]]', '{"inputs": null}', '{"id": {}, "inputs": []}', '{"inputs": [{"name": "input", "datatype": "FP64", "shape": [1, 4], "data": [1, 2, 3]}]}',
+      '[{"request_id": 1, "label": "a"}]', '{"request_id": "r", "label": {}}', 'a,b\n1,2', 'sepal_length_(cm)\n"unterminated', '\u0000\u00ff{', '{"dataframe_records": [{"x": 1}]}'];
+    const types = ['application/json', 'text/csv', 'text/plain', 'application/json; charset=latin1', 'application/json;charset="utf-8"', ''];
+    const statuses: { status: number; what: string }[] = [];
+    try {
+      for (const route of routes) {
+        for (const method of methods) {
+          for (let k = 0; k < 3; k++) {
+            const body = rng.pick(bodies);
+            const type = rng.pick(types);
+            const headers: Record<string, string> = type ? { 'content-type': type } : {};
+            if (rng.next() < 0.3) headers['x-request-id'] = rng.pick(['\u00e9t\u00e9', 'x'.repeat(500), '', ' a b ']);
+            const r = await call(server.url, method, route, method === 'GET' || method === 'HEAD' ? undefined : body, headers);
+            statuses.push({ status: r.status, what: `${method} ${route} [${type}] ${JSON.stringify(body)} → ${r.text.slice(0, 160)}` });
+          }
+        }
+      }
+      // requests Node itself refuses: headers too large, a length that is not a number, two lengths, both framings
+      const refusals = [
+        `GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        'POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+        'POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+        'POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        'POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+        'GET /ping HTTP/9.9\r\nHost: x\r\n\r\n',
+      ];
+      for (const request of refusals) statuses.push({ status: statusOf(await raw(server.port, [{ data: request }], { waitMs: 800 })), what: JSON.stringify(request.slice(0, 80)) });
+      // sockets closed mid-body on each protocol, and mid-headers
+      for (const route of ['/invocations', '/v2/models/iris/infer', '/feedback']) {
+        await raw(server.port, [{ data: `POST ${route} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n{"inputs": [` }], { destroyAfter: true });
+      }
+      await raw(server.port, [{ data: 'POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Ty' }], { destroyAfter: true });
+
+      assert.deepEqual(statuses.filter((s) => s.status >= 500 || s.status < 200).map((s) => `${s.status} ${s.what}`), []);
+      assert.ok(statuses.filter((s) => s.status >= 400).length > statuses.length / 2);
+      const after = await postJson(server.url, '/invocations', { dataframe_split: { columns: IRIS_COLUMNS, data: [[5.1, 3.5, 1.4, 0.2]] } });
+      assert.deepEqual([after.status, after.json()], [200, { predictions: ['0'] }]);
+      assert.equal((await call(server.url, 'GET', '/v2/health/ready')).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { setAlias } from '../../../src/core/registry';
 import { readPredictionLog, startServer, type PredictionBatch } from '../../../src/core/serve';
-import { postJson, servedProject } from './fixture';
+import { postJson, servedProject, writeServing } from './fixture';
 
 const SETOSA = [5.1, 3.5, 1.4, 0.2];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,12 +12,6 @@ async function collect(iterable: AsyncIterable<PredictionBatch>): Promise<Predic
   const out: PredictionBatch[] = [];
   for await (const b of iterable) out.push(b);
   return out;
-}
-
-function writeServing(dir: string, yaml: string): void {
-  const file = path.join(dir, 'mlops.yaml');
-  const base = fs.readFileSync(file, 'utf8').split('\nserving:\n')[0];
-  fs.writeFileSync(file, `${base}\nserving:\n${yaml}`);
 }
 
 describe('live switching and routing', () => {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-web';
 import { installPaths } from '../../../src/core/install';
+import { encodeInput } from '../../../src/core/train/schema';
 import { Cell, Dataset, Family, Rng, Task, accuracy, datasetFromCsv, fitModel, foldRows, predict, r2, subsetRows } from '../../../src/core/train';
 
 /** The five scikit-learn datasets, their committed 5-fold assignment and scikit-learn's scores on those folds. */
@@ -66,4 +68,13 @@ export function mixedRows(n: number, seed: number, target: 'y' | 'r' = 'y'): Rec
     row[target] = target === 'y' ? (score >= 2 ? 'yes' : 'no') : String(score * 10 + x);
     return row;
   });
+}
+
+/** The exported graph's input X: the model's features in order, categories as their codes, missing as NaN (docs/training.md). */
+export function onnxInput(model: ReturnType<typeof fitModel>, data: Dataset): ort.Tensor {
+  const X = encodeInput(model.features, data);
+  const width = model.features.length;
+  const flat = new Float32Array(X.n * width);
+  for (let i = 0; i < X.n; i++) for (let f = 0; f < width; f++) flat[i * width + f] = X.columns[f][i];
+  return new ort.Tensor('float32', flat, [X.n, width]);
 }

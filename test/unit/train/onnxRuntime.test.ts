@@ -5,8 +5,7 @@ import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-web';
 import { installPaths } from '../../../src/core/install';
 import { Dataset, Family, Task, datasetFromCsv, datasetFromRows, exportOnnx, fitModel, predict } from '../../../src/core/train';
-import { encodeInput } from '../../../src/core/train/schema';
-import { loadFixture, mixedRows } from './fixtures';
+import { loadFixture, mixedRows, onnxInput } from './fixtures';
 
 // The exported graphs run in ONNX Runtime (its WebAssembly build, so no native binary is needed) and must answer
 // what the engine answers: the same labels, and scores equal to float32 precision.
@@ -25,15 +24,6 @@ const cases: { name: string; data: () => Dataset; task: Task }[] = [
   { name: 'regression from a category and missing values', data: () => datasetFromRows(mixedRows(400, 4, 'r')), task: { type: 'regression', target: 'r' } },
 ];
 
-/** The graph's input: the model's features in order, categories as their codes, missing as NaN (docs/training.md). */
-function inputTensor(model: ReturnType<typeof fitModel>, data: Dataset): ort.Tensor {
-  const X = encodeInput(model.features, data);
-  const width = model.features.length;
-  const flat = new Float32Array(X.n * width);
-  for (let i = 0; i < X.n; i++) for (let f = 0; f < width; f++) flat[i * width + f] = X.columns[f][i];
-  return new ort.Tensor('float32', flat, [X.n, width]);
-}
-
 describe('ONNX export, run in ONNX Runtime', () => {
   for (const family of EXPORTABLE) {
     for (const c of cases) {
@@ -41,7 +31,7 @@ describe('ONNX export, run in ONNX Runtime', () => {
         const data = c.data();
         const model = fitModel(family, small[family] ?? {}, data, c.task, 0);
         const session = await ort.InferenceSession.create(exportOnnx(model));
-        const out = await session.run({ X: inputTensor(model, data) });
+        const out = await session.run({ X: onnxInput(model, data) });
         const ours = predict(model, data);
         if (ours.kind === 'classification') {
           assert.deepEqual(Array.from(out.label.data as string[]), ours.labels);
