@@ -7,7 +7,7 @@ import type { AutomlResult, ReproduceResult } from '../core/automl';
 import type { DatasetSummary, DatasetVersion, GcResult, GitOutcome, RestoreResult, TransferResult, VersionDiff } from '../core/data';
 import type { AliasChange, HistoryEvent, ModelSummary, ModelVersion, VersionRecord } from '../core/registry';
 import type { MlflowImportResult, RunDetails, RunSummary } from '../core/tracking';
-import type { Model } from '../core/train';
+import type { InputWarning, Model } from '../core/train';
 import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { ColumnDrift, DriftReport, MonitorCheck } from '../core/monitor';
@@ -89,6 +89,10 @@ export interface PredictJson {
   output: string;
   rows: number;
   columns: string[];
+  /** Per input column, rows with unseen categories, numbers outside the training range, or missing values training never had. */
+  warnings: InputWarning[];
+  /** False for a model trained before ranges were recorded: only categories were checked. */
+  rangesChecked: boolean;
 }
 
 /** `mlops export --json`: what a program needs to feed the ONNX file. */

@@ -3,6 +3,7 @@ import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergen
 import { exportOnnxFile, exportTritonRepository, predictFile, resolveModel } from '../../core/models';
 import type { Model } from '../../core/train';
 import { l10n } from '../../core/l10n';
+import type { InputWarning } from '../../core/train';
 import { columnDecisionText } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -129,13 +130,14 @@ const MODEL_OPTION = { name: 'model', type: 'string', description: 'A registered
 
 const predict = defineCommand({
   name: 'predict',
-  usage: 'mlops predict --run <id> | --model <name>@<alias>|<name>/<version> --input <file.csv> --output <preds.csv> [--json]',
+  usage: 'mlops predict --run <id> | --model <name>@<alias>|<name>/<version> --input <file.csv> --output <preds.csv> [--strict] [--json]',
   summary: 'Predict every row of a CSV file with a trained model; writes the rows with a prediction column (and proba_<class> columns).',
   options: [
     RUN_OPTION,
     MODEL_OPTION,
     { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns.' },
     { name: 'output', type: 'string', description: 'File to write the predictions to.' },
+    { name: 'strict', type: 'boolean', description: 'Fail, writing nothing, when a row holds a category, a number out of range or a missing value the training data never had.' },
     JSON_OPTION,
   ],
   async run(ctx) {
@@ -148,15 +150,32 @@ const predict = defineCommand({
     const store = await openMetadataStore(project.paths.root);
     try {
       const model = resolveModel(project, store, reference);
-      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
-      if (ctx.args.options.json) printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
-      else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
+      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output), { strict: ctx.args.options.strict === true });
+      if (ctx.args.options.json) {
+        printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added, warnings: result.warnings, rangesChecked: result.rangesChecked });
+        return 0;
+      }
+      for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', inputWarningText(w)) + '\n');
+      if (!result.rangesChecked) ctx.stderr(l10n.t('The model was trained before training ranges were recorded: numbers and missing values were not checked, only categories.') + '\n');
+      ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
       return 0;
     } finally {
       store.close();
     }
   },
 });
+
+/** One line per column: the counts that are not zero, and a few of the values. */
+function inputWarningText(w: InputWarning): string {
+  const counts = [
+    ...(w.unseenCategories ? [l10n.t('{0} rows with a category training never had', w.unseenCategories)] : []),
+    ...(w.belowRange ? [l10n.t('{0} rows below the training range', w.belowRange)] : []),
+    ...(w.aboveRange ? [l10n.t('{0} rows above the training range', w.aboveRange)] : []),
+    ...(w.missing ? [l10n.t('{0} rows missing a value, which training always had', w.missing)] : []),
+  ];
+  const examples = w.examples.length ? ' ' + l10n.t('(e.g. {0})', w.examples.join(', ')) : '';
+  return l10n.t('column "{0}": {1}', w.column, counts.join('; ')) + examples;
+}
 
 const exportCommand = defineCommand({
   name: 'export',

@@ -5,13 +5,14 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
 import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type ColumnDecision, type RunLogger, type TrainingConfigRecord } from '../tracking';
-import { FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName } from '../train';
+import { ENSEMBLE, FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName, type ModelFamily } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
 import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
 import { columnDecisions, configuredExclusions, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
-import { runSearch, type Convergence, type Trial } from './search';
+import { refitSeconds, runSearch, type Convergence, type SearchResult, type Trial } from './search';
+import { selectEnsemble, type EnsembleEntry, type EnsembleSelection } from './ensembleSelection';
 import { readTrainingFile, trainingFormat, trainingHeader } from '../models';
 
 /** What `mlops train` and "MLOps: Train Model (AutoML)" ask for; unset fields come from mlops.yaml `training:`. */
@@ -73,6 +74,8 @@ export interface Leaderboard {
   /** Absent on runs from before column decisions were recorded. */
   columns?: ColumnDecision[];
   evaluation?: Evaluation;
+  /** The ensemble selected over the best trials, its own row: the model when `kept`. Absent when none could be built. */
+  ensemble?: EnsembleEntry;
 }
 
 export interface AutomlResult {
@@ -81,7 +84,8 @@ export interface AutomlResult {
   target: string;
   metric: MetricName;
   bestScore: number;
-  bestModel: { family: Family; params: Record<string, unknown> };
+  /** The best trial's configuration, or the ensemble's (family `ensemble`) when it beat the best trial. */
+  bestModel: { family: ModelFamily; params: Record<string, unknown> };
   model: { artifact: string; sha256: string; size: number };
   dataset: { name: string; version: number; digest: string };
   trials: number;
@@ -160,7 +164,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     report();
 
     const entries: LeaderboardEntry[] = [];
-    const { trials, best, bestEvidence, converged, stopped } = await runSearch({
+    const { trials, best, bestEvidence, library, converged, stopped } = await runSearch({
       dataset: loaded.dataset,
       task: { type: task, target: settings.target },
       metric,
@@ -196,10 +200,15 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       },
     });
 
+    // A stopped search refits at once; otherwise the ensemble is built if its members' refits fit what is left.
+    const ensemble = stopped ? undefined : ensembleOf(library, settings.maxTrials === undefined ? settings.timeBudget - elapsed() - RECORDING_SECONDS : Infinity, loaded.dataset.nRows, hooks.signal);
+    const chosen = ensemble?.entry.kept
+      ? { family: ENSEMBLE as ModelFamily, params: ensemble.params as unknown as Record<string, unknown>, score: ensemble.entry.score, evidence: { setup: library!.setup, outOfFold: ensemble.outOfFold } }
+      : { family: best.family as ModelFamily, params: { ...best.params }, score: best.score!, evidence: bestEvidence };
     progress.phase = 'refitting';
     report();
     const evaluation = evaluate({
-      evidence: bestEvidence, score: best.score!, family: best.family, params: best.params, signal: hooks.signal,
+      evidence: chosen.evidence, score: chosen.score, family: chosen.family, params: chosen.params, signal: hooks.signal,
       time: timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
     });
     const config: TrainingConfigRecord = {
@@ -210,8 +219,8 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       target: settings.target,
       task,
       metric,
-      family: best.family,
-      params: { ...best.params },
+      family: chosen.family,
+      params: chosen.params,
       seed: settings.seed,
       folds: settings.folds,
       excluded,
@@ -227,7 +236,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       report();
     });
     cache.putBytes(model.bytes);
-    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries, columns, evaluation };
+    const leaderboard: Leaderboard = { schema: 1, runId: parent.id, task, target: settings.target, metric, direction: METRIC_DIRECTION[metric], bestTrial: best.trial, trials: entries, columns, evaluation, ...(ensemble ? { ensemble: ensemble.entry } : {}) };
     const boardBytes = Buffer.from(JSON.stringify(leaderboard));
     const boardHex = cache.putBytes(boardBytes);
     // Artifacts that live in the cache are named, not given by a file path: the store journal takes them as they are.
@@ -235,10 +244,11 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       { type: 'artifact', run: parent.id, path: MODEL_ARTIFACT, sha256: model.sha256, size: model.bytes.length },
       { type: 'artifact', run: parent.id, path: LEADERBOARD_ARTIFACT, sha256: boardHex, size: boardBytes.length },
     ]);
-    parent.setTag('mlops.family', best.family);
-    for (const [k, v] of Object.entries(best.params)) parent.logParam(`model.${k}`, v);
+    parent.setTag('mlops.family', chosen.family);
+    for (const [k, v] of Object.entries(chosen.params)) parent.logParam(`model.${k}`, v);
     parent.logParam(TRAINING_CONFIG_PARAM, JSON.stringify(config));
-    parent.logMetric(`cv_${metric}`, best.score!, 0);
+    parent.logMetric(`cv_${metric}`, chosen.score, 0);
+    if (ensemble) parent.logMetric(`ensemble_cv_${metric}`, ensemble.entry.score, 0);
     parent.logMetric(`baseline_${metric}`, evaluation.baseline, 0);
     if (evaluation.holdout) {
       parent.logMetric(`holdout_${metric}`, evaluation.holdout.score, 0);
@@ -259,8 +269,8 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       task,
       target: settings.target,
       metric,
-      bestScore: best.score!,
-      bestModel: { family: best.family, params: { ...best.params } },
+      bestScore: chosen.score,
+      bestModel: { family: chosen.family, params: chosen.params },
       model: { artifact: MODEL_ARTIFACT, sha256: model.sha256, size: model.bytes.length },
       dataset: { name: resolved.pointer.dataset, version: resolved.version.id, digest: resolved.version.digest },
       trials: trials.length,
@@ -282,6 +292,20 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     await store.fold();
     throw err;
   }
+}
+
+/**
+ * Ensemble selection over the search's best trials; not kept when refitting its members would overrun `secondsLeft`
+ * (each member is refitted on all rows, where the search planned for one).
+ */
+function ensembleOf(library: SearchResult['library'], secondsLeft: number, rows: number, signal?: AbortSignal): EnsembleSelection | undefined {
+  if (!library) return undefined;
+  const selection = selectEnsemble(library.setup, library.entries, signal);
+  if (!selection?.entry.kept) return selection;
+  const members = new Set(selection.entry.members.map((m) => m.trial));
+  const refit = library.entries.filter((e) => members.has(e.trial.trial)).reduce((sum, e) => sum + refitSeconds(e.trial, library.setup.k, rows), 0);
+  if (refit <= secondsLeft) return selection;
+  return { ...selection, entry: { ...selection.entry, kept: false, reason: l10n.t('Refitting its {0} members would take about {1} s, more than the {2} s left of the budget.', members.size, refit.toFixed(1), Math.max(0, secondsLeft).toFixed(1)) } };
 }
 
 function recordTrial(run: RunLogger, trial: Trial, metric: MetricName): void {

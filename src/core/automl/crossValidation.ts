@@ -2,7 +2,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import {
   accuracy, f1Macro, fitModel, foldRows, kFoldAssignment, logLoss, mae, predict, r2, rmse, rocAuc, subsetRows,
-  type Column, type Dataset, type Family, type MetricName, type Predictions, type Task,
+  type Column, type Dataset, type MetricName, type ModelFamily, type Predictions, type Task,
 } from '../train';
 
 export const CLASSIFICATION_METRICS: readonly MetricName[] = ['accuracy', 'f1', 'roc_auc', 'log_loss'];
@@ -59,13 +59,17 @@ export interface CvResult {
   fitSeconds: number;
   /** Per row of the setup, from the model that did not see it: the class index (into `labels`) or the value. */
   outOfFold: Float64Array;
+  /** The same rows' probabilities (n x K, classes in `labels` order) or values: what an ensemble averages. */
+  outOfFoldOutput: Float64Array;
 }
 
 /** Mean of the folds' scores (what scikit-learn's cross_val_score averages), each model fitted on the other folds. */
-export function crossValidate(setup: CvSetup, family: Family, params: Readonly<Record<string, unknown>>, signal?: AbortSignal): CvResult {
+export function crossValidate(setup: CvSetup, family: ModelFamily, params: Readonly<Record<string, unknown>>, signal?: AbortSignal): CvResult {
   const foldScores: number[] = [];
   let fitSeconds = 0;
   const outOfFold = new Float64Array(setup.dataset.nRows).fill(NaN);
+  const K = setup.labels?.length ?? 0;
+  const outOfFoldOutput = K ? new Float64Array(setup.dataset.nRows * K) : outOfFold;
   for (let f = 0; f < setup.k; f++) {
     const { train, test } = foldRows(setup.folds, f);
     const started = performance.now();
@@ -75,8 +79,12 @@ export function crossValidate(setup: CvSetup, family: Family, params: Readonly<R
     foldScores.push(scoreFold(setup, test, p));
     const globalOf = p.kind === 'classification' ? p.classes.map((c) => setup.labels!.indexOf(c)) : [];
     for (const [i, row] of test.entries()) outOfFold[row] = p.kind === 'regression' ? p.values[i] : globalOf[p.classIndex[i]];
+    if (p.kind === 'classification') {
+      const local = p.classes.length;
+      for (const [i, row] of test.entries()) for (let c = 0; c < local; c++) outOfFoldOutput[row * K + globalOf[c]] = p.probabilities[i * local + c];
+    }
   }
-  return { score: mean(foldScores), foldScores, fitSeconds, outOfFold };
+  return { score: mean(foldScores), foldScores, fitSeconds, outOfFold, outOfFoldOutput };
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,7 +1,7 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { DatedColumn } from '../tracking';
-import { METRIC_DIRECTION, fitModel, predict, subsetRows, type Dataset, type Family, type MetricName } from '../train';
+import { METRIC_DIRECTION, fitModel, predict, subsetRows, type Dataset, type MetricName, type ModelFamily } from '../train';
 import { baselinePredictions, baselineScore, scoreFold, type CvSetup } from './crossValidation';
 
 /**
@@ -59,7 +59,7 @@ export const HOLDOUT_SHARE = 0.2;
 export interface EvaluationInput {
   evidence: { setup: CvSetup; outOfFold: Float64Array };
   score: number;
-  family: Family;
+  family: ModelFamily;
   params: Readonly<Record<string, unknown>>;
   /** The column that orders the rows in time, when there is one. */
   time?: TimeColumn;

@@ -44,8 +44,23 @@ export interface SearchOptions {
   readonly onTrialEnd?: (trial: Trial | undefined) => Promise<void> | void;
 }
 
+/** A trial scored on all the rows, with its out-of-fold probabilities or values: a candidate for the ensemble. */
+export interface LibraryEntry {
+  readonly trial: Trial;
+  readonly output: Float64Array;
+}
+
+/** The ensemble's candidates: at most this many trials... */
+const LIBRARY_SIZE = 15;
+/** ...and at most this many bytes of out-of-fold outputs (a many-class target keeps fewer). */
+const LIBRARY_BYTES = 64 * 1024 * 1024;
+/** Beyond this many rows no library is kept: refitting several members would not fit a budget sized for one. */
+export const ENSEMBLE_MAX_ROWS = 50_000;
+
 export interface SearchResult {
   readonly trials: Trial[];
+  /** The best trials on all the rows, best first, with the setup they were all scored on (empty on large data). */
+  readonly library: { readonly setup: CvSetup; readonly entries: readonly LibraryEntry[] } | undefined;
   readonly best: Trial;
   /** The rows and folds the best trial was scored on, and its out-of-fold predictions: what its evaluation reads. */
   readonly bestEvidence: { readonly setup: CvSetup; readonly outOfFold: Float64Array };
@@ -144,6 +159,19 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   const scored = new Map<string, Trial>();
   let repeatsInARow = 0;
   let converged: Convergence | undefined;
+  const library: LibraryEntry[] = [];
+  let librarySetup: CvSetup | undefined;
+  const librarySize = (width: number) => Math.min(LIBRARY_SIZE, Math.floor(LIBRARY_BYTES / (dataset.nRows * Math.max(1, width) * 8)));
+  /** Keeps the trial if it is among the best on all the rows; the others' outputs are dropped as they come. */
+  const remember = (trial: Trial, output: Float64Array) => {
+    if (setup.dataset.nRows !== dataset.nRows || dataset.nRows > ENSEMBLE_MAX_ROWS) return;
+    const size = librarySize(setup.labels?.length ?? 1);
+    if (size < 2) return;
+    librarySetup = setup;
+    library.push({ trial, output });
+    library.sort((a, b) => sign * (b.trial.score! - a.trial.score!) || a.trial.trial - b.trial.trial);
+    if (library.length > size) library.pop();
+  };
 
   const timeLeft = () => options.timeBudget === undefined || elapsed() + refitEstimate < options.timeBudget;
   const stopRequested = () => options.stopSignal?.aborted === true;
@@ -155,9 +183,11 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     await options.onTrialStart?.(number, state.space.family, params, setup.dataset.nRows);
     let trial: Trial;
     let outOfFold: Float64Array | undefined;
+    let output: Float64Array | undefined;
     try {
       const cv = crossValidate(setup, state.space.family, params, budgetSignal);
       outOfFold = cv.outOfFold;
+      output = cv.outOfFoldOutput;
       trial = { trial: number, family: state.space.family, params, rows: setup.dataset.nRows, status: 'ok', score: cv.score, foldScores: cv.foldScores, fitSeconds: cv.fitSeconds, elapsedSeconds: elapsed() };
     } catch (err) {
       if (options.signal?.aborted) throw trainingCancelled();
@@ -173,6 +203,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     trials.push(trial);
     onRung.push(trial);
     scored.set(configurationKey(state.space, params, setup.dataset.nRows), trial);
+    if (trial.status === 'ok') remember(trial, output!);
     const leader = bestTrial(trials, sign)!;
     if (leader === trial) bestEvidence = { setup, outOfFold: outOfFold! };
     refitEstimate = refitSeconds(leader, setup.k, dataset.nRows);
@@ -224,7 +255,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   if (!best) {
     throw new MlopsError(l10n.t('No configuration could be trained: {0}', trials.find((t) => t.error)?.error ?? l10n.t('no trial ran')), l10n.t('Check the target column and the data, or give a larger time budget.'), 'NO_MODEL');
   }
-  return { trials, best, bestEvidence: bestEvidence!, ...(converged ? { converged } : {}), ...(stopRequested() ? { stopped: true } : {}) };
+  return { trials, best, bestEvidence: bestEvidence!, library: librarySetup && { setup: librarySetup, entries: library }, ...(converged ? { converged } : {}), ...(stopRequested() ? { stopped: true } : {}) };
 }
 
 /** Trials after the one that holds the best score (ties do not count as progress). */
@@ -237,7 +268,7 @@ function trialsSinceBest(trials: readonly Trial[], sign: number): number {
 const REFIT_MARGIN = 1.5;
 
 /** The final model sees all rows once, where each CV fit saw (k-1)/k of the trial's rows: its time scales from the trial's. */
-function refitSeconds(best: Trial, k: number, rows: number): number {
+export function refitSeconds(best: Trial, k: number, rows: number): number {
   return REFIT_MARGIN * (best.fitSeconds / k) * (rows / best.rows) * (k / (k - 1));
 }
 

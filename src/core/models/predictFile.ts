@@ -5,7 +5,7 @@ import { openTemporaryBeside, syncFolder, writeFailure } from '../storage';
 import { forEachParquetRow, parquetCellText } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { inputColumns, loadModel, predict, type Model } from '../train';
+import { inputColumns, inputWarnings, loadModel, mergeInputWarnings, predict, rangesChecked, type Cell, type Dataset, type InputWarning, type Model, type Predictions, type RowInput } from '../train';
 import { cellNumber, isMissingCell } from '../train';
 import { DELIMITER, trainingFormat, trainingHeader } from './tabularFile';
 
@@ -16,6 +16,30 @@ export interface PredictFileResult {
   rows: number;
   /** The columns added after the input's: prediction, then proba_<class> for classifiers. */
   added: string[];
+  /** Per column, the rows holding what training never had (unseen categories, numbers out of range, missing values). */
+  warnings: InputWarning[];
+  /** False for a model trained before ranges were recorded: only its categories were checked. */
+  rangesChecked: boolean;
+}
+
+export interface PredictFileOptions {
+  signal?: AbortSignal;
+  /** Refuse the file, writing nothing, when any row holds what training never had. */
+  strict?: boolean;
+}
+
+export interface CheckedPredictions {
+  predictions: Predictions;
+  warnings: InputWarning[];
+  rangesChecked: boolean;
+}
+
+/**
+ * Predictions for rows in memory, with what the rows hold that training never had: the in-process counterpart of
+ * predictFile, for servers and notebooks.
+ */
+export function predictChecked(model: Model, rows: Dataset | RowInput | readonly (readonly Cell[])[], signal?: AbortSignal): CheckedPredictions {
+  return { predictions: predict(model, rows, signal), warnings: inputWarnings(model, rows), rangesChecked: rangesChecked(model) };
 }
 
 /**
@@ -24,7 +48,8 @@ export interface PredictFileResult {
  * feature columns (the target may be there too, and is ignored); numeric features must hold numbers or be empty.
  * The output appears complete or not at all.
  */
-export async function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, signal?: AbortSignal): Promise<PredictFileResult> {
+export async function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, options: PredictFileOptions = {}): Promise<PredictFileResult> {
+  const { signal } = options;
   const model = loadModel(typeof modelBytes === 'string' ? modelBytes : Buffer.from(modelBytes).toString('utf8'));
   const inFormat = trainingFormat(inputPath);
   const outDelimiter = String.fromCharCode(DELIMITER[path.extname(outputPath).toLowerCase() === '.tsv' ? 'tsv' : 'csv']);
@@ -37,6 +62,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
 
   const { fd, tmp } = openTemporaryBeside(path.resolve(outputPath));
   let rows = 0;
+  let warnings: InputWarning[] = [];
   let open = true;
   try {
     fs.writeSync(fd, [...header, ...added].map((c) => quote(c, outDelimiter)).join(outDelimiter) + '\n');
@@ -46,6 +72,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
     const flush = () => {
       if (chunk.length === 0) return;
       checkTypes(chunk, numericAt, rows + 1, position, inputPath);
+      warnings = mergeInputWarnings(warnings, inputWarnings(model, { header, rows: chunk }));
       fs.writeSync(fd, predictedLines(model, header, chunk, outDelimiter, signal));
       rows += chunk.length;
       chunk = [];
@@ -57,6 +84,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
     if (inFormat === 'parquet') await forEachParquetRow(inputPath, (_columns, values) => take(values.map((v) => parquetCellText(v) ?? '')));
     else readDelimited(inputPath, DELIMITER[inFormat], header.length, take);
     flush();
+    if (options.strict && warnings.length) throw strictRefusal(inputPath, warnings);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     open = false;
@@ -67,7 +95,15 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
     fs.rmSync(tmp, { force: true });
     throw writeFailure(err, outputPath);
   }
-  return { rows, added };
+  return { rows, added, warnings, rangesChecked: rangesChecked(model) };
+}
+
+function strictRefusal(file: string, warnings: readonly InputWarning[]): MlopsError {
+  return new MlopsError(
+    l10n.t('{0} holds values the training data never had, in columns {1}; nothing was written.', file, warnings.map((w) => w.column).join(', ')),
+    l10n.t('Check these rows (mlops predict without --strict counts them per column), or retrain on data that covers them.'),
+    'UNSEEN_INPUT',
+  );
 }
 
 /** Hands each data record of a CSV/TSV file to `take`, refusing a record whose field count is not the header's. */

@@ -1,6 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { DatePart, Family, MetricName, Task } from '../train';
+import type { DatePart, MetricName, ModelFamily, Task } from '../train';
 import type { RunDetails } from './queries';
 
 /**
@@ -42,7 +42,8 @@ export interface TrainingConfigRecord {
   target: string;
   task: Task['type'];
   metric: MetricName;
-  family: Family;
+  /** A family, or `ensemble` for AutoML's ensemble of trials (params: members and weights). */
+  family: ModelFamily;
   params: Record<string, unknown>;
   seed: number;
   folds: number;

@@ -4,10 +4,10 @@
  */
 export { datasetFromCsv, datasetFromRows, parseCsv, subsetRows } from './dataset';
 export type { Cell, CategoricalColumn, Column, Dataset, LoadOptions, NumericColumn, RowInput, TableRows } from './dataset';
-export { inputColumns, type FeatureSpec, type Task } from './schema';
+export { inputColumns, type FeatureSpec, type SeenInTraining, type Task } from './schema';
 export { DATE_PARTS, datePartFeatureName, datePartValues, datePartsOfTexts, type DatePart, type DatePartSource } from './dateParts';
-export { FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
-export type { Family, Model, Predictions } from './model';
+export { ENSEMBLE, FAMILIES, MODEL_FORMAT, MODEL_VERSION, fitModel, loadModel, predict, serializeModel } from './model';
+export type { EnsembleParams, Family, Model, ModelFamily, Predictions } from './model';
 export { trainingCancelled, type FitProgress } from './fitting';
 export { exportOnnx } from './onnx';
 export { METRIC_DIRECTION, accuracy, f1Macro, logLoss, mae, r2, rmse, rocAuc } from './metrics';
@@ -15,3 +15,4 @@ export type { MetricName } from './metrics';
 export { foldRows, kFoldAssignment } from './folds';
 export { Rng } from './random';
 export { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, isMissingCell } from './dataset';
+export { inputWarnings, mergeInputWarnings, rangesChecked, type InputWarning } from './inputWarnings';

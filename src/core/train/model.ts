@@ -12,6 +12,22 @@ import { FeatureMatrix, FeatureSpec, Task, encodeInput, trainingTable } from './
 
 export const FAMILIES = ['gbdt', 'random_forest', 'extra_trees', 'linear', 'knn', 'naive_bayes'] as const;
 export type Family = (typeof FAMILIES)[number];
+/** A weighted mean of models of the other families, trained on the same rows (AutoML's ensemble selection). */
+export const ENSEMBLE = 'ensemble';
+export type ModelFamily = Family | typeof ENSEMBLE;
+
+/**
+ * An ensemble's parameters: its members' configurations and their whole-number weights (how often the greedy
+ * selection picked each), so that a refit from the record gives the same bytes.
+ */
+export interface EnsembleParams {
+  readonly members: readonly { readonly family: Family; readonly params: Readonly<Record<string, unknown>> }[];
+  readonly weights: readonly number[];
+}
+
+interface EnsembleBody {
+  readonly members: readonly Model[];
+}
 
 /** The artifact format; bump on any change a previous reader would misread. */
 export const MODEL_FORMAT = 'mlops-model';
@@ -26,7 +42,7 @@ const FIRST_MODEL_VERSION = 1;
 export interface Model {
   readonly format: typeof MODEL_FORMAT;
   readonly version: number;
-  readonly family: Family;
+  readonly family: ModelFamily;
   readonly task: Task;
   readonly classes: readonly string[] | null;
   readonly features: readonly FeatureSpec[];
@@ -93,7 +109,7 @@ function learnerOf(family: string): Learner {
  * about each step. Same dataset, task, params and seed give the same model, byte for byte once serialized.
  */
 export function fitModel(
-  family: Family,
+  family: ModelFamily,
   params: Readonly<Record<string, unknown>>,
   dataset: Dataset,
   task: Task,
@@ -101,6 +117,7 @@ export function fitModel(
   signal?: AbortSignal,
   onProgress?: (progress: FitProgress) => void,
 ): Model {
+  if (family === ENSEMBLE) return fitEnsemble(ensembleParams(params), dataset, task, seed, signal, onProgress);
   const learner = learnerOf(family);
   if (learner.classificationOnly && task.type !== 'classification') {
     throw new MlopsError(l10n.t('The {0} family only does classification.', family), l10n.t('Choose another family for a regression.'));
@@ -126,11 +143,55 @@ export function fitModel(
   };
 }
 
+function ensembleParams(raw: Readonly<Record<string, unknown>>): EnsembleParams {
+  const { members, weights } = raw as Partial<EnsembleParams>;
+  const valid = Array.isArray(members) && Array.isArray(weights) && members.length > 0 && members.length === weights.length
+    && members.every((m) => m && m.family !== ENSEMBLE && (FAMILIES as readonly string[]).includes(m.family) && typeof m.params === 'object')
+    && weights.every((w) => Number.isInteger(w) && w > 0);
+  if (!valid) throw new MlopsError(l10n.t('An ensemble needs members (each a family and its parameters) and as many whole, positive weights.'), l10n.t('Check the ensemble\'s params in the training configuration.'), 'BAD_TRAINING_CONFIG');
+  return { members, weights };
+}
+
+/** Each member fitted on all the rows with the same seed: the models the search scored, refitted. */
+function fitEnsemble(params: EnsembleParams, dataset: Dataset, task: Task, seed: number, signal?: AbortSignal, onProgress?: (progress: FitProgress) => void): Model {
+  const members = params.members.map((m, i) => fitModel(m.family, m.params, dataset, task, seed, signal, onProgress && ((p) => onProgress({ family: p.family, done: i * p.total + p.done, total: params.members.length * p.total }))));
+  const first = members[0];
+  const body: EnsembleBody = { members };
+  return {
+    format: MODEL_FORMAT,
+    version: Math.max(...members.map((m) => m.version)),
+    family: ENSEMBLE,
+    task: first.task,
+    classes: first.classes,
+    features: first.features,
+    params: { members: members.map((m) => ({ family: m.family, params: m.params })), weights: [...params.weights] },
+    seed,
+    body,
+  };
+}
+
+/** Probabilities (n x K) for classification, values for regression; an ensemble's are the weighted mean of its members'. */
+function rawOutput(model: Model, X: FeatureMatrix, signal?: AbortSignal): Float64Array {
+  const nClasses = model.classes?.length ?? 0;
+  if (model.family !== ENSEMBLE) return learnerOf(model.family).predict(model.body as object, model.params, model.features, X, nClasses, signal);
+  const { members } = model.body as EnsembleBody;
+  const { weights } = model.params as unknown as EnsembleParams;
+  const total = weights.reduce((a, b) => a + b, 0);
+  let out: Float64Array | undefined;
+  for (const [i, member] of members.entries()) {
+    const part = rawOutput(member, X, signal);
+    out ??= new Float64Array(part.length);
+    const w = weights[i] / total;
+    for (let j = 0; j < part.length; j++) out[j] += w * part[j];
+  }
+  return out!;
+}
+
 /** Predicts rows: {column: value} objects, a header with rows, bare rows in `model.features` order, or a Dataset. */
 export function predict(model: Model, rows: Dataset | RowInput | readonly (readonly Cell[])[], signal?: AbortSignal): Predictions {
   const X = encodeInput(model.features, rows);
   const nClasses = model.classes?.length ?? 0;
-  const out = learnerOf(model.family).predict(model.body as object, model.params, model.features, X, nClasses, signal);
+  const out = rawOutput(model, X, signal);
   if (!model.classes) return { kind: 'regression', values: out };
   const classIndex = new Int32Array(X.n);
   for (let i = 0; i < X.n; i++) {
@@ -158,8 +219,21 @@ export function loadModel(json: string): Model {
   if (model.version > MODEL_VERSION) {
     throw new MlopsError(l10n.t('The model artifact has format version {0}, newer than this version of MLOps Workbench reads ({1}).', model.version, MODEL_VERSION), l10n.t('Update the extension or the mlops CLI.'));
   }
-  learnerOf(model.family);
-  // Parameters that JSON wrote as null (unlimited) come back through the family's defaults.
+  return withDefaults(model);
+}
+
+/** Parameters that JSON wrote as null (unlimited) come back through the family's defaults, members' too. */
+function withDefaults(model: Model): Model {
+  if (model.family === ENSEMBLE) {
+    const body = model.body as EnsembleBody;
+    if (!Array.isArray(body.members) || body.members.length === 0) throw corrupt();
+    const members = body.members.map((m) => {
+      if (!m || m.family === ENSEMBLE || !Array.isArray(m.features) || !m.body) throw corrupt();
+      return withDefaults(m);
+    });
+    const params = ensembleParams({ members: members.map((m) => ({ family: m.family, params: m.params })), weights: (model.params as Partial<EnsembleParams>).weights });
+    return { ...model, params: params as unknown as Record<string, unknown>, body: { members } };
+  }
   const params = learnerOf(model.family).params(model.params as Record<string, unknown>, model.task.type === 'classification') as Record<string, unknown>;
   return { ...model, params };
 }

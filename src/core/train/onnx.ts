@@ -5,7 +5,7 @@ import { Ensemble } from './ensemble';
 import { ForestBody } from './forest';
 import { GbdtBody } from './gbdt';
 import { LinearBody } from './linear';
-import { Model } from './model';
+import { ENSEMBLE, EnsembleParams, Model } from './model';
 import { FeatureSpec, inputColumns } from './schema';
 
 /**
@@ -56,25 +56,8 @@ export function exportOnnx(model: Model): Uint8Array {
   const classes = model.classes;
   const nodes: onnx.INodeProto[] = [];
   const initializers: onnx.ITensorProto[] = [];
-  switch (model.family) {
-    case 'gbdt': {
-      const body = model.body as GbdtBody;
-      const post = !classes ? 'NONE' : classes.length === 2 ? 'LOGISTIC' : 'SOFTMAX';
-      nodes.push(...treeNodes(model, body.ensemble, 1, post, Array.from(body.baseline), initializers));
-      break;
-    }
-    case 'random_forest':
-    case 'extra_trees': {
-      const { ensemble } = model.body as ForestBody;
-      nodes.push(...treeNodes(model, ensemble, 1 / ensemble.roots.length, 'NONE', null, initializers));
-      break;
-    }
-    case 'linear':
-      nodes.push(...linearNodes(model, model.body as LinearBody, initializers));
-      break;
-    default:
-      throw new MlopsError(l10n.t('Models of the {0} family cannot be exported to ONNX.', model.family), l10n.t('Export a gbdt, random_forest, extra_trees or linear model (mlops train --families gbdt,random_forest,extra_trees,linear trains only those), or serve the model with MLOps Workbench.'));
-  }
+  if (model.family === ENSEMBLE) ensembleNodes(model, nodes, initializers);
+  else familyNodes(model, nodes, initializers);
   const outputs = classes ? [valueInfo('label', DataType.STRING, ['N']), valueInfo('probabilities', DataType.FLOAT, ['N', classes.length])] : [valueInfo('variable', DataType.FLOAT, ['N', 1])];
   const proto = onnx.ModelProto.create({
     irVersion: 8,
@@ -94,6 +77,67 @@ export function exportOnnx(model: Model): Uint8Array {
     metadataProps: [{ key: 'features', value: JSON.stringify(model.features) }],
   });
   return onnx.ModelProto.encode(proto).finish();
+}
+
+/** One model of a tree or linear family, its outputs named label and probabilities, or variable. */
+function familyNodes(model: Model, nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[]): void {
+  const classes = model.classes;
+  switch (model.family) {
+    case 'gbdt': {
+      const body = model.body as GbdtBody;
+      const post = !classes ? 'NONE' : classes.length === 2 ? 'LOGISTIC' : 'SOFTMAX';
+      nodes.push(...treeNodes(model, body.ensemble, 1, post, Array.from(body.baseline), initializers));
+      break;
+    }
+    case 'random_forest':
+    case 'extra_trees': {
+      const { ensemble } = model.body as ForestBody;
+      nodes.push(...treeNodes(model, ensemble, 1 / ensemble.roots.length, 'NONE', null, initializers));
+      break;
+    }
+    case 'linear':
+      nodes.push(...linearNodes(model, model.body as LinearBody, initializers));
+      break;
+    default:
+      throw new MlopsError(l10n.t('Models of the {0} family cannot be exported to ONNX.', model.family), l10n.t('Export a gbdt, random_forest, extra_trees or linear model (mlops train --families gbdt,random_forest,extra_trees,linear trains only those), or serve the model with MLOps Workbench.'));
+  }
+}
+
+/**
+ * Each member's graph under its own prefix, all reading X; their probabilities (or values) multiplied by their
+ * weights and summed, as the engine averages them. The label is the class of the largest averaged probability
+ * (ArgMax keeps the first of equal ones, as the engine does).
+ */
+function ensembleNodes(model: Model, nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[]): void {
+  const { members } = model.body as { members: readonly Model[] };
+  const { weights } = model.params as unknown as EnsembleParams;
+  const total = weights.reduce((a, b) => a + b, 0);
+  const output = model.classes ? 'probabilities' : 'variable';
+  const weighted: string[] = [];
+  for (const [i, member] of members.entries()) {
+    const own: onnx.INodeProto[] = [];
+    const ownInitializers: onnx.ITensorProto[] = [];
+    try {
+      familyNodes(member, own, ownInitializers);
+    } catch (err) {
+      if (!(err instanceof MlopsError)) throw err;
+      throw new MlopsError(
+        l10n.t('The ensemble has a {0} member, which cannot be exported to ONNX: {1}', member.family, err.message),
+        l10n.t('Serve the ensemble with MLOps Workbench (mlops predict), or train with --families gbdt,random_forest,extra_trees,linear so that every member can be exported.'),
+        'NOT_EXPORTABLE',
+      );
+    }
+    const rename = (name: string) => (name === 'X' ? name : `m${i}_${name}`);
+    for (const n of own) nodes.push({ ...n, input: n.input!.map(rename), output: n.output!.map(rename), name: rename(n.name!) });
+    for (const t of ownInitializers) initializers.push({ ...t, name: rename(t.name!) });
+    initializers.push({ name: `m${i}_weight`, dataType: DataType.FLOAT, dims: [], floatData: [weights[i] / total] });
+    nodes.push(node('Mul', [rename(output), `m${i}_weight`], [`m${i}_weighted`], []));
+    weighted.push(`m${i}_weighted`);
+  }
+  nodes.push(node('Sum', weighted, [output], []));
+  if (!model.classes) return;
+  nodes.push(node('ArgMax', ['probabilities'], ['label_index'], [attr.int('axis', 1), attr.int('keepdims', 0)]));
+  nodes.push(node('LabelEncoder', ['label_index'], ['label'], [attr.ints('keys_int64s', model.classes.map((_, k) => k)), attr.strings('values_strings', model.classes), attr.string('default_string', '')], ML));
 }
 
 /**

@@ -9,8 +9,19 @@ import { datePartOfCell, type DatePartSource } from './dateParts';
  * (or dropped by the category cap) reads as missing, and a column absent from the rows reads as all missing.
  */
 export type FeatureSpec =
-  | { readonly name: string; readonly kind: 'numeric'; readonly datePart?: DatePartSource }
-  | { readonly name: string; readonly kind: 'categorical'; readonly vocabulary: readonly string[] };
+  | { readonly name: string; readonly kind: 'numeric'; readonly datePart?: DatePartSource; readonly seen?: SeenInTraining }
+  | { readonly name: string; readonly kind: 'categorical'; readonly vocabulary: readonly string[]; readonly seen?: SeenInTraining };
+
+/**
+ * What a feature held in the training rows, for predictions to be checked against (inputWarnings): the range of a
+ * number (absent when every value was missing) and whether any value was missing. Models trained before it was
+ * recorded have none, and their ranges and missing values go unchecked.
+ */
+export interface SeenInTraining {
+  readonly min?: number;
+  readonly max?: number;
+  readonly missing: boolean;
+}
 
 /** The columns a model's input must hold: its features, a date part's date column in place of the part. */
 export function inputColumns(features: readonly FeatureSpec[]): string[] {
@@ -68,11 +79,26 @@ export function trainingTable(dataset: Dataset, task: Task): TrainingTable {
   return {
     n: dataset.nRows,
     // The datePart key only where there is one, so that models without date parts keep their bytes.
-    features: featureColumns.map((c): FeatureSpec => (c.kind === 'numeric' ? (c.datePart ? { name: c.name, kind: 'numeric', datePart: c.datePart } : { name: c.name, kind: 'numeric' }) : { name: c.name, kind: 'categorical', vocabulary: c.vocabulary })),
+    features: featureColumns.map((c): FeatureSpec => (c.kind === 'numeric' ? (c.datePart ? { name: c.name, kind: 'numeric', datePart: c.datePart, seen: seenIn(c) } : { name: c.name, kind: 'numeric', seen: seenIn(c) }) : { name: c.name, kind: 'categorical', vocabulary: c.vocabulary, seen: seenIn(c) })),
     columns: featureColumns.map((c) => (c.kind === 'numeric' ? c.values : codesAsNumbers(c))),
     y,
     classes,
   };
+}
+
+function seenIn(col: Column): SeenInTraining {
+  if (col.kind === 'categorical') return { missing: col.codes.includes(-1) };
+  let min = Infinity;
+  let max = -Infinity;
+  let missing = false;
+  for (const v of col.values) {
+    if (Number.isNaN(v)) missing = true;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return min <= max ? { min, max, missing } : { missing };
 }
 
 function missingTargets(name: string, count: number): MlopsError {
@@ -139,9 +165,15 @@ function regressionTarget(col: Column): { y: Float64Array; classes?: undefined }
  */
 export function encodeInput(features: readonly FeatureSpec[], input: Dataset | RowInput | readonly (readonly Cell[])[]): FeatureMatrix {
   if ('columns' in input) return encodeDataset(features, input);
-  const tabular: TableRows | null = !Array.isArray(input) ? (input as TableRows) : Array.isArray(input[0]) ? { header: features.map((f) => f.name), rows: input as readonly (readonly Cell[])[] } : null;
+  const tabular = tabularInput(features, input);
   if (tabular) return encodeDataset(features, datasetFromRows(tabular, { categorical: textNames(features), maxCategories: Infinity }));
   return encodeObjects(features, input as readonly Record<string, Cell>[]);
+}
+
+/** A header with rows as it is, bare rows under the features' names; null for {column: value} objects. */
+export function tabularInput(features: readonly FeatureSpec[], input: RowInput | readonly (readonly Cell[])[]): TableRows | null {
+  if (!Array.isArray(input)) return input as TableRows;
+  return Array.isArray(input[0]) ? { header: features.map((f) => f.name), rows: input as readonly (readonly Cell[])[] } : null;
 }
 
 /** The input columns read as text: categories, and the dates parts come from. */
