@@ -121,6 +121,9 @@ export interface FeaturesBuildJson {
   columns: { name: string; type: TrainingColumn['type']; view: string | null; feature: string | null }[];
   views: TrainingSet['views'];
   output: string | null;
+  serviceVersion: string;
+  /** The dataset version --snapshot recorded (created false: the data matched its latest version); null without it. */
+  snapshot: { dataset: string; version: number; digest: string; created: boolean } | null;
 }
 
 /** `mlops drift --json`: the versions compared, then the report. */

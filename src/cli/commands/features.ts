@@ -1,4 +1,4 @@
-import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue } from '../../core/features';
+import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue, snapshotTrainingSet } from '../../core/features';
 import { l10n } from '../../core/l10n';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -26,12 +26,13 @@ function pairs(ctx: CommandContext, option: string, first: string | undefined, r
 
 const build: CliCommand = {
   name: 'features build',
-  usage: 'mlops features build <service> --entities <file.csv | dataset[@version]> [--timestamp COL] [--output out.csv] [--json]',
+  usage: 'mlops features build <service> --entities <file.csv | dataset[@version]> [--timestamp COL] [--output out.csv|out.parquet] [--snapshot NAME] [--json]',
   summary: 'Build a point-in-time correct training set: the service\'s features joined to each entity row as of its time.',
   options: [
     { name: 'entities', type: 'string', description: 'Entity rows: a CSV, TSV or Parquet file, or a dataset (name or name@version).' },
     { name: 'timestamp', type: 'string', description: 'Column of the entity rows holding each row\'s time (default: event_timestamp).' },
-    { name: 'output', type: 'string', description: 'CSV file to write (default: the CSV goes to standard output).' },
+    { name: 'output', type: 'string', description: 'CSV or Parquet file to write, by its extension (default: the CSV goes to standard output).' },
+    { name: 'snapshot', type: 'string', description: 'Record the written set as a version of this dataset, with lineage to the service and its views.' },
     JSON_OPTION,
   ],
   async run(ctx) {
@@ -40,15 +41,24 @@ const build: CliCommand = {
     const entities = ctx.args.options.entities as string | undefined;
     if (!entities) throw new UsageError(l10n.t('--entities is required: the file or dataset of entity rows.'));
     const output = ctx.args.options.output as string | undefined;
+    const snapshot = ctx.args.options.snapshot as string | undefined;
+    if (snapshot !== undefined && !output) throw new UsageError(l10n.t('--snapshot needs --output FILE inside the project: the file the dataset version records.'));
     const project = openProject(ctx.cwd);
     const interrupt = interruptOnCtrlC(ctx);
     try {
       const set = await buildTrainingSet(project, service, entities, { timestamp: ctx.args.options.timestamp as string | undefined, output, signal: interrupt.signal });
-      const summary = { service, rows: set.rows, columns: set.columns.map((c) => ({ name: c.name, type: c.type, view: c.view ?? null, feature: c.feature ?? null })), views: set.views, output: set.output ?? null };
+      const recorded = snapshot === undefined ? undefined : await snapshotTrainingSet(project, set, snapshot, interrupt.signal);
+      const summary = {
+        service, rows: set.rows, columns: set.columns.map((c) => ({ name: c.name, type: c.type, view: c.view ?? null, feature: c.feature ?? null })), views: set.views, output: set.output ?? null,
+        serviceVersion: set.serviceVersion,
+        snapshot: recorded ? { dataset: recorded.dataset, version: recorded.version.id, digest: recorded.version.digest, created: recorded.created } : null,
+      };
       if (ctx.args.options.json) printJson(ctx, 'features build', summary);
       else if (set.output) {
         ctx.stdout(l10n.t('Wrote {0} rows and {1} columns to {2}.', set.rows, set.columns.length, set.output) + '\n');
+        ctx.stdout(l10n.t('  service {0} version {1}', service, set.serviceVersion) + '\n');
         for (const v of set.views) ctx.stdout(l10n.t('  {0} version {1} (source {2})', v.name, v.version, v.source) + '\n');
+        if (recorded) ctx.stdout(recorded.summary + '\n');
       } else {
         ctx.stdout(set.columns.map((c) => c.name).join(',') + '\n');
         const formatters = set.data.map(cellFormatter);
