@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { installPaths } from '../../../src/core/install';
+
+const cli = path.join(installPaths().root, 'dist', 'cli.js');
+const mlops = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LANG: 'C' } });
+
+/** `mlops init --sample` in a fresh git repository, its weather data snapshotted: the features can be built. */
+function sampleProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-feattrain-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q');
+  git('config', 'user.name', 'Test');
+  git('config', 'user.email', 'test@example.com');
+  assert.equal(mlops(dir, 'init', '--sample').status, 0);
+  git('add', '-A');
+  git('commit', '-q', '-m', 'sample');
+  const snap = mlops(dir, 'snapshot', 'data/weather.csv');
+  assert.equal(snap.status, 0, snap.stderr);
+  return dir;
+}
+
+interface TrainJson {
+  runId: string;
+  dataset: { name: string; version: number; digest: string };
+  columns: { column: string; use: string; reason?: string }[];
+  featureSet: { service: string; version: string; views: { name: string; version: string; source: string }[]; keys: string[]; timestamp: string; columns: string[] };
+}
+
+const FEATURE_COLUMNS = ['precipitation', 'temp_max', 'temp_min', 'temp_range', 'month', 'precipitation_7d_sum', 'wind_30d_mean'].map((f) => `daily_weather__${f}`);
+
+/** The sample's service trained on its own rows: the entity rows are the weather rows (location, date, the target). */
+function trainOnSample(dir: string): TrainJson {
+  const r = mlops(dir, 'train', '--features', 'weather_features', '--entities', 'data/weather.csv', '--timestamp', 'date', '--target', 'weather', '--max-trials', '2', '--families', 'gbdt', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as TrainJson;
+}
+
+describe('mlops train --features', () => {
+  it('usage mistakes exit 2 before any work', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-feattrain-'));
+    assert.equal(mlops(dir, 'init', '--sample').status, 0);
+    for (const args of [
+      ['--features', 'weather_features', '--target', 'weather'],
+      ['--features', 'weather_features', '--entities', 'data/weather.csv'],
+      ['--features', 'weather_features', '--entities', 'data/weather.csv', '--target', 'weather', '--dataset', 'weather'],
+      ['--entities', 'data/weather.csv', '--target', 'weather'],
+    ]) {
+      const r = mlops(dir, 'train', ...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.equal(fs.existsSync(path.join(dir, 'data', 'weather_features-training.csv')), false, 'nothing built');
+  });
+
+  it('trains on the feature columns only, on a snapshotted training set, and records the service and view versions', () => {
+    const dir = sampleProject();
+    const result = trainOnSample(dir);
+    const list = JSON.parse(mlops(dir, 'features', 'list', '--json').stdout) as { views: { name: string; version: string }[] };
+    assert.equal(result.featureSet.service, 'weather_features');
+    assert.deepEqual(result.featureSet.views, [{ name: 'daily_weather', version: list.views[0].version, source: 'weather@1' }]);
+    assert.deepEqual(result.featureSet.keys, ['location']);
+    assert.equal(result.featureSet.timestamp, 'date');
+    assert.deepEqual(result.featureSet.columns, FEATURE_COLUMNS);
+    // The entity rows' own columns (the key, the time, the raw weather) are not model inputs; the target comes from them.
+    const used = result.columns.filter((c) => c.use === 'feature').map((c) => c.column);
+    assert.deepEqual(used, FEATURE_COLUMNS);
+    assert.deepEqual(result.columns.filter((c) => c.use === 'excluded').map((c) => [c.column, c.reason]), ['location', 'date', 'precipitation', 'temp_max', 'temp_min', 'wind'].map((c) => [c, 'entity rows']));
+    assert.equal(result.columns.find((c) => c.use === 'target')?.column, 'weather');
+
+    assert.deepEqual([result.dataset.name, result.dataset.version], ['weather_features-training', 1]);
+    const versions = JSON.parse(mlops(dir, 'versions', 'weather_features-training', '--json').stdout) as { versions: { digest: string; lineage: { featureService: { name: string; version: string } } }[] };
+    assert.equal(versions.versions[0].digest, result.dataset.digest);
+    assert.deepEqual(versions.versions[0].lineage.featureService.name, 'weather_features');
+    assert.equal(versions.versions[0].lineage.featureService.version, result.featureSet.version);
+
+    const run = JSON.parse(mlops(dir, 'run', 'show', result.runId, '--json').stdout) as { tags: Record<string, string>; params: Record<string, string> };
+    assert.equal(run.tags['mlops.featureService'], 'weather_features');
+    assert.deepEqual(JSON.parse(run.params['mlops.featureSet']), result.featureSet);
+  });
+});
