@@ -1,5 +1,7 @@
 import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue, snapshotTrainingSet } from '../../core/features';
 import { l10n } from '../../core/l10n';
+import { openMetadataStore } from '../../core/metadata';
+import { featureUsage } from '../../core/registry';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
@@ -134,10 +136,20 @@ const get: CliCommand = {
 const list: CliCommand = {
   name: 'features list',
   usage: 'mlops features list [--json]',
-  summary: 'List the feature entities, views (with their version and each feature\'s type) and services of mlops.yaml.',
+  summary: 'List the feature entities, views (with their version and each feature\'s type) and services of mlops.yaml, with the runs and models that used each service.',
   options: [JSON_OPTION],
-  run(ctx) {
-    const listing = listFeatures(openProject(ctx.cwd));
+  async run(ctx) {
+    const project = openProject(ctx.cwd);
+    const store = await openMetadataStore(project.paths.root);
+    const usage = (() => {
+      try {
+        return featureUsage(store, project.paths);
+      } finally {
+        store.close();
+      }
+    })();
+    const found = listFeatures(project);
+    const listing = { ...found, services: found.services.map((s) => ({ ...s, usedBy: usage[s.name] ?? { runs: [], models: [] } })) };
     if (ctx.args.options.json) {
       printJson(ctx, 'features list', listing);
       return 0;
@@ -150,7 +162,11 @@ const list: CliCommand = {
       for (const f of v.features) ctx.stdout(`    ${f.name}: ${f.type ?? '?'} = ${f.definition}\n`);
     }
     ctx.stdout(l10n.t('Services:') + '\n');
-    for (const s of listing.services) ctx.stdout(`  ${s.name}: ${s.features.join(', ')}\n`);
+    for (const s of listing.services) {
+      ctx.stdout(`  ${s.name}: ${s.features.join(', ')}\n`);
+      const models = s.usedBy.models.map((m) => `${m.model} v${m.version}${m.aliases.map((a) => ` @${a}`).join('')}`);
+      if (models.length || s.usedBy.runs.length) ctx.stdout(`    ${l10n.t('used by {0}; {1} runs', models.join(', ') || '-', s.usedBy.runs.length)}\n`);
+    }
     for (const p of listing.problems) ctx.stderr(p + '\n');
     return 0;
   },

@@ -80,5 +80,29 @@ describe('mlops train --features', () => {
     const run = JSON.parse(mlops(dir, 'run', 'show', result.runId, '--json').stdout) as { tags: Record<string, string>; params: Record<string, string> };
     assert.equal(run.tags['mlops.featureService'], 'weather_features');
     assert.deepEqual(JSON.parse(run.params['mlops.featureSet']), result.featureSet);
+    assert.match(mlops(dir, 'run', 'show', result.runId).stdout, new RegExp(`Features:\n  Feature service weather_features version ${result.featureSet.version} \\(daily_weather ${list.views[0].version}\\); entity key location`));
+  });
+
+  it('the registry, the model card, run show and features list carry the service; reproduce trains the same model', () => {
+    const dir = sampleProject();
+    const result = trainOnSample(dir);
+    const registered = mlops(dir, 'register', result.runId, '--model', 'weather', '--alias', 'champion', '--json');
+    assert.equal(registered.status, 0, registered.stderr);
+    const shown = JSON.parse(mlops(dir, 'model', 'show', 'weather@champion', '--json').stdout) as { lineage: { featureSet: unknown; dataset: { name: string } } };
+    assert.deepEqual(shown.lineage.featureSet, result.featureSet);
+    assert.equal(shown.lineage.dataset.name, 'weather_features-training');
+    assert.match(mlops(dir, 'model', 'show', 'weather/1').stdout, /features: Feature service weather_features version [0-9a-f]{16}/);
+    const card = fs.readFileSync(path.join(dir, '.mlops', 'models', 'weather', '1', 'MODEL_CARD.md'), 'utf8');
+    assert.match(card, new RegExp(`- Features: Feature service weather_features version ${result.featureSet.version}`));
+
+    const list = JSON.parse(mlops(dir, 'features', 'list', '--json').stdout) as { services: { name: string; usedBy: { runs: { id: string; serviceVersion: string }[]; models: { model: string; version: number; aliases: string[]; serviceVersion: string }[] } }[] };
+    const usedBy = list.services.find((s) => s.name === 'weather_features')!.usedBy;
+    assert.deepEqual(usedBy.runs.map((r) => [r.id, r.serviceVersion]), [[result.runId, result.featureSet.version]]);
+    assert.deepEqual(usedBy.models.map((m) => [m.model, m.version, m.aliases, m.serviceVersion]), [['weather', 1, ['champion'], result.featureSet.version]]);
+    assert.match(mlops(dir, 'features', 'list').stdout, /weather_features: .*\n {4}used by weather v1 @champion; 1 runs/);
+
+    const again = mlops(dir, 'reproduce', 'weather/1', '--json');
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { identical: boolean }).identical, true);
   });
 });
