@@ -89,6 +89,8 @@ export interface PredictJson {
   output: string;
   rows: number;
   columns: string[];
+  /** For a model trained on a feature service: rows with a feature missing or expired online; null otherwise. */
+  incomplete: number | null;
 }
 
 /** `mlops export --json`: what a program needs to feed the ONNX file. */

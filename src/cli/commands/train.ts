@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress, type FeatureTrainingSource } from '../../core/automl';
 import { exportOnnxFile, predictFile, resolveModel } from '../../core/models';
+import { EntityFeatures } from '../../core/features';
 import { l10n } from '../../core/l10n';
 import { columnDecisionText, featureSetText } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
@@ -149,7 +150,7 @@ const predict = defineCommand({
   options: [
     RUN_OPTION,
     MODEL_OPTION,
-    { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns.' },
+    { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns, or its entity keys for a model trained on a feature service.' },
     { name: 'output', type: 'string', description: 'File to write the predictions to.' },
     JSON_OPTION,
   ],
@@ -163,9 +164,13 @@ const predict = defineCommand({
     const store = await openMetadataStore(project.paths.root);
     try {
       const model = resolveModel(project, store, reference);
-      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output));
-      if (ctx.args.options.json) printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added });
+      const features = model.featureSet ? new EntityFeatures(project, model.featureSet) : undefined;
+      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output), undefined, features);
+      if (ctx.args.options.json) printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added, incomplete: result.incomplete ?? null });
       else ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
+      if (result.incomplete) {
+        ctx.stderr(l10n.t('Warning: {0}', l10n.t('{0} of {1} rows had a feature missing or expired in the online store; they were predicted with it missing. Run `mlops features materialize` to refresh it.', result.incomplete, result.rows)) + '\n');
+      }
       return 0;
     } finally {
       store.close();

@@ -18,3 +18,4 @@ export { materialize, getOnlineFeatures, OnlineFeatures, onlineDir, type Materia
 export { buildTrainingSetInWorker, type WorkerBuildResult, type FeatureWorkerData, type FeatureWorkerMessage } from './buildWorker';
 export { listFeatures, type FeatureListing, type ServiceUsage } from './listing';
 export { snapshotTrainingSet, trainingSetLineage } from './snapshotSet';
+export { EntityFeatures, type TrainedFeatureSet, type EntityVector } from './entityFeatures';

@@ -101,6 +101,29 @@ describe('mlops train --features', () => {
     assert.deepEqual(usedBy.models.map((m) => [m.model, m.version, m.aliases, m.serviceVersion]), [['weather', 1, ['champion'], result.featureSet.version]]);
     assert.match(mlops(dir, 'features', 'list').stdout, /weather_features: .*\n {4}used by weather v1 @champion; 1 runs/);
 
+    // Predicting by entity key: the features come from the online store, through the same lookup as `features get`.
+    assert.equal(mlops(dir, 'features', 'materialize', '--end', '2016-01-01T00:00:00Z').status, 0);
+    fs.writeFileSync(path.join(dir, 'keys.csv'), 'location\nSeattle\nNew York\nAtlantis\n');
+    const predicted = mlops(dir, 'predict', '--model', 'weather@champion', '--input', 'keys.csv', '--output', 'preds.csv', '--json');
+    assert.equal(predicted.status, 0, predicted.stderr);
+    const summary = JSON.parse(predicted.stdout) as { rows: number; columns: string[]; incomplete: number };
+    assert.deepEqual([summary.rows, summary.incomplete], [3, 1]);
+    assert.deepEqual(summary.columns.slice(0, FEATURE_COLUMNS.length), FEATURE_COLUMNS);
+    assert.match(predicted.stderr, /Warning: 1 of 3 rows had a feature missing or expired in the online store/);
+    const [header, seattle, newYork, atlantis] = fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    assert.deepEqual(header.slice(0, 1 + FEATURE_COLUMNS.length + 1), ['location', ...FEATURE_COLUMNS, 'prediction']);
+    for (const row of [seattle, newYork]) {
+      const got = JSON.parse(mlops(dir, 'features', 'get', 'weather_features', '--entity', `location=${row[0]}`, '--json').stdout) as { features: { value: number | null }[] };
+      assert.deepEqual(row.slice(1, 1 + FEATURE_COLUMNS.length), got.features.map((f) => (f.value === null ? '' : String(f.value))));
+      assert.ok(['sun', 'rain', 'fog', 'drizzle', 'snow'].includes(row[1 + FEATURE_COLUMNS.length]), row.join(','));
+    }
+    assert.deepEqual(atlantis.slice(1, 1 + FEATURE_COLUMNS.length), FEATURE_COLUMNS.map(() => ''));
+    fs.writeFileSync(path.join(dir, 'nokeys.csv'), 'city\nSeattle\n');
+    const bad = mlops(dir, 'predict', '--model', 'weather@champion', '--input', 'nokeys.csv', '--output', 'bad.csv');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /nokeys\.csv lacks the entity inputs of the model \(location\)/);
+    assert.equal(fs.existsSync(path.join(dir, 'bad.csv')), false);
+
     const again = mlops(dir, 'reproduce', 'weather/1', '--json');
     assert.equal(again.status, 0, again.stdout + again.stderr);
     assert.equal((JSON.parse(again.stdout) as { identical: boolean }).identical, true);
