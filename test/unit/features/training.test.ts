@@ -5,6 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { installPaths } from '../../../src/core/install';
+import { startServer } from '../../../src/core/serve';
+import { openProject } from '../../../src/core/workspace';
+import { call, postJson } from '../serve/fixture';
 
 const cli = path.join(installPaths().root, 'dist', 'cli.js');
 const mlops = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LANG: 'C' } });
@@ -83,7 +86,7 @@ describe('mlops train --features', () => {
     assert.match(mlops(dir, 'run', 'show', result.runId).stdout, new RegExp(`Features:\n  Feature service weather_features version ${result.featureSet.version} \\(daily_weather ${list.views[0].version}\\); entity key location`));
   });
 
-  it('the registry, the model card, run show and features list carry the service; reproduce trains the same model', () => {
+  it('the registry, the model card, run show and features list carry the service; predict and the server take entity keys; reproduce trains the same model', async () => {
     const dir = sampleProject();
     const result = trainOnSample(dir);
     const registered = mlops(dir, 'register', result.runId, '--model', 'weather', '--alias', 'champion', '--json');
@@ -123,6 +126,25 @@ describe('mlops train --features', () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /nokeys\.csv lacks the entity inputs of the model \(location\)/);
     assert.equal(fs.existsSync(path.join(dir, 'bad.csv')), false);
+
+    // The model server takes entity keys too, in MLflow's /invocations and in Open Inference v2, over real HTTP.
+    const server = await startServer(openProject(dir), { references: ['weather@champion'], port: 0, writeState: false });
+    try {
+      const expected = [seattle, newYork].map((row) => row[1 + FEATURE_COLUMNS.length]);
+      const invoked = await postJson(server.url, '/invocations', { dataframe_records: [{ location: 'Seattle' }, { location: 'New York' }] });
+      assert.equal(invoked.status, 200, invoked.text);
+      assert.deepEqual(invoked.json().predictions, expected);
+      const meta = await call(server.url, 'GET', '/v2/models/weather');
+      assert.deepEqual(meta.json().inputs, [{ name: 'location', datatype: 'BYTES', shape: [-1] }]);
+      const inferred = await postJson(server.url, '/v2/models/weather/infer', { inputs: [{ name: 'location', datatype: 'BYTES', shape: [2], data: ['Seattle', 'New York'] }] });
+      assert.equal(inferred.status, 200, inferred.text);
+      assert.deepEqual(inferred.json().outputs[0].data, expected);
+      const wrong = await postJson(server.url, '/invocations', { dataframe_records: [{ city: 'Seattle' }] });
+      assert.equal(wrong.status, 400);
+      assert.match(wrong.json().message, /location/);
+    } finally {
+      await server.close();
+    }
 
     const again = mlops(dir, 'reproduce', 'weather/1', '--json');
     assert.equal(again.status, 0, again.stdout + again.stderr);
