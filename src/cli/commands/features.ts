@@ -4,11 +4,10 @@ import { openMetadataStore } from '../../core/metadata';
 import { featureUsage } from '../../core/registry';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
-import { JSON_OPTION, printJson, type CliCommand, type CommandContext } from '../command';
+import { defineCommand, JSON_OPTION, printJson, type CliCommand } from '../command';
 import { interruptOnCtrlC } from '../terminal';
 
-function timeOption(ctx: CommandContext, name: string): number | undefined {
-  const raw = ctx.args.options[name] as string | undefined;
+function timeOption(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const t = parseTimestamp(raw);
   if (t === undefined) throw new UsageError(l10n.t('--{0} needs an ISO 8601 date or date-time (2024-05-01, 2024-05-01T12:00:00Z); got "{1}".', name, raw));
@@ -16,7 +15,7 @@ function timeOption(ctx: CommandContext, name: string): number | undefined {
 }
 
 /** `k=v` pairs: the option's value and any that follow it on the command line. */
-function pairs(ctx: CommandContext, option: string, first: string | undefined, rest: string[]): Record<string, string> {
+function pairs(option: string, first: string | undefined, rest: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of [first, ...rest].filter((p): p is string => p !== undefined)) {
     const eq = pair.indexOf('=');
@@ -26,7 +25,7 @@ function pairs(ctx: CommandContext, option: string, first: string | undefined, r
   return out;
 }
 
-const build: CliCommand = {
+const build = defineCommand({
   name: 'features build',
   usage: 'mlops features build <service> --entities <file.csv | dataset[@version]> [--timestamp COL] [--output out.csv|out.parquet] [--snapshot NAME] [--json]',
   summary: 'Build a point-in-time correct training set: the service\'s features joined to each entity row as of its time.',
@@ -40,15 +39,13 @@ const build: CliCommand = {
   async run(ctx) {
     const [service, ...extra] = ctx.args.positionals;
     if (!service || extra.length) throw new UsageError(l10n.t('Expected {0}.', l10n.t('one feature service')));
-    const entities = ctx.args.options.entities as string | undefined;
+    const { entities, output, snapshot, timestamp } = ctx.args.options;
     if (!entities) throw new UsageError(l10n.t('--entities is required: the file or dataset of entity rows.'));
-    const output = ctx.args.options.output as string | undefined;
-    const snapshot = ctx.args.options.snapshot as string | undefined;
     if (snapshot !== undefined && !output) throw new UsageError(l10n.t('--snapshot needs --output FILE inside the project: the file the dataset version records.'));
     const project = openProject(ctx.cwd);
     const interrupt = interruptOnCtrlC(ctx);
     try {
-      const set = await buildTrainingSet(project, service, entities, { timestamp: ctx.args.options.timestamp as string | undefined, output, signal: interrupt.signal });
+      const set = await buildTrainingSet(project, service, entities, { timestamp, output, signal: interrupt.signal });
       const recorded = snapshot === undefined ? undefined : await snapshotTrainingSet(project, set, snapshot, interrupt.signal);
       const summary = {
         service, rows: set.rows, columns: set.columns.map((c) => ({ name: c.name, type: c.type, view: c.view ?? null, feature: c.feature ?? null })), views: set.views, output: set.output ?? null,
@@ -76,9 +73,9 @@ const build: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-const materializeCommand: CliCommand = {
+const materializeCommand = defineCommand({
   name: 'features materialize',
   usage: 'mlops features materialize [<view>...] [--end TIME] [--json]',
   summary: 'Write each entity\'s latest feature values as of --end (default now) to the online store, incrementally.',
@@ -87,7 +84,7 @@ const materializeCommand: CliCommand = {
     const project = openProject(ctx.cwd);
     const interrupt = interruptOnCtrlC(ctx);
     try {
-      const results = await materialize(project, ctx.args.positionals, timeOption(ctx, 'end'), interrupt.signal);
+      const results = await materialize(project, ctx.args.positionals, timeOption('end', ctx.args.options.end), interrupt.signal);
       if (ctx.args.options.json) printJson(ctx, 'features materialize', { views: results });
       else {
         for (const r of results) {
@@ -100,9 +97,9 @@ const materializeCommand: CliCommand = {
       interrupt.dispose();
     }
   },
-};
+});
 
-const get: CliCommand = {
+const get = defineCommand({
   name: 'features get',
   usage: 'mlops features get <service> --entity COLUMN=VALUE [COLUMN=VALUE...] [--request NAME=VALUE...] [--at TIME] [--json]',
   summary: 'Look up a service\'s feature vector for one entity in the online store: values, event times, and status.',
@@ -115,12 +112,13 @@ const get: CliCommand = {
   run(ctx) {
     const [service, ...more] = ctx.args.positionals;
     if (!service) throw new UsageError(l10n.t('Expected {0}.', l10n.t('one feature service')));
-    if (ctx.args.options.entity === undefined) throw new UsageError(l10n.t('--entity is required: the key of the entity, as COLUMN=VALUE.'));
-    const keys = pairs(ctx, 'entity', ctx.args.options.entity as string, more);
-    const requestText = ctx.args.options.request === undefined ? {} : pairs(ctx, 'request', ctx.args.options.request as string, []);
+    const { entity, request: requested, at } = ctx.args.options;
+    if (entity === undefined) throw new UsageError(l10n.t('--entity is required: the key of the entity, as COLUMN=VALUE.'));
+    const keys = pairs('entity', entity, more);
+    const requestText = requested === undefined ? {} : pairs('request', requested, []);
     const request = Object.fromEntries(Object.entries(requestText).map(([k, v]) => [k, requestValue(v)]));
     const project = openProject(ctx.cwd);
-    const [values] = getOnlineFeatures(project, service, [keys], { at: timeOption(ctx, 'at'), request });
+    const [values] = getOnlineFeatures(project, service, [keys], { at: timeOption('at', at), request });
     if (ctx.args.options.json) printJson(ctx, 'features get', { service, entity: keys, features: values });
     else {
       const width = Math.max(...values.map((v) => v.name.length));
@@ -131,9 +129,9 @@ const get: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-const list: CliCommand = {
+const list = defineCommand({
   name: 'features list',
   usage: 'mlops features list [--json]',
   summary: 'List the feature entities, views (with their version and each feature\'s type) and services of mlops.yaml, with the runs and models that used each service.',
@@ -170,6 +168,6 @@ const list: CliCommand = {
     for (const p of listing.problems) ctx.stderr(p + '\n');
     return 0;
   },
-};
+});
 
-export const featureCommands: CliCommand[] = [build, materializeCommand, get, list];
+export const featureCommands: readonly CliCommand[] = [build, materializeCommand, get, list];
