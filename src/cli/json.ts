@@ -93,6 +93,8 @@ export interface PredictJson {
   warnings: InputWarning[];
   /** False for a model trained before ranges were recorded: only categories were checked. */
   rangesChecked: boolean;
+  /** For a model trained on a feature service: rows with a feature missing or expired online; null otherwise. */
+  incomplete: number | null;
 }
 
 /** `mlops export --json`: what a program needs to feed the ONNX file. */
@@ -127,6 +129,9 @@ export interface FeaturesBuildJson {
   columns: { name: string; type: TrainingColumn['type']; view: string | null; feature: string | null }[];
   views: TrainingSet['views'];
   output: string | null;
+  serviceVersion: string;
+  /** The dataset version --snapshot recorded (created false: the data matched its latest version); null without it. */
+  snapshot: { dataset: string; version: number; digest: string; created: boolean } | null;
 }
 
 /** `mlops drift --json`: the versions compared, then the report. */

@@ -31,7 +31,9 @@ export type ErrorCode =
   | 'BAD_GATE' | 'NO_HOLDOUT' | 'INCOMPATIBLE_MODELS' | 'NO_CHAMPION' | 'NOT_RETRAINABLE' | 'NO_NEW_DATA' | 'BAD_POLICY'
   | 'BAD_SCHEDULE' | 'GATE_FAILED' | 'NO_ROLLBACK'
   // predictions
-  | 'UNSEEN_INPUT';
+  | 'UNSEEN_INPUT'
+  // training and predicting on feature services
+  | 'NO_OUTPUT' | 'MISSING_FEATURES';
 
 /**
  * An error the user can act on: `message` says what happened, `hint` what to do about it.

@@ -1,6 +1,7 @@
 import { l10n } from '../../core/l10n';
 import { archiveVersion, keyMetric, listModels, modelHistory, parseModelReference, registerModel, removeAlias, resolveModelVersion, setAlias, type AliasChange, type HistoryEvent, type ModelVersion } from '../../core/registry';
 import { reproduceVersion } from '../../core/automl';
+import { featureSetText } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, defineCommand, projectForReading, type CommandContext } from '../command';
@@ -104,6 +105,7 @@ function showText(v: ModelVersion): string {
     `  ${l10n.t('data')}: ${v.lineage.dataset ? `${v.lineage.dataset.name}@${v.lineage.dataset.version} ${v.lineage.dataset.digest ?? ''}`.trimEnd() : '-'}`,
     `  ${l10n.t('commit')}: ${v.lineage.commit ?? '-'}${v.lineage.dirty ? ` (${l10n.t('uncommitted changes')})` : ''}`,
     `  ${l10n.t('seed')}: ${v.lineage.seed ?? '-'}`,
+    ...(v.lineage.featureSet ? [`  ${l10n.t('features')}: ${featureSetText(v.lineage.featureSet)}`] : []),
     `  ${l10n.t('output')}: ${v.signature.output.task} ${v.signature.output.target}${v.signature.output.classes ? ` [${v.signature.output.classes.join(', ')}]` : ''}`,
     `  ${l10n.t('inputs')}:`,
     ...v.signature.inputs.map((i) => `    ${i.name}: ${i.type}${i.categories ? ` (${i.categories.length} ${l10n.t('categories')})` : ''}`),

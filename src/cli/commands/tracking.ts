@@ -1,7 +1,7 @@
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import {
-  columnDecisionText, deleteRun, getRun, parseTrainingConfig, TRAINING_CONFIG_PARAM, importMlflow, latestMetricValues, listRuns, metricKeys, runKeyMetric, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary,
+  columnDecisionText, featureSetOf, featureSetText, deleteRun, getRun, parseTrainingConfig, TRAINING_CONFIG_PARAM, importMlflow, latestMetricValues, listRuns, metricKeys, runKeyMetric, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary,
 } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -134,6 +134,8 @@ function showText(d: RunDetails): string {
   section(l10n.t('Params:'), Object.entries(d.params));
   const columns = d.params[TRAINING_CONFIG_PARAM] ? parseTrainingConfig(d.params[TRAINING_CONFIG_PARAM]).columns : undefined;
   if (columns?.length) lines.push(l10n.t('Columns:'), ...columns.map((c) => `  ${columnDecisionText(c)}`));
+  const featureSet = featureSetOf(d);
+  if (featureSet) lines.push(l10n.t('Features:'), `  ${featureSetText(featureSet)}`);
   section(l10n.t('Metrics (latest):'), Object.entries(d.metrics).map(([k, m]) => [k, `${m.value ?? 'NaN'} @ ${l10n.t('step')} ${m.step}`]));
   section(l10n.t('Tags:'), Object.entries(d.tags));
   section(l10n.t('Seeds:'), Object.entries(d.seeds));

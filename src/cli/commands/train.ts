@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress, type FeatureTrainingSource } from '../../core/automl';
 import { exportOnnxFile, exportTritonRepository, predictFile, resolveModel } from '../../core/models';
-import type { Model } from '../../core/train';
+import { EntityFeatures } from '../../core/features';
+import type { InputWarning, Model } from '../../core/train';
 import { l10n } from '../../core/l10n';
-import type { InputWarning } from '../../core/train';
-import { columnDecisionText } from '../../core/tracking';
+import { columnDecisionText, featureSetText } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
 import { JSON_OPTION, printJson, defineCommand, type CliCommand, type CommandContext } from '../command';
@@ -52,7 +52,7 @@ const METRICS = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS];
 
 const train = defineCommand({
   name: 'train',
-  usage: 'mlops train [--dataset NAME[@VERSION]] [--target COLUMN] [--task auto|classification|regression] [--metric M] [--time-budget S] [--max-trials N] [--seed N] [--families F,F...] [--json]',
+  usage: 'mlops train [--dataset NAME[@VERSION] | --features SERVICE --entities <file.csv | dataset[@v]> [--timestamp COL]] [--target COLUMN] [--task auto|classification|regression] [--metric M] [--time-budget S] [--max-trials N] [--seed N] [--families F,F...] [--json]',
   summary: 'Train a model: AutoML on a dataset version, or the training.command of mlops.yaml when no --target is given.',
   options: [
     { name: 'dataset', type: 'string', description: 'Dataset to train on, NAME or NAME@VERSION (default: training.dataset).' },
@@ -64,14 +64,18 @@ const train = defineCommand({
     { name: 'seed', type: 'number', integer: true, min: 0, description: 'Seed of every random choice (default: training.seed, else 0).' },
     { name: 'families', type: 'string', description: 'Comma-separated model families to try, e.g. gbdt,linear (default: training.families, else all).' },
     { name: 'experiment', type: 'string', description: 'Experiment name (default: "default").' },
+    { name: 'features', type: 'string', description: 'Train on this feature service: its features joined to the --entities rows as of their time.' },
+    { name: 'entities', type: 'string', description: 'With --features: the entity rows with the target, a CSV, TSV or Parquet file or a dataset (name or name@version).' },
+    { name: 'timestamp', type: 'string', description: 'With --features: the entity rows\' time column (default: event_timestamp).' },
     JSON_OPTION,
   ],
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('train takes no arguments; give the dataset with --dataset.'));
     const o = ctx.args.options;
+    const features = featureSource(o);
     const project = openProject(ctx.cwd);
     const training = project.config.training ?? {};
-    if (training.command && o.target === undefined) return trainByCommand(ctx, o.experiment);
+    if (training.command && o.target === undefined && !features) return trainByCommand(ctx, o.experiment);
     const interrupt = stopThenCancelOnCtrlC(ctx, l10n.t('Stopping the search: refitting the best configuration so far (Ctrl+C again to cancel).'));
     const progress = trainingProgress(ctx);
     try {
@@ -89,7 +93,7 @@ const train = defineCommand({
         signal: interrupt.signal,
         stopSignal: interrupt.stopSignal,
         onProgress: (p) => progress.update(p),
-      });
+      }, features);
       progress.end();
       if (o.json) printJson(ctx, 'train', result);
       else {
@@ -102,6 +106,7 @@ const train = defineCommand({
         if (result.converged) ctx.stdout(convergenceText(result.converged) + '\n');
         for (const w of baselineWarnings(e)) ctx.stderr(l10n.t('Warning: {0}', w) + '\n');
         ctx.stdout(l10n.t('Columns:') + '\n' + result.columns.map((c) => `  ${columnDecisionText(c)}\n`).join(''));
+        if (result.featureSet) ctx.stdout(featureSetText(result.featureSet) + '\n');
         ctx.stdout(l10n.t('Run {0}; model {1} (sha256 {2}).', result.runId, result.model.artifact, result.model.sha256) + '\n');
       }
       return 0;
@@ -111,6 +116,17 @@ const train = defineCommand({
     }
   },
 });
+
+/** --features with its --entities (and the target they carry), checked before any work. */
+function featureSource(o: { features?: string; entities?: string; timestamp?: string; target?: string; dataset?: string }): FeatureTrainingSource | undefined {
+  if (o.features === undefined) {
+    if (o.entities !== undefined || o.timestamp !== undefined) throw new UsageError(l10n.t('--entities and --timestamp go with --features SERVICE.'));
+    return undefined;
+  }
+  if (o.dataset !== undefined) throw new UsageError(l10n.t('Give --dataset or --features, not both: with --features the data is the training set built from the service.'));
+  if (o.entities === undefined || o.target === undefined) throw new UsageError(l10n.t('--features needs --entities (the entity rows) and --target (their column to predict).'));
+  return { service: o.features, entities: o.entities, ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}) };
+}
 
 async function trainByCommand(ctx: CommandContext, experiment: string | undefined): Promise<number> {
   const store = await openMetadataStore(openProject(ctx.cwd).paths.root);
@@ -135,7 +151,7 @@ const predict = defineCommand({
   options: [
     RUN_OPTION,
     MODEL_OPTION,
-    { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns.' },
+    { name: 'input', type: 'string', description: 'CSV (or TSV) file with the model\'s feature columns, or its entity keys for a model trained on a feature service.' },
     { name: 'output', type: 'string', description: 'File to write the predictions to.' },
     { name: 'strict', type: 'boolean', description: 'Fail, writing nothing, when a row holds a category, a number out of range or a missing value the training data never had.' },
     JSON_OPTION,
@@ -150,13 +166,17 @@ const predict = defineCommand({
     const store = await openMetadataStore(project.paths.root);
     try {
       const model = resolveModel(project, store, reference);
-      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output), { strict: ctx.args.options.strict === true });
+      const features = model.featureSet ? new EntityFeatures(project, model.featureSet) : undefined;
+      const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output), { strict: ctx.args.options.strict === true, features });
       if (ctx.args.options.json) {
-        printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added, warnings: result.warnings, rangesChecked: result.rangesChecked });
+        printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added, warnings: result.warnings, rangesChecked: result.rangesChecked, incomplete: result.incomplete ?? null });
         return 0;
       }
       for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', inputWarningText(w)) + '\n');
       if (!result.rangesChecked) ctx.stderr(l10n.t('The model was trained before training ranges were recorded: numbers and missing values were not checked, only categories.') + '\n');
+      if (result.incomplete) {
+        ctx.stderr(l10n.t('Warning: {0}', l10n.t('{0} of {1} rows had a feature missing or expired in the online store; they were predicted with it missing. Run `mlops features materialize` to refresh it.', result.incomplete, result.rows)) + '\n');
+      }
       ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
       return 0;
     } finally {

@@ -4,12 +4,12 @@ import { ObjectCache } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
-import { LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type ColumnDecision, type RunLogger, type TrainingConfigRecord } from '../tracking';
+import { FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, LEADERBOARD_ARTIFACT, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type ColumnDecision, type FeatureSetRecord, type RunLogger, type TrainingConfigRecord } from '../tracking';
 import { ENSEMBLE, FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName, type ModelFamily } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
 import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
-import { columnDecisions, configuredExclusions, withoutRawTimestamp } from './columnRoles';
+import { columnDecisions, configuredExclusions, entityColumns, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
 import { refitSeconds, runSearch, type Convergence, type SearchResult, type Trial } from './search';
 import { selectEnsemble, type EnsembleEntry, type EnsembleSelection } from './ensembleSelection';
@@ -31,6 +31,11 @@ export interface AutomlRequest {
   experiment?: string;
   /** The model families the search may try; all of them when absent. */
   families?: readonly string[];
+  /**
+   * Set by trainOnFeatures(): the dataset is a training set of this feature service; only its feature columns are
+   * model inputs (mlops.yaml's training.features and training.ignore describe the raw data), and the run records it.
+   */
+  featureSet?: FeatureSetRecord;
 }
 
 export interface AutomlProgress {
@@ -102,6 +107,8 @@ export interface AutomlResult {
   stopped?: boolean;
   elapsedSeconds: number;
   trainingConfig: TrainingConfigRecord;
+  /** The feature service trained on, for a model trained with `--features`. */
+  featureSet?: FeatureSetRecord;
 }
 
 const DEFAULT_TIME_BUDGET = 60;
@@ -133,7 +140,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
   const header = trainingHeader(file, format) ?? [];
   if (!header.includes(settings.target)) throw targetNotFound(settings.target, header);
   const declaration = project.config.datasets?.[resolved.pointer.dataset];
-  const configured = configuredExclusions(header, settings.target, project.config.training ?? {});
+  const configured = request.featureSet ? entityColumns(header, settings.target, request.featureSet) : configuredExclusions(header, settings.target, project.config.training ?? {});
   const loaded = withoutRawTimestamp(await readTrainingFile(file, format, { keep: settings.target, exclude: configured.map((c) => c.column) }), declaration);
   const excluded = header.filter((c) => loaded.dropped.includes(c) || configured.some((x) => x.column === c));
   const columns = columnDecisions(loaded, settings.target, configured, declaration);
@@ -160,6 +167,10 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     else parent.logParam('mlops.timeBudget', settings.timeBudget);
     if (excluded.length) parent.logParam('mlops.excludedColumns', excluded);
     if (settings.families) parent.logParam('mlops.families', settings.families);
+    if (request.featureSet) {
+      parent.setTag(FEATURE_SERVICE_TAG, request.featureSet.service);
+      parent.logParam(FEATURE_SET_PARAM, JSON.stringify(request.featureSet));
+    }
     progress.phase = 'searching';
     report();
 
@@ -283,6 +294,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
       ...(stopped ? { stopped } : {}),
       elapsedSeconds: elapsed(),
       trainingConfig: config,
+      ...(request.featureSet ? { featureSet: request.featureSet } : {}),
     };
   } catch (err) {
     const status = hooks.signal?.aborted ? 'killed' : 'failed';

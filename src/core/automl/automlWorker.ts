@@ -4,6 +4,7 @@ import { RunLogger, runFiles } from '../tracking';
 import { trainingCancelled } from '../train';
 import { projectPaths } from '../workspace';
 import type { AutomlHooks, AutomlProgress, AutomlRequest, AutomlResult } from './automl';
+import type { FeatureTrainingSource } from './featureTraining';
 
 /** Messages from automl.worker.ts. */
 export type AutomlWorkerMessage =
@@ -18,6 +19,8 @@ export type AutomlWorkerMessage =
 export interface AutomlWorkerData {
   root: string;
   request: AutomlRequest;
+  /** Given: the rows are a training set built from a feature service (trainOnFeatures). */
+  features?: FeatureTrainingSource;
   cancel: SharedArrayBuffer;
 }
 
@@ -25,13 +28,13 @@ export interface AutomlWorkerData {
 const GRACE_MS = 10_000;
 
 /**
- * runAutoml() on a worker thread, so the editor never freezes. Aborting `signal` asks the worker to stop (it
+ * runAutoml() (or trainOnFeatures() when `features` is given) on a worker thread, so the editor never freezes. Aborting `signal` asks the worker to stop (it
  * marks its runs killed); one that does not stop within the grace period is terminated and its run marked here.
  */
-export function trainInWorker(root: string, request: AutomlRequest, hooks: AutomlHooks = {}): Promise<AutomlResult> {
+export function trainInWorker(root: string, request: AutomlRequest, hooks: AutomlHooks = {}, features?: FeatureTrainingSource): Promise<AutomlResult> {
   const cancel = new SharedArrayBuffer(8);
   const flag = new Int32Array(cancel);
-  const worker = startWorker('automl', { workerData: { root, request, cancel } satisfies AutomlWorkerData });
+  const worker = startWorker('automl', { workerData: { root, request, cancel, ...(features ? { features } : {}) } satisfies AutomlWorkerData });
   let runId: string | undefined;
   return new Promise<AutomlResult>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;

@@ -1,13 +1,13 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { LoadedTable } from '../models';
-import type { ColumnDecision } from '../tracking';
+import type { ColumnDecision, FeatureSetRecord } from '../tracking';
 import type { DatasetDeclaration, TrainingConfig } from '../workspace';
 
 /** A column mlops.yaml keeps out of the features, before the file is read. */
 export interface ConfiguredExclusion {
   column: string;
-  reason: 'ignored' | 'not listed';
+  reason: 'ignored' | 'not listed' | 'entity rows';
 }
 
 /**
@@ -32,6 +32,12 @@ export function configuredExclusions(header: readonly string[], target: string, 
     else if (listed && !listed.has(column)) out.push({ column, reason: 'not listed' });
   }
   return out;
+}
+
+/** A training set of a feature service: every column but its features and the target is the entity rows' own. */
+export function entityColumns(header: readonly string[], target: string, featureSet: Pick<FeatureSetRecord, 'columns'>): ConfiguredExclusion[] {
+  const features = new Set(featureSet.columns);
+  return header.filter((c) => c !== target && !features.has(c)).map((column) => ({ column, reason: 'entity rows' }));
 }
 
 /**

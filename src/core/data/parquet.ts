@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { MlopsError } from '../errors';
 import { installPaths } from '../install';
+import { writeFileDurably } from '../storage';
 import { l10n } from '../l10n';
 import { ColumnAccumulator, type DatasetProfile } from './profile';
 
-type Hyparquet = typeof import('hyparquet') & Pick<typeof import('hyparquet-compressors'), 'compressors'>;
+type Hyparquet = typeof import('hyparquet') & Pick<typeof import('hyparquet-compressors'), 'compressors'> & Pick<typeof import('hyparquet-writer'), 'parquetWriteBuffer'>;
 let loaded: Hyparquet | undefined;
 
 /**
@@ -188,4 +189,24 @@ function unreadable(reason: string): MlopsError {
     l10n.t('Check that the file is complete (a Parquet file ends with its footer) and opens in another Parquet reader.'),
     'BAD_PARQUET',
   );
+}
+
+/** One column to write: numbers (NaN is null) as DOUBLE, booleans (1, 0, NaN) as BOOLEAN, text (null is null) as STRING. */
+export type ParquetColumn =
+  | { name: string; type: 'DOUBLE' | 'BOOLEAN'; values: Float64Array }
+  | { name: string; type: 'STRING'; values: readonly (string | null)[] };
+
+/**
+ * Writes a table as one Parquet file (Snappy, hyparquet-writer's defaults), durably: it appears whole under its
+ * name or not at all. The file is built in memory first, as the writer does; a training set's size is fine for it.
+ */
+export function writeParquetFile(target: string, columns: readonly ParquetColumn[]): void {
+  const columnData = columns.map((c) => {
+    if (c.type === 'STRING') return { name: c.name, type: c.type, data: [...c.values] };
+    const values = c.values;
+    const data = new Array<number | boolean | null>(values.length);
+    for (let i = 0; i < values.length; i++) data[i] = Number.isNaN(values[i]) ? null : c.type === 'BOOLEAN' ? values[i] === 1 : values[i];
+    return { name: c.name, type: c.type, data };
+  });
+  writeFileDurably(target, new Uint8Array(hyparquet().parquetWriteBuffer({ columnData })));
 }

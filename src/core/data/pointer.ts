@@ -25,6 +25,13 @@ export interface DatasetVersion {
   profile?: string;
   /** The commit HEAD pointed at when the snapshot was taken: the code that goes with this data. */
   commit?: string;
+  /** For data MLOps Workbench derived itself (a training set): what it was made from. */
+  lineage?: DatasetLineage;
+}
+
+/** A training set built from a feature service: the service's version and each view's version and source. */
+export interface DatasetLineage {
+  featureService: { name: string; version: string; views: { name: string; version: string; source: string }[] };
 }
 
 /** The text file .mlops/datasets/<name>.json, committed with git: what a fresh clone needs to find the data. */

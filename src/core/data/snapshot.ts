@@ -12,7 +12,7 @@ import type { HashedFile } from '../storage';
 import { manifestText, readJsonObject, readManifest, type FolderProfile, type ManifestEntry } from './manifest';
 import { hexOf, ObjectCache, toDigest } from '../storage';
 import { profileInWorkers } from './parallelProfile';
-import { checkDatasetName, pointerPath, readPointer, resolveInsideProject, toProjectRelative, writePointer, type DatasetPointer, type DatasetVersion } from './pointer';
+import { checkDatasetName, pointerPath, readPointer, resolveInsideProject, toProjectRelative, writePointer, type DatasetLineage, type DatasetPointer, type DatasetVersion } from './pointer';
 import { tabularFormatOf, type DatasetProfile } from './profile';
 import { statOf, StatCache, type FileStat } from './statCache';
 import { runInWorkers } from './workerPool';
@@ -34,6 +34,8 @@ export interface SnapshotOptions {
   onProgress?: (progress: SnapshotProgress) => void;
   /** Worker threads for hashing; one per core by default. */
   threads?: number;
+  /** Recorded on the new version: what derived data was made from. */
+  lineage?: DatasetLineage;
 }
 
 export interface SnapshotResult {
@@ -181,6 +183,7 @@ export async function snapshotDataset(project: Project, dataPath: string, option
       size: entries.reduce((s, e) => s + e.size, 0),
       files: entries.length,
       ...profiled,
+      ...(options.lineage ? { lineage: options.lineage } : {}),
     };
     const commit = await headCommit(paths.root);
     if (commit) version.commit = commit;

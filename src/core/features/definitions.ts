@@ -322,6 +322,11 @@ export function viewVersion(view: CompiledView, sourceDigest: string): string {
   return sha256(`${view.definitionDigest}\n${sourceDigest}`).slice(0, 16);
 }
 
+/** A service's version: the features it asks for, in its order, and the version of each view they come from. */
+export function serviceVersion(features: readonly ServiceFeature[], views: readonly { name: string; version: string }[]): string {
+  return sha256(JSON.stringify({ features: features.map((f) => `${f.view}:${f.feature}`), views: views.map((v) => [v.name, v.version]) })).slice(0, 16);
+}
+
 /** One requested feature of a service. */
 export interface ServiceFeature {
   view: string;

@@ -6,14 +6,16 @@
 export { parseExpression, tokenize, ExpressionError, type Expression, type BinaryOperator } from './expression';
 export { compileExpression, FUNCTIONS, type ValueType, type Value, type Scope, type TypedExpression, type NameResolver } from './typing';
 export {
-  compileView, viewVersion, serviceFeatures, parseDuration, entityKeys,
+  compileView, viewVersion, serviceVersion, serviceFeatures, parseDuration, entityKeys,
   type CompiledView, type CompiledFeature, type FeatureStage, type FeatureProblem, type ServiceFeature, type SourceColumns,
 } from './definitions';
 export { checkFeatureDefinitions, checkProjectText } from './check';
 export { resolveSource, compileForBuild, type SourceVersion } from './source';
 export { parseTimestamp, valueAt, type StoredColumn } from './table';
 export { assembleVector, vectorBuffer, type FeatureStatus, type VectorInputs, type VectorBuffer } from './vector';
-export { buildTrainingSet, cellFormatter, writeCsv, requestValue, type BuildOptions, type BuildProgress, type TrainingSet, type TrainingColumn } from './offline';
+export { buildTrainingSet, cellFormatter, writeCsv, requestValue, type BuildOptions, type BuildProgress, type TrainingSet, type TrainingColumn, type EntityInputs } from './offline';
 export { materialize, getOnlineFeatures, OnlineFeatures, onlineDir, type MaterializeResult, type OnlineValue, type LookupOptions } from './online';
 export { buildTrainingSetInWorker, type WorkerBuildResult, type FeatureWorkerData, type FeatureWorkerMessage } from './buildWorker';
-export { listFeatures, type FeatureListing } from './listing';
+export { listFeatures, type FeatureListing, type ServiceUsage } from './listing';
+export { snapshotTrainingSet, trainingSetLineage } from './snapshotSet';
+export { EntityFeatures, type TrainedFeatureSet, type EntityVector } from './entityFeatures';

@@ -23,8 +23,17 @@ export interface FeatureListing {
     /** The end time of the last materialization, and whether the online store holds the current version. */
     materialized: { end: string; current: boolean } | null;
   }[];
-  services: { name: string; features: string[] }[];
+  services: { name: string; features: string[]; usedBy?: ServiceUsage }[];
   problems: string[];
+}
+
+/**
+ * The runs trained on a service and the registered versions of their models (featureUsage() in src/core/registry):
+ * what the Features view lists under a service and a CodeLens on a view says ("used by weather v3").
+ */
+export interface ServiceUsage {
+  runs: { id: string; experiment: string; status: string; start: string; serviceVersion: string }[];
+  models: { model: string; version: number; serviceVersion: string; aliases: string[]; archived: boolean }[];
 }
 
 export function listFeatures(project: Project): FeatureListing {

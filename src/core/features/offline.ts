@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveVersion } from '../data';
+import { resolveVersion, writeParquetFile, type ParquetColumn } from '../data';
 import { ObjectCache, hexOf, syncFolder, temporaryNameBeside } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { Project } from '../workspace';
-import { serviceFeatures, type CompiledView, type FeatureProblem, type ServiceFeature } from './definitions';
+import { serviceFeatures, serviceVersion, type CompiledView, type FeatureProblem, type ServiceFeature } from './definitions';
 import { compileForBuild, keyTextOf, LoadedView, MutableInputs } from './source';
 import { cellParser, formatTimestamp, makeColumn, readTable, setValue, type StoredColumn } from './table';
 import type { Value, ValueType } from './typing';
@@ -20,7 +20,7 @@ export interface BuildProgress {
 export interface BuildOptions {
   /** The entity rows' time column (default `event_timestamp`). */
   timestamp?: string;
-  /** Where to write the training set (CSV); without it the result stays in memory only. */
+  /** Where to write the training set (.csv or .parquet); without it the result stays in memory only. */
   output?: string;
   signal?: AbortSignal;
   onProgress?: (progress: BuildProgress) => void;
@@ -43,7 +43,18 @@ export interface TrainingSet {
   data: StoredColumn[];
   /** Each view the set was built from, with the version and source it had. */
   views: { name: string; version: string; source: string }[];
+  /** The service's version: its features and their views' versions (serviceVersion()). */
+  serviceVersion: string;
+  /** The entity rows' columns a lookup needs: the entities' key columns, the time column, request inputs. */
+  entity: EntityInputs;
   output?: string;
+}
+
+/** What identifies an entity row of a service, and what its on-demand features read from the request. */
+export interface EntityInputs {
+  keys: string[];
+  timestamp: string;
+  request: string[];
 }
 
 /** The entity rows: a CSV, TSV or Parquet file, or a dataset version (`name` or `name@version`). */
@@ -92,13 +103,7 @@ export async function buildTrainingSet(project: Project, service: string, entiti
   const viewNames = [...new Set(requested.map((r) => r.view))];
   const compiled = viewNames.map((name) => compileForBuild(project, config, name));
   const timestampColumn = options.timestamp ?? 'event_timestamp';
-  if (options.output && !/\.(csv)$/i.test(options.output)) {
-    throw new MlopsError(
-      l10n.t('{0}: training sets are written as CSV.', options.output),
-      l10n.t('Name the output file .csv. (Parquet output needs a Parquet writer this build does not ship.)'),
-      'UNSUPPORTED_OUTPUT',
-    );
-  }
+  if (options.output) outputFormat(options.output);
 
   const { file, shown } = entityFile(project, entities);
   options.onProgress?.({ phase: 'reading', done: 0, total: compiled.length + 1 });
@@ -163,11 +168,17 @@ export async function buildTrainingSet(project: Project, service: string, entiti
   const order = outputNames.map((n) => columns.findIndex((c) => c.name === n));
   const ordered = { columns: [...columns.slice(0, entityCount), ...order.map((i) => columns[i])], data: [...data.slice(0, entityCount), ...order.map((i) => data[i])] };
 
-  const result: TrainingSet = { service, rows: table.rows, columns: ordered.columns, data: ordered.data, views };
+  const entity: EntityInputs = {
+    keys: [...new Set(compiled.flatMap(({ view }) => view.keys))],
+    timestamp: timestampColumn,
+    request: [...new Set(compiled.flatMap(({ view }) => view.features.flatMap((f) => f.requestInputs)))],
+  };
+  const result: TrainingSet = { service, rows: table.rows, columns: ordered.columns, data: ordered.data, views, serviceVersion: serviceVersion(requested, views), entity };
   if (options.output) {
     options.onProgress?.({ phase: 'writing', done: compiled.length + 1, total: compiled.length + 1 });
     result.output = path.resolve(project.paths.root, options.output);
-    writeCsv(result.output, ordered.columns, ordered.data, table.rows, options.signal);
+    if (outputFormat(options.output) === 'parquet') writeParquet(result.output, ordered.columns, ordered.data, options.signal);
+    else writeCsv(result.output, ordered.columns, ordered.data, table.rows, options.signal);
   }
   return result;
 }
@@ -257,4 +268,24 @@ export function writeCsv(target: string, columns: TrainingColumn[], data: Stored
     throw err;
   }
   syncFolder(path.dirname(target));
+}
+
+/** A training set is written as CSV or Parquet, by the output's extension; anything else is refused before any work. */
+function outputFormat(output: string): 'csv' | 'parquet' {
+  if (/\.csv$/i.test(output)) return 'csv';
+  if (/\.parquet$/i.test(output)) return 'parquet';
+  throw new MlopsError(l10n.t('{0}: training sets are written as CSV or Parquet.', output), l10n.t('Name the output file .csv or .parquet.'), 'UNSUPPORTED_OUTPUT');
+}
+
+/** Typed Parquet columns: numbers as DOUBLE, booleans as BOOLEAN, text as STRING, and times as the ISO text CSV holds. */
+function writeParquet(target: string, columns: TrainingColumn[], data: StoredColumn[], signal?: AbortSignal): void {
+  checkCancelled(signal);
+  const typed = columns.map((c, i): ParquetColumn => {
+    const column = data[i];
+    if (column.texts) return { name: c.name, type: 'STRING', values: column.texts };
+    const numbers = column.numbers!;
+    if (column.type === 'datetime') return { name: c.name, type: 'STRING', values: Array.from(numbers, (t) => (Number.isNaN(t) ? null : formatTimestamp(t))) };
+    return { name: c.name, type: column.type === 'boolean' ? 'BOOLEAN' : 'DOUBLE', values: numbers };
+  });
+  writeParquetFile(target, typed);
 }

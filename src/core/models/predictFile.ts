@@ -8,24 +8,29 @@ import { l10n } from '../l10n';
 import { inputColumns, inputWarnings, loadModel, mergeInputWarnings, predict, rangesChecked, type Cell, type Dataset, type InputWarning, type Model, type Predictions, type RowInput } from '../train';
 import { cellNumber, isMissingCell } from '../train';
 import { DELIMITER, trainingFormat, trainingHeader } from './tabularFile';
+import type { EntityFeatures, EntityVector } from '../features';
 
 /** Rows predicted at a time: bounded memory for any file size, and few enough calls that each stays efficient. */
 const CHUNK_ROWS = 20_000;
 
 export interface PredictFileResult {
   rows: number;
-  /** The columns added after the input's: prediction, then proba_<class> for classifiers. */
+  /** The columns added after the input's: prediction, then proba_<class> for classifiers (and first, looked-up features). */
   added: string[];
   /** Per column, the rows holding what training never had (unseen categories, numbers out of range, missing values). */
   warnings: InputWarning[];
   /** False for a model trained before ranges were recorded: only its categories were checked. */
   rangesChecked: boolean;
+  /** With entity features: rows with a feature missing or expired in the online store (predicted with it missing). */
+  incomplete?: number;
 }
 
 export interface PredictFileOptions {
   signal?: AbortSignal;
   /** Refuse the file, writing nothing, when any row holds what training never had. */
   strict?: boolean;
+  /** For a model trained on a feature service: the lookup that turns each row's entity keys into its features. */
+  features?: EntityFeatures;
 }
 
 export interface CheckedPredictions {
@@ -49,23 +54,27 @@ export function predictChecked(model: Model, rows: Dataset | RowInput | readonly
  * The output appears complete or not at all.
  */
 export async function predictFile(modelBytes: Uint8Array | string, inputPath: string, outputPath: string, options: PredictFileOptions = {}): Promise<PredictFileResult> {
-  const { signal } = options;
+  const { signal, features } = options;
   const model = loadModel(typeof modelBytes === 'string' ? modelBytes : Buffer.from(modelBytes).toString('utf8'));
   const inFormat = trainingFormat(inputPath);
   const outDelimiter = String.fromCharCode(DELIMITER[path.extname(outputPath).toLowerCase() === '.tsv' ? 'tsv' : 'csv']);
   if (!fs.existsSync(inputPath)) throw new MlopsError(l10n.t('The input file {0} does not exist.', inputPath), l10n.t('Give the path of a CSV file with the model\'s feature columns.'), 'NO_INPUT');
-  const header = trainingHeader(inputPath, inFormat);
-  if (!header) throw new MlopsError(l10n.t('{0} has no header line.', inputPath), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
-  checkColumns(model, header, inputPath);
+  const given = trainingHeader(inputPath, inFormat);
+  if (!given) throw new MlopsError(l10n.t('{0} has no header line.', inputPath), l10n.t('The first line must name the columns.'), 'EMPTY_DATA');
+  // A model trained on a feature service is given entity keys: its features are looked up and appended to each row.
+  const withFeatures = features ? entityRows(features, given, inputPath) : undefined;
+  const header = withFeatures ? [...given, ...features!.set.columns] : given;
+  if (!withFeatures) checkColumns(model, header, inputPath);
   const numericAt = model.features.filter((f) => f.kind === 'numeric' && !f.datePart).map((f) => ({ name: f.name, index: header.indexOf(f.name) }));
-  const added = ['prediction', ...(model.classes ?? []).map((c) => `proba_${c}`)];
+  const added = [...(features?.set.columns ?? []), 'prediction', ...(model.classes ?? []).map((c) => `proba_${c}`)];
+  let incomplete = 0;
 
   const { fd, tmp } = openTemporaryBeside(path.resolve(outputPath));
   let rows = 0;
   let warnings: InputWarning[] = [];
   let open = true;
   try {
-    fs.writeSync(fd, [...header, ...added].map((c) => quote(c, outDelimiter)).join(outDelimiter) + '\n');
+    fs.writeSync(fd, [...given, ...added].map((c) => quote(c, outDelimiter)).join(outDelimiter) + '\n');
     let chunk: string[][] = [];
     // Where a row is, as the user finds it: a line of a text file (the header is line 1), a row of a Parquet file.
     const position = inFormat === 'parquet' ? (row: number) => l10n.t('row {0}', row) : (row: number) => l10n.t('line {0}', row + 1);
@@ -78,11 +87,16 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
       chunk = [];
     };
     const take = (record: string[]) => {
+      if (withFeatures) {
+        const vector = withFeatures(record);
+        if (vector.incomplete) incomplete++;
+        for (const v of vector.values) record.push(v === null ? '' : String(v));
+      }
       chunk.push(record);
       if (chunk.length === CHUNK_ROWS) flush();
     };
     if (inFormat === 'parquet') await forEachParquetRow(inputPath, (_columns, values) => take(values.map((v) => parquetCellText(v) ?? '')));
-    else readDelimited(inputPath, DELIMITER[inFormat], header.length, take);
+    else readDelimited(inputPath, DELIMITER[inFormat], given.length, take);
     flush();
     if (options.strict && warnings.length) throw strictRefusal(inputPath, warnings);
     fs.fsyncSync(fd);
@@ -95,7 +109,7 @@ export async function predictFile(modelBytes: Uint8Array | string, inputPath: st
     fs.rmSync(tmp, { force: true });
     throw writeFailure(err, outputPath);
   }
-  return { rows, added, warnings, rangesChecked: rangesChecked(model) };
+  return { rows, added, warnings, rangesChecked: rangesChecked(model), ...(features ? { incomplete } : {}) };
 }
 
 function strictRefusal(file: string, warnings: readonly InputWarning[]): MlopsError {
@@ -104,6 +118,25 @@ function strictRefusal(file: string, warnings: readonly InputWarning[]): MlopsEr
     l10n.t('Check these rows (mlops predict without --strict counts them per column), or retrain on data that covers them.'),
     'UNSEEN_INPUT',
   );
+}
+
+/** Checks the entity inputs are there, and gives each record's features, looked up as of now. */
+function entityRows(features: EntityFeatures, header: readonly string[], file: string): (record: string[]) => EntityVector {
+  const missing = features.inputs.filter((c) => !header.includes(c));
+  if (missing.length) {
+    throw new MlopsError(
+      l10n.t('{0} lacks the entity inputs of the model ({1}): it was trained on the feature service {2} and is given {3}.', file, missing.join(', '), features.set.service, features.inputs.join(', ')),
+      l10n.t('Give a file with the columns {0}; the features are looked up in the online store.', features.inputs.join(', ')),
+      'BAD_COLUMNS',
+    );
+  }
+  const at = features.inputs.map((c) => header.indexOf(c));
+  const now = Date.now();
+  return (record) => {
+    const cells: Record<string, string> = {};
+    features.inputs.forEach((c, i) => (cells[c] = record[at[i]]));
+    return features.lookup(cells, now);
+  };
 }
 
 /** Hands each data record of a CSV/TSV file to `take`, refusing a record whose field count is not the header's. */

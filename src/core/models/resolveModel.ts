@@ -1,6 +1,7 @@
 import { hexOf } from '../storage';
 import type { MetadataStore } from '../store';
 import { readModelArtifact, resolveModelVersion, type ModelVersion } from '../registry';
+import { featureSetOf, getRun, type FeatureSetRecord } from '../tracking';
 import type { Project } from '../workspace';
 import { modelOfRun, type ModelBytes } from './artifact';
 
@@ -12,6 +13,8 @@ export interface ResolvedModel extends ModelBytes {
   version?: ModelVersion;
   /** The training run, when the reference named one. */
   runId?: string;
+  /** For a model trained on a feature service: what it was trained on, and the entity inputs it is called with. */
+  featureSet: FeatureSetRecord | null;
 }
 
 /** How a model is named: a run (id or unique prefix), or a registered version (`name@alias`, `name/3`). */
@@ -24,11 +27,11 @@ export type ModelRef = { run: string } | { model: string };
 export function resolveModel(project: Project, store: MetadataStore, ref: ModelRef): ResolvedModel {
   if ('model' in ref) return resolveRegisteredModel(project, ref.model);
   const model = modelOfRun(store, ref.run);
-  return { ...model, source: `run:${model.runId}`, runId: model.runId };
+  return { ...model, source: `run:${model.runId}`, runId: model.runId, featureSet: featureSetOf(getRun(store, model.runId)) };
 }
 
 /** A registered version (`name@alias`, `name/3`) and its bytes; no store needed, as the model server has none. */
 export function resolveRegisteredModel(project: Project, reference: string): ResolvedModel & { version: ModelVersion } {
   const version = resolveModelVersion(project.paths, reference);
-  return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}`, version };
+  return { bytes: readModelArtifact(project, version), sha256: hexOf(version.artifact.digest), source: `model:${version.model}/${version.version}`, version, featureSet: version.lineage.featureSet };
 }

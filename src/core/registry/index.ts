@@ -9,3 +9,4 @@ export { archiveVersion, recordEvent, removeAlias, setAlias, type AliasChange, t
 export { registerModel, type RegisterOptions, type RegisterResult } from './register';
 export { appendCardEvaluation, ensureModelCard, evaluationMarkdown } from './modelCard';
 export { aliasFile, cardFile, modelDir, versionDir } from './layout';
+export { featureUsage } from './featureUsage';

@@ -3,7 +3,7 @@ import { resolveVersion, versionProfiles, type DatasetProfile } from '../data';
 import { writeFileDurably } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { columnDecisionText } from '../tracking';
+import { columnDecisionText, featureSetText } from '../tracking';
 import type { Project } from '../workspace';
 import { cardFile } from './layout';
 import type { GateEvaluation, ModelLineage, VersionRecord } from './records';
@@ -85,6 +85,7 @@ export function generateModelCard(record: VersionRecord, data: TrainingDataFacts
     `## ${l10n.t('Lineage')}`,
     '',
     `- ${l10n.t('Run')}: \`${lineage.run}\` (${l10n.t('experiment')} ${lineage.experiment})`,
+    ...(lineage.featureSet ? [`- ${l10n.t('Features')}: ${featureSetText(lineage.featureSet)}`] : []),
     `- ${l10n.t('Code')}: ${lineage.commit ? `\`${lineage.commit}\`${lineage.dirty ? ` (${l10n.t('with uncommitted changes')})` : ''}` : l10n.t('unknown (not a git repository)')}`,
     `- ${l10n.t('Artifact')}: \`${record.artifact.digest}\` (${record.artifact.size} ${l10n.t('bytes')})`,
     '',

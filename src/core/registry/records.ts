@@ -1,4 +1,4 @@
-import type { TrainingConfigRecord } from '../tracking';
+import type { FeatureSetRecord, TrainingConfigRecord } from '../tracking';
 import { inputColumns, type FeatureSpec } from '../train';
 
 /** One input column the model reads, and for a category the values it saw in training. */
@@ -26,8 +26,8 @@ export interface ModelLineage {
   seed: number | null;
   /** The AutoML's `mlops.trainingConfig`: what `mlops reproduce` trains again. Null for a run of the user's own code. */
   trainingConfig: TrainingConfigRecord | null;
-  /** Reserved for the feature store: the feature set version the model was trained on. */
-  featureSet: null;
+  /** For a model trained on a feature service (`mlops train --features`): the service, its version, the views' versions. */
+  featureSet: FeatureSetRecord | null;
   /** For a version a retrain made: what started it and the champion it was rebuilt from. */
   retrain?: RetrainLineage;
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syncFolder, writeFileDurably, sha256 } from '../storage';
 import { hexOf, ObjectCache, toDigest } from '../storage';
-import { MODEL_ARTIFACT, parseTrainingConfig, TRAINING_CONFIG_PARAM, type TrainingConfigRecord } from '../tracking';
+import { featureSetOf, MODEL_ARTIFACT, parseTrainingConfig, TRAINING_CONFIG_PARAM, type TrainingConfigRecord } from '../tracking';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
@@ -87,7 +87,7 @@ export async function registerModel(project: Project, store: MetadataStore, runI
         dirty: run.git?.dirty ?? null,
         seed,
         trainingConfig: config,
-        featureSet: null,
+        featureSet: featureSetOf(run),
         ...(options.retrain ? { retrain: { ...options.retrain } } : {}),
       },
       cardSha256: '',

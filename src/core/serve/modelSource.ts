@@ -1,4 +1,8 @@
 import * as fs from 'node:fs';
+import { MlopsError } from '../errors';
+import { EntityFeatures } from '../features';
+import { l10n } from '../l10n';
+import { RequestError } from './requestInputs';
 import { resolveRegisteredModel } from '../models';
 import { aliasFile, modelDir, parseModelReference, resolveModelVersion, type ModelSignature } from '../registry';
 import { loadModel, predict, type Cell } from '../train';
@@ -27,21 +31,46 @@ export interface ServedModel {
 }
 
 export function loadServedModel(project: Project, reference: string): ServedModel {
-  const { version: record, bytes } = resolveRegisteredModel(project, reference);
+  const { version: record, bytes, featureSet } = resolveRegisteredModel(project, reference);
   const model = loadModel(Buffer.from(bytes).toString('utf8'));
   const names = model.features.map((f) => f.name);
+  // A model trained on a feature service is called with its entity keys (and request inputs); each row's features are
+  // looked up in process, through the lookup `mlops predict` and the training set share.
+  const features = featureSet ? new EntityFeatures(project, featureSet) : undefined;
+  const signature: ModelSignature = features
+    ? { inputs: features.inputs.map((name) => ({ name, type: 'categorical' })), output: record.signature.output }
+    : record.signature;
+  const slots = featureSet ? names.map((n) => featureSet.columns.indexOf(n)) : [];
+  const rowOf = features
+    ? (columns: readonly (readonly Cell[])[], i: number, now: number) => {
+      const cells: Record<string, string | number | boolean | null> = {};
+      features.inputs.forEach((name, c) => (cells[name] = columns[c][i] ?? null));
+      let values;
+      try {
+        values = features.lookup(cells, now).values;
+      } catch (err) {
+        // An empty key is the caller's mistake: a 400 naming the row, not a server failure.
+        if (err instanceof MlopsError && err.code === 'MISSING_KEY') throw new RequestError(l10n.t('Row {0}: {1}', i, err.message));
+        throw err;
+      }
+      const row: Record<string, Cell> = {};
+      for (let c = 0; c < names.length; c++) row[names[c]] = values[slots[c]];
+      return row;
+    }
+    : (columns: readonly (readonly Cell[])[], i: number) => {
+      const row: Record<string, Cell> = {};
+      for (let c = 0; c < names.length; c++) row[names[c]] = columns[c][i];
+      return row;
+    };
   return {
     name: record.model,
     version: record.version,
     family: record.artifact.family,
-    signature: record.signature,
+    signature,
     predictColumns(columns, rows) {
       const objects: Record<string, Cell>[] = new Array(rows);
-      for (let i = 0; i < rows; i++) {
-        const row: Record<string, Cell> = {};
-        for (let c = 0; c < names.length; c++) row[names[c]] = columns[c][i];
-        objects[i] = row;
-      }
+      const now = Date.now();
+      for (let i = 0; i < rows; i++) objects[i] = rowOf(columns, i, now);
       const out = predict(model, objects);
       if (out.kind === 'regression') return { predictions: Array.from(out.values) };
       return { predictions: out.labels, probabilities: out.probabilities, classes: out.classes };

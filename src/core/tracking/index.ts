@@ -1,6 +1,6 @@
 export { startRun, RunLogger, setRunNote, setRunTag, DEFAULT_EXPERIMENT, type StartRunOptions } from './runLogger';
 export {
-  listExperiments, listRuns, getRun, resolveRunId, metricSeries, metricKeys, latestMetricValues, runKeyMetric,
+  listExperiments, listRuns, runsTagged, getRun, resolveRunId, metricSeries, metricKeys, latestMetricValues, runKeyMetric,
   type ExperimentSummary, type RunSummary, type RunDetails, type LatestMetric, type RunInput, type RunArtifact,
 } from './queries';
 export type { MetricSeries } from './metricChunks';
@@ -13,6 +13,7 @@ export { importMlflow, type MlflowImportResult } from './mlflowImport';
 export {
   RUN_KIND_TAG, RUN_KINDS, runKind, isAutomlRun, MODEL_ARTIFACT, LEADERBOARD_ARTIFACT, TRAINING_CONFIG_PARAM, parseTrainingConfig,
   type RunKind, type TrainingConfigRecord, type TrainingFormat, type ColumnDecision, type DatedColumn, columnDecisionText,
+  FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, featureSetOf, featureSetText, type FeatureSetRecord,
 } from './trainingRun';
 export { captureEnvironment, captureGit, type RunEnvironment, type GitState } from './environment';
 export { trackingCapability } from './schema';

@@ -87,6 +87,18 @@ export function listRuns(store: MetadataStore, experiment?: string): RunSummary[
   }));
 }
 
+/** The runs that carry the tag `key`, with its value, latest first (the runs trained on each feature service...). */
+export function runsTagged(store: MetadataStore, key: string): (RunSummary & { value: string })[] {
+  return rows(
+    store.database,
+    `SELECT r.id, r.experiment, r.name, r.status, r.start_time, r.end_time, r.parent_id, t.value FROM runs r JOIN tags t ON t.run_id = r.id
+     WHERE t.key = ? ORDER BY r.start_time DESC, r.id DESC`,
+    [key],
+  ).map(([id, exp, name, status, start, end, parent, value]) => ({
+    id: String(id), experiment: String(exp), name: str(name), status: status as RunStatus, start: Number(start), end: num(end), parentId: str(parent), value: String(value),
+  }));
+}
+
 /** The latest value of every metric of every run (of `experiment`), by run id: what a list shows beside each run. */
 export function latestMetricValues(store: MetadataStore, experiment?: string): Map<string, Record<string, number | null>> {
   const where = experiment === undefined ? '' : 'WHERE r.experiment = ?';

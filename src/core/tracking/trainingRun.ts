@@ -30,6 +30,45 @@ export const TRAINING_CONFIG_PARAM = 'mlops.trainingConfig';
 
 export type TrainingFormat = 'csv' | 'tsv' | 'parquet';
 
+/** The tag naming the feature service a run trained on, for filtering runs by service. */
+export const FEATURE_SERVICE_TAG = 'mlops.featureService';
+/** The param holding the FeatureSetRecord as JSON, on a run trained on a feature service. */
+export const FEATURE_SET_PARAM = 'mlops.featureSet';
+
+/**
+ * What a model trained on a feature service was trained on, and what a prediction must give instead of features:
+ * recorded on the run, copied into the registry's lineage, read by `mlops predict` and the model server.
+ */
+export interface FeatureSetRecord {
+  service: string;
+  /** The service's version (its features and their views' versions). */
+  version: string;
+  views: { name: string; version: string; source: string }[];
+  /** The entity rows' columns that identify an entity: a prediction gives these and the features are looked up. */
+  keys: string[];
+  /** The entity rows' time column of the training set (a lookup's time is the time of the request). */
+  timestamp: string;
+  /** Request inputs of on-demand features: given with the keys. */
+  request: string[];
+  /** The training set's feature columns (`<view>__<feature>`), the model's inputs. */
+  columns: string[];
+}
+
+export function featureSetOf(run: Pick<RunDetails, 'params'>): FeatureSetRecord | null {
+  const text = run.params[FEATURE_SET_PARAM];
+  if (text === undefined) return null;
+  let value: FeatureSetRecord | undefined;
+  try {
+    value = JSON.parse(text) as FeatureSetRecord;
+  } catch {
+    value = undefined;
+  }
+  if (!value || typeof value.service !== 'string' || !Array.isArray(value.keys) || !Array.isArray(value.columns)) {
+    throw new MlopsError(l10n.t('The run\'s {0} param is not a feature set record.', FEATURE_SET_PARAM), l10n.t('Train again with `mlops train --features`.'), 'BAD_TRAINING_CONFIG');
+  }
+  return value;
+}
+
 /** Everything needed to train the same model again, byte for byte: recorded on the AutoML run. */
 export interface TrainingConfigRecord {
   dataset: string;
@@ -71,7 +110,7 @@ export interface ColumnDecision {
   /** From mlops.yaml's datasets.<name>.entity and .timestamp. */
   role?: 'entity' | 'timestamp';
   /** Why an excluded column was left out. */
-  reason?: 'identifier' | 'ignored' | 'not listed' | 'not a date';
+  reason?: 'identifier' | 'ignored' | 'not listed' | 'not a date' | 'entity rows';
 }
 
 export function parseTrainingConfig(text: string): TrainingConfigRecord {
@@ -96,9 +135,15 @@ export function columnDecisionText(d: ColumnDecision): string {
     what = d.reason === 'identifier'
       ? l10n.t('excluded: an identifier (distinct on most rows)')
       : d.reason === 'ignored' ? l10n.t('excluded: listed in training.ignore')
-        : d.reason === 'not a date' ? l10n.t('excluded: the timestamp is not in ISO 8601 (2024-05-31 or 2024-05-31T14:00)') : l10n.t('excluded: not in training.features');
+        : d.reason === 'not a date' ? l10n.t('excluded: the timestamp is not in ISO 8601 (2024-05-31 or 2024-05-31T14:00)')
+          : d.reason === 'entity rows' ? l10n.t('excluded: a column of the entity rows, not a feature') : l10n.t('excluded: not in training.features');
   } else if (d.encoding === 'date parts') what = l10n.t('feature, date parts ({0})', (d.parts ?? []).join(', '));
   else if (d.encoding === 'categories') what = l10n.t('feature, {0} categories', d.categories ?? 0);
   else what = l10n.t('feature, a number');
   return `${d.column}: ${what}${role ? ` [${role}]` : ''}`;
+}
+
+/** One line naming the feature service a model was trained on and the versions: shown by train, run show, model show. */
+export function featureSetText(f: Pick<FeatureSetRecord, 'service' | 'version' | 'views' | 'keys'>): string {
+  return l10n.t('Feature service {0} version {1} ({2}); entity key {3}', f.service, f.version, f.views.map((v) => `${v.name} ${v.version}`).join(', '), f.keys.join(', '));
 }

@@ -1,10 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runAutoml } from '../automl';
-import type { AutomlWorkerData, AutomlWorkerMessage } from '../automl';
+import { runAutoml, trainOnFeatures } from '../automl';
+import type { AutomlProgress, AutomlWorkerData, AutomlWorkerMessage } from '../automl';
 import { MlopsError } from '../errors';
 import { openMetadataStore } from '../metadata';
 
-const { root, request, cancel } = workerData as AutomlWorkerData;
+const { root, request, features, cancel } = workerData as AutomlWorkerData;
 const flag = new Int32Array(cancel);
 const controller = new AbortController();
 const cancelRequested = () => {
@@ -28,7 +28,10 @@ const post = (message: AutomlWorkerMessage) => parentPort?.postMessage(message);
 
 // The worker owns its store: opened here, closed when the search ends either way.
 openMetadataStore(root)
-  .then((store) => runAutoml(store, request, { signal, stopSignal, onProgress: (progress) => post({ kind: 'progress', progress }) }).finally(() => store.close()))
+  .then((store) => {
+    const hooks = { signal, stopSignal, onProgress: (progress: AutomlProgress) => post({ kind: 'progress', progress }) };
+    return (features ? trainOnFeatures(store, request, features, hooks) : runAutoml(store, request, hooks)).finally(() => store.close());
+  })
   .then(
     (result) => post({ kind: 'result', result }),
     (err: unknown) => post({

@@ -230,6 +230,8 @@ data:
 
 # Features per location and day, joined to training rows as of each row's date (never from the future).
 # \`mlops features list\` shows them; \`mlops features build weather_features --entities <rows.csv>\` builds a set.
+# Train on them, the weather rows being the entity rows (location, date and the target):
+# \`mlops train --features weather_features --entities data/weather.csv --timestamp date --target weather\`
 features:
   entities:
     location: { key: location }

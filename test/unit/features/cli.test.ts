@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { buildTrainingSet, buildTrainingSetInWorker } from '../../../src/core/features';
+import { readParquetColumns } from '../../../src/core/data';
 import { installPaths } from '../../../src/core/install';
 import { makeProject, write } from '../data/projectFixture';
 import { featureProject } from './featureProject';
@@ -124,10 +125,51 @@ describe('bad input: a clear error naming the row, and nothing written', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /mlops\.yaml:\d+:\d+: error: YAML syntax: Map keys must be unique/);
   });
-  it('Parquet output is refused with what to do, before any work', async () => {
+  it('an output that is neither CSV nor Parquet is refused with what to do, before any work', async () => {
     const { dir, project: open } = await project();
     write(dir, 'labels.csv', 'driver_id,event_timestamp\nd1,2024-01-02\n');
-    await assert.rejects(buildTrainingSet(open(), 'driver_model', 'labels.csv', { output: 'train.parquet' }), /written as CSV/);
+    await assert.rejects(buildTrainingSet(open(), 'driver_model', 'labels.csv', { output: 'out/train.xlsx' }), /written as CSV or Parquet/);
+    assert.equal(fs.existsSync(path.join(dir, 'out')), false);
+  });
+});
+
+describe('Parquet output and snapshots of a training set', () => {
+  it('writes Parquet that the project\'s Parquet reader reads back as the CSV\'s cells, typed', async () => {
+    const { dir, project: open } = await featureProject({ 'data/drivers.csv': DRIVERS }, FEATURES);
+    write(dir, 'labels.csv', 'driver_id,ts,label\nd1,2024-01-02T00:00:00,1\nd2,2024-01-04T00:00:00,0\nd3,2024-01-02T00:00:00,1\n');
+    await buildTrainingSet(open(), 'driver_model', 'labels.csv', { timestamp: 'ts', output: 'train.csv' });
+    const set = await buildTrainingSet(open(), 'driver_model', 'labels.csv', { timestamp: 'ts', output: 'train.parquet' });
+    assert.equal(set.output, path.join(dir, 'train.parquet'));
+    const [header, ...rows] = fs.readFileSync(path.join(dir, 'train.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    const read = await readParquetColumns(path.join(dir, 'train.parquet'), new Set());
+    assert.deepEqual(read.names, header);
+    assert.equal(read.rows, 3);
+    const cells = read.columns.map((c) => (c!.kind === 'numeric' ? Array.from(c!.values, (v) => (Number.isNaN(v) ? '' : String(v))) : c!.values.map((v) => v ?? '')));
+    assert.deepEqual(rows, [0, 1, 2].map((r) => cells.map((column) => column[r])));
+    // Numbers stay numbers (the reader sees a numeric column), booleans and the entity rows' text stay text.
+    assert.deepEqual(read.columns.map((c) => c!.kind), ['text', 'text', 'text', 'numeric', 'numeric', 'text', 'numeric', 'numeric']);
+  });
+
+  it('--snapshot records the set as a dataset version with lineage to the service and each view version', async () => {
+    const { dir } = makeProject({ git: true });
+    write(dir, 'data/drivers.csv', DRIVERS);
+    assert.equal(mlops(dir, 'snapshot', 'data/drivers.csv', '--name', 'drivers').status, 0);
+    fs.appendFileSync(path.join(dir, 'mlops.yaml'), FEATURES);
+    write(dir, 'labels.csv', 'driver_id,event_timestamp,label\nd1,2024-01-02,1\nd2,2024-01-02,0\n');
+    assert.equal(mlops(dir, 'features', 'build', 'driver_model', '--entities', 'labels.csv', '--snapshot', 'driver-training').status, 2, 'no --output: a usage mistake');
+    const built = mlops(dir, 'features', 'build', 'driver_model', '--entities', 'labels.csv', '--output', 'data/driver-training.parquet', '--snapshot', 'driver-training', '--json');
+    assert.equal(built.status, 0, built.stderr);
+    const summary = JSON.parse(built.stdout) as { serviceVersion: string; views: { name: string; version: string; source: string }[]; snapshot: { dataset: string; version: number; digest: string; created: boolean } };
+    assert.match(summary.serviceVersion, /^[0-9a-f]{16}$/);
+    assert.deepEqual({ ...summary.snapshot, digest: undefined }, { dataset: 'driver-training', version: 1, digest: undefined, created: true });
+    const versions = JSON.parse(mlops(dir, 'versions', 'driver-training', '--json').stdout) as { versions: { id: number; digest: string; rows: number; lineage: unknown }[] };
+    assert.equal(versions.versions[0].digest, summary.snapshot.digest);
+    assert.equal(versions.versions[0].rows, 2);
+    assert.deepEqual(versions.versions[0].lineage, { featureService: { name: 'driver_model', version: summary.serviceVersion, views: summary.views } });
+    assert.equal(summary.views[0].source, 'drivers@1');
+    // The same set again is the same data: no new version.
+    const again = JSON.parse(mlops(dir, 'features', 'build', 'driver_model', '--entities', 'labels.csv', '--output', 'data/driver-training.parquet', '--snapshot', 'driver-training', '--json').stdout) as { snapshot: { version: number; created: boolean } };
+    assert.deepEqual(again.snapshot && [again.snapshot.version, again.snapshot.created], [1, false]);
   });
 });
 

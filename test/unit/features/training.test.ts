@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { installPaths } from '../../../src/core/install';
+import { startServer } from '../../../src/core/serve';
+import { openProject } from '../../../src/core/workspace';
+import { call, postJson } from '../serve/fixture';
+
+const cli = path.join(installPaths().root, 'dist', 'cli.js');
+const mlops = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, LANG: 'C' } });
+
+/** `mlops init --sample` in a fresh git repository, its weather data snapshotted: the features can be built. */
+function sampleProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-feattrain-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q');
+  git('config', 'user.name', 'Test');
+  git('config', 'user.email', 'test@example.com');
+  assert.equal(mlops(dir, 'init', '--sample').status, 0);
+  git('add', '-A');
+  git('commit', '-q', '-m', 'sample');
+  const snap = mlops(dir, 'snapshot', 'data/weather.csv');
+  assert.equal(snap.status, 0, snap.stderr);
+  return dir;
+}
+
+interface TrainJson {
+  runId: string;
+  dataset: { name: string; version: number; digest: string };
+  columns: { column: string; use: string; reason?: string }[];
+  featureSet: { service: string; version: string; views: { name: string; version: string; source: string }[]; keys: string[]; timestamp: string; columns: string[] };
+}
+
+const FEATURE_COLUMNS = ['precipitation', 'temp_max', 'temp_min', 'temp_range', 'month', 'precipitation_7d_sum', 'wind_30d_mean'].map((f) => `daily_weather__${f}`);
+
+/** The sample's service trained on its own rows: the entity rows are the weather rows (location, date, the target). */
+function trainOnSample(dir: string): TrainJson {
+  const r = mlops(dir, 'train', '--features', 'weather_features', '--entities', 'data/weather.csv', '--timestamp', 'date', '--target', 'weather', '--max-trials', '2', '--families', 'gbdt', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as TrainJson;
+}
+
+describe('mlops train --features', () => {
+  it('usage mistakes exit 2 before any work', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-feattrain-'));
+    assert.equal(mlops(dir, 'init', '--sample').status, 0);
+    for (const args of [
+      ['--features', 'weather_features', '--target', 'weather'],
+      ['--features', 'weather_features', '--entities', 'data/weather.csv'],
+      ['--features', 'weather_features', '--entities', 'data/weather.csv', '--target', 'weather', '--dataset', 'weather'],
+      ['--entities', 'data/weather.csv', '--target', 'weather'],
+    ]) {
+      const r = mlops(dir, 'train', ...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.equal(fs.existsSync(path.join(dir, 'data', 'weather_features-training.csv')), false, 'nothing built');
+  });
+
+  it('trains on the feature columns only, on a snapshotted training set, and records the service and view versions', () => {
+    const dir = sampleProject();
+    const result = trainOnSample(dir);
+    const list = JSON.parse(mlops(dir, 'features', 'list', '--json').stdout) as { views: { name: string; version: string }[] };
+    assert.equal(result.featureSet.service, 'weather_features');
+    assert.deepEqual(result.featureSet.views, [{ name: 'daily_weather', version: list.views[0].version, source: 'weather@1' }]);
+    assert.deepEqual(result.featureSet.keys, ['location']);
+    assert.equal(result.featureSet.timestamp, 'date');
+    assert.deepEqual(result.featureSet.columns, FEATURE_COLUMNS);
+    // The entity rows' own columns (the key, the time, the raw weather) are not model inputs; the target comes from them.
+    const used = result.columns.filter((c) => c.use === 'feature').map((c) => c.column);
+    assert.deepEqual(used, FEATURE_COLUMNS);
+    assert.deepEqual(result.columns.filter((c) => c.use === 'excluded').map((c) => [c.column, c.reason]), ['location', 'date', 'precipitation', 'temp_max', 'temp_min', 'wind'].map((c) => [c, 'entity rows']));
+    assert.equal(result.columns.find((c) => c.use === 'target')?.column, 'weather');
+
+    assert.deepEqual([result.dataset.name, result.dataset.version], ['weather_features-training', 1]);
+    const versions = JSON.parse(mlops(dir, 'versions', 'weather_features-training', '--json').stdout) as { versions: { digest: string; lineage: { featureService: { name: string; version: string } } }[] };
+    assert.equal(versions.versions[0].digest, result.dataset.digest);
+    assert.deepEqual(versions.versions[0].lineage.featureService.name, 'weather_features');
+    assert.equal(versions.versions[0].lineage.featureService.version, result.featureSet.version);
+
+    const run = JSON.parse(mlops(dir, 'run', 'show', result.runId, '--json').stdout) as { tags: Record<string, string>; params: Record<string, string> };
+    assert.equal(run.tags['mlops.featureService'], 'weather_features');
+    assert.deepEqual(JSON.parse(run.params['mlops.featureSet']), result.featureSet);
+    assert.match(mlops(dir, 'run', 'show', result.runId).stdout, new RegExp(`Features:\n  Feature service weather_features version ${result.featureSet.version} \\(daily_weather ${list.views[0].version}\\); entity key location`));
+  });
+
+  it('the registry, the model card, run show and features list carry the service; predict and the server take entity keys; reproduce trains the same model', async () => {
+    const dir = sampleProject();
+    const result = trainOnSample(dir);
+    const registered = mlops(dir, 'register', result.runId, '--model', 'weather', '--alias', 'champion', '--json');
+    assert.equal(registered.status, 0, registered.stderr);
+    const shown = JSON.parse(mlops(dir, 'model', 'show', 'weather@champion', '--json').stdout) as { lineage: { featureSet: unknown; dataset: { name: string } } };
+    assert.deepEqual(shown.lineage.featureSet, result.featureSet);
+    assert.equal(shown.lineage.dataset.name, 'weather_features-training');
+    assert.match(mlops(dir, 'model', 'show', 'weather/1').stdout, /features: Feature service weather_features version [0-9a-f]{16}/);
+    const card = fs.readFileSync(path.join(dir, '.mlops', 'models', 'weather', '1', 'MODEL_CARD.md'), 'utf8');
+    assert.match(card, new RegExp(`- Features: Feature service weather_features version ${result.featureSet.version}`));
+
+    const list = JSON.parse(mlops(dir, 'features', 'list', '--json').stdout) as { services: { name: string; usedBy: { runs: { id: string; serviceVersion: string }[]; models: { model: string; version: number; aliases: string[]; serviceVersion: string }[] } }[] };
+    const usedBy = list.services.find((s) => s.name === 'weather_features')!.usedBy;
+    assert.deepEqual(usedBy.runs.map((r) => [r.id, r.serviceVersion]), [[result.runId, result.featureSet.version]]);
+    assert.deepEqual(usedBy.models.map((m) => [m.model, m.version, m.aliases, m.serviceVersion]), [['weather', 1, ['champion'], result.featureSet.version]]);
+    assert.match(mlops(dir, 'features', 'list').stdout, /weather_features: .*\n {4}used by weather v1 @champion; 1 runs/);
+
+    // Predicting by entity key: the features come from the online store, through the same lookup as `features get`.
+    assert.equal(mlops(dir, 'features', 'materialize', '--end', '2016-01-01T00:00:00Z').status, 0);
+    fs.writeFileSync(path.join(dir, 'keys.csv'), 'location\nSeattle\nNew York\nAtlantis\n');
+    const predicted = mlops(dir, 'predict', '--model', 'weather@champion', '--input', 'keys.csv', '--output', 'preds.csv', '--json');
+    assert.equal(predicted.status, 0, predicted.stderr);
+    const summary = JSON.parse(predicted.stdout) as { rows: number; columns: string[]; incomplete: number };
+    assert.deepEqual([summary.rows, summary.incomplete], [3, 1]);
+    assert.deepEqual(summary.columns.slice(0, FEATURE_COLUMNS.length), FEATURE_COLUMNS);
+    assert.match(predicted.stderr, /Warning: 1 of 3 rows had a feature missing or expired in the online store/);
+    const [header, seattle, newYork, atlantis] = fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    assert.deepEqual(header.slice(0, 1 + FEATURE_COLUMNS.length + 1), ['location', ...FEATURE_COLUMNS, 'prediction']);
+    for (const row of [seattle, newYork]) {
+      const got = JSON.parse(mlops(dir, 'features', 'get', 'weather_features', '--entity', `location=${row[0]}`, '--json').stdout) as { features: { value: number | null }[] };
+      assert.deepEqual(row.slice(1, 1 + FEATURE_COLUMNS.length), got.features.map((f) => (f.value === null ? '' : String(f.value))));
+      assert.ok(['sun', 'rain', 'fog', 'drizzle', 'snow'].includes(row[1 + FEATURE_COLUMNS.length]), row.join(','));
+    }
+    assert.deepEqual(atlantis.slice(1, 1 + FEATURE_COLUMNS.length), FEATURE_COLUMNS.map(() => ''));
+    fs.writeFileSync(path.join(dir, 'nokeys.csv'), 'city\nSeattle\n');
+    const bad = mlops(dir, 'predict', '--model', 'weather@champion', '--input', 'nokeys.csv', '--output', 'bad.csv');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /nokeys\.csv lacks the entity inputs of the model \(location\)/);
+    assert.equal(fs.existsSync(path.join(dir, 'bad.csv')), false);
+
+    // The model server takes entity keys too, in MLflow's /invocations and in Open Inference v2, over real HTTP.
+    const server = await startServer(openProject(dir), { references: ['weather@champion'], port: 0, writeState: false });
+    try {
+      const expected = [seattle, newYork].map((row) => row[1 + FEATURE_COLUMNS.length]);
+      const invoked = await postJson(server.url, '/invocations', { dataframe_records: [{ location: 'Seattle' }, { location: 'New York' }] });
+      assert.equal(invoked.status, 200, invoked.text);
+      assert.deepEqual(invoked.json().predictions, expected);
+      const meta = await call(server.url, 'GET', '/v2/models/weather');
+      assert.deepEqual(meta.json().inputs, [{ name: 'location', datatype: 'BYTES', shape: [-1] }]);
+      const inferred = await postJson(server.url, '/v2/models/weather/infer', { inputs: [{ name: 'location', datatype: 'BYTES', shape: [2], data: ['Seattle', 'New York'] }] });
+      assert.equal(inferred.status, 200, inferred.text);
+      assert.deepEqual(inferred.json().outputs[0].data, expected);
+      const wrong = await postJson(server.url, '/invocations', { dataframe_records: [{ city: 'Seattle' }] });
+      assert.equal(wrong.status, 400);
+      assert.match(wrong.json().message, /location/);
+    } finally {
+      await server.close();
+    }
+
+    const again = mlops(dir, 'reproduce', 'weather/1', '--json');
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { identical: boolean }).identical, true);
+  });
+});
