@@ -12,7 +12,7 @@ import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { DriftReport } from '../core/monitor';
 import type { DecisionResult, DueOutcome, GateResult, RetrainResult } from '../core/retrain';
-import type { EndpointStatus, FeedbackImport, ServerMetrics } from '../core/serve';
+import type { EndpointStatus, FeedbackImport, ReplaySummary, ServerMetrics } from '../core/serve';
 
 /** A run as every run listing prints it: `durationMs` is null while it runs. */
 export interface RunSummaryJson extends RunSummary {
@@ -173,4 +173,5 @@ export interface CliJson {
   'retrain due': { outcomes: DueOutcome[] };
   decision: DecisionResult;
   rollback: AliasChange;
+  replay: ReplaySummary;
 }

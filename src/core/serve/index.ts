@@ -9,3 +9,4 @@ export { readPredictionLog, logDir, servingDir, type PredictionBatch, type Predi
 export { importFeedbackFile, type FeedbackImport } from './feedback';
 export { runningServer, stopServer, fetchServerJson, stateFile, type ServerState } from './serverState';
 export type { CounterSnapshot } from './liveCounters';
+export { replayTraffic, scoringUrl, type ReplayOptions, type ReplaySummary } from './replay';
