@@ -29,7 +29,8 @@ export interface ServedModel {
 export function loadServedModel(project: Project, reference: string): ServedModel {
   const { version: record, bytes } = resolveRegisteredModel(project, reference);
   const model = loadModel(Buffer.from(bytes).toString('utf8'));
-  const names = model.features.map((f) => f.name);
+  // the columns come in signature order, one per input column: a date input feeds several features (its parts)
+  const names = record.signature.inputs.map((i) => i.name);
   return {
     name: record.model,
     version: record.version,
