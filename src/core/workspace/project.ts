@@ -256,5 +256,21 @@ training:
   metric: accuracy
   timeBudget: 60
   seed: 42
+
+# \`mlops serve\` answers for the champion on 127.0.0.1:5005 and follows its promotions live, with no failed request.
+serving:
+  port: 5005
+  endpoints:
+    weather:
+      routes: [{ model: weather@champion }]
+
+# When the champion is trained again (\`mlops retrain weather\`, or \`mlops retrain --due\` for these triggers), the gate
+# its challenger must pass, and who promotes it: here a person, with \`mlops approve weather/<version> --reason ...\`.
+retraining:
+  weather:
+    on: [drift, new_data]
+    gate: { metric: accuracy, slice: location }   # as good overall, and worse in no city
+    promotion: auto
+    governance: { approval: required }
 `;
 }
