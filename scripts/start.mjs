@@ -1,25 +1,26 @@
-// `npm start`: install, build, run the main job on the sample project (version the data, train with AutoML,
-// register the best model as champion), then open it in a real VS Code (code-server on 127.0.0.1) with the
-// extension loaded, and print the URL. Runs until Ctrl-C. A second start reuses what the first one made.
-//   MLOPS_SAMPLE_DIR  where the sample project lives (default ~/mlops-workbench-sample)
-//   PORT              the port to serve on (default 8080, or a free one when taken)
+// `npm start`: install, build, and tell the whole MLOps loop on the sample project in a real VS Code (code-server on
+// 127.0.0.1) with the extension loaded: version the data (Seattle only at first), materialize the features, train
+// with AutoML, register the champion, serve it, then, step by step while the editor shows it: Seattle traffic, a
+// health check, New York traffic (drift), a check again, new data of both cities, retrain, gate, and an approval
+// during traffic that switches the served version with no failed request. Runs until Ctrl-C.
+// A second start on the same folder reuses what the first made (no new version, no new training), serves and opens
+// the editor; the story is told on a folder where it has not run yet (a fresh MLOPS_SAMPLE_DIR).
+//   MLOPS_SAMPLE_DIR    where the sample project lives (default ~/mlops-workbench-sample)
+//   PORT                the editor's port (default 8080, or a free one when taken)
+//   MLOPS_STORY_PAUSE   seconds between the steps of the story (default 3)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build, ensureDependencies, installHarness, root } from './prepare.mjs';
+import { mlopsRunner, startServing, tellTheLoop, writeStoryData } from './sampleStory.mjs';
 import { freePort, startPersonalWorkbench } from '../test/harness/codeServer.mjs';
 
 const sample = path.resolve(process.env.MLOPS_SAMPLE_DIR ?? path.join(os.homedir(), 'mlops-workbench-sample'));
 const cli = path.join(root, 'dist', 'cli.js');
-
-function mlops(...args) {
-  console.log(`> mlops ${args.join(' ')}`);
-  const json = args.includes('--json');
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: sample, stdio: ['ignore', json ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`mlops ${args.join(' ')} failed`);
-  return json ? JSON.parse(r.stdout) : undefined;
-}
+const pauseMs = 1000 * (Number(process.env.MLOPS_STORY_PAUSE) >= 0 ? Number(process.env.MLOPS_STORY_PAUSE) : 3);
+const run = mlopsRunner(cli, sample);
+const mlops = (...args) => run(args).json;
 
 function git(...args) {
   return spawnSync('git', args, { cwd: sample, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
@@ -41,14 +42,26 @@ if (git('rev-parse', 'HEAD').status !== 0) {
   git('add', 'mlops.yaml', '.gitignore');
   git('commit', '-q', '-m', 'MLOps sample project');
 }
-// The main job: unchanged data makes no new version, and a model already registered is not trained again.
-mlops('snapshot', 'data/weather.csv', '-m', 'Weather of Seattle and New York, 2012-2015');
+// The story starts where the dataset has no version yet; elsewhere what exists is reused.
+const fresh = !mlops('datasets', '--json').datasets.find((d) => d.name === 'weather')?.versions;
+const data = writeStoryData(path.join(root, 'dist', 'sample', 'weather.csv'), sample);
+if (fresh) fs.writeFileSync(path.join(sample, 'data', 'weather.csv'), data.seattleHistory);
+// Unchanged data makes no new version, and a model already registered is not trained again.
+mlops('snapshot', 'data/weather.csv', '-m', fresh ? 'Weather of Seattle, 2012-2014' : 'Weather data');
+mlops('features', 'materialize');
 const models = mlops('models', '--json');
-if (!JSON.stringify(models).includes('"weather"')) {
+if (!models.models.some((m) => m.name === 'weather')) {
+  // Trained on the dataset itself: `mlops retrain` rebuilds from a dataset version, and cannot yet rebuild a feature
+  // service's training set. The features materialized above answer `mlops features get` and the Features view.
   const trained = mlops('train', '--dataset', 'weather', '--target', 'weather', '--max-trials', '16', '--seed', '42', '--json');
   console.log(`  best: ${trained.bestModel.family}, ${trained.metric} ${trained.bestScore.toFixed(4)} (run ${trained.runId})`);
   mlops('register', trained.runId, '--model', 'weather', '--alias', 'champion', '--reason', 'first model of the sample project');
 }
+
+// A server left by an earlier start that was killed outright would hold the project's one serving slot.
+mlops('serve', 'stop');
+const serving = await startServing(cli, sample, ['weather@champion'], (await portIsFree(5005)) ? 5005 : 0);
+console.log(`  serving weather@champion on ${serving.url}`);
 
 const installDir = installHarness();
 const port = Number(process.env.PORT) || 8080;
@@ -62,12 +75,25 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
+  serving.child.kill('SIGTERM');
   await server.stop();
   process.exit(0);
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.on('SIGHUP', stop);
+process.on('exit', () => serving.child.kill('SIGTERM'));
+serving.child.on('exit', (code) => {
+  if (!stopping) console.error(`mlops serve stopped (exit code ${code}).`);
+});
+
+if (fresh) {
+  console.log('\nThe loop, step by step (watch the editor):');
+  await tellTheLoop({ cli, sample, data, pauseMs });
+  console.log(`\nThe editor stays open on ${url}; Ctrl-C stops it and the model server.`);
+} else {
+  console.log(`\nThe story has run in ${sample} already. To see it again: MLOPS_SAMPLE_DIR=/tmp/mlops-story npm start`);
+}
 
 async function portIsFree(p) {
   const net = await import('node:net');

@@ -12,7 +12,7 @@ import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { ColumnDrift, DriftReport, MonitorCheck } from '../core/monitor';
 import type { DecisionResult, DueOutcome, GateResult, RetrainResult } from '../core/retrain';
-import type { EndpointStatus, FeedbackImport, ServerMetrics, ServerState } from '../core/serve';
+import type { EndpointStatus, FeedbackImport, ReplaySummary, ServerMetrics, ServerState } from '../core/serve';
 
 /** A run as every run listing prints it: `durationMs` is null while it runs. */
 export interface RunSummaryJson extends RunSummary {
@@ -193,4 +193,5 @@ export interface CliJson {
   'drift model': ModelDriftJson;
   monitor: MonitorCheck;
   'monitor history': { checks: MonitorCheck[] };
+  replay: ReplaySummary;
 }

@@ -33,7 +33,9 @@ export type ErrorCode =
   // predictions
   | 'UNSEEN_INPUT'
   // training and predicting on feature services
-  | 'NO_OUTPUT' | 'MISSING_FEATURES';
+  | 'NO_OUTPUT' | 'MISSING_FEATURES'
+  // replaying traffic
+  | 'BAD_REPLAY';
 
 /**
  * An error the user can act on: `message` says what happened, `hint` what to do about it.

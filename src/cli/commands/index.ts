@@ -6,8 +6,9 @@ import { projectCommands } from './project';
 import { registryCommands } from './registry';
 import { serveCommands } from './serve';
 import { retrainCommands } from './retrain';
+import { replayCommands } from './replay';
 import { trackingCommands } from './tracking';
 import { trainCommands } from './train';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands, ...retrainCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands, ...retrainCommands, ...replayCommands];

@@ -1,7 +1,7 @@
 import { l10n } from '../../core/l10n';
 import { MetadataStore } from '../../core/store';
 import {
-  columnDecisionText, featureSetOf, featureSetText, deleteRun, getRun, parseTrainingConfig, TRAINING_CONFIG_PARAM, importMlflow, latestMetricValues, listRuns, metricKeys, runKeyMetric, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary,
+  columnDecisionText, featureSetOf, featureSetText, deleteRun, getRun, parseTrainingConfig, TRAINING_CONFIG_PARAM, importMlflow, latestMetricValues, listRuns, metricKeys, runKeyMetric, metricSeries, runCommand, shellExitCode, type RunDetails, type RunSummary, trialCounts,
 } from '../../core/tracking';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -34,13 +34,6 @@ function table(rows: string[][]): string {
 }
 
 const summaryJson = (r: RunSummary): RunSummaryJson => ({ ...r, durationMs: r.end === null ? null : r.end - r.start });
-
-/** How many runs each run started: an AutoML search's trials. */
-function trialCounts(runs: readonly RunSummary[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of runs) if (r.parentId !== null) counts.set(r.parentId, (counts.get(r.parentId) ?? 0) + 1);
-  return counts;
-}
 
 const runs = defineCommand({
   name: 'runs',

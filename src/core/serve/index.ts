@@ -9,3 +9,4 @@ export { readPredictionLog, logDir, servingDir, type PredictionBatch, type Predi
 export { importFeedbackFile, readFeedbackLabels, type FeedbackImport } from './feedback';
 export { runningServer, serverStatus, stopServer, fetchServerJson, stateFile, serverLogFile, type ServerState, type ServerStatus } from './serverState';
 export type { CounterSnapshot } from './liveCounters';
+export { replayTraffic, scoringUrl, type ReplayOptions, type ReplaySummary } from './replay';

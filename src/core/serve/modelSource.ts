@@ -33,14 +33,17 @@ export interface ServedModel {
 export function loadServedModel(project: Project, reference: string): ServedModel {
   const { version: record, bytes, featureSet } = resolveRegisteredModel(project, reference);
   const model = loadModel(Buffer.from(bytes).toString('utf8'));
-  const names = model.features.map((f) => f.name);
   // A model trained on a feature service is called with its entity keys (and request inputs); each row's features are
   // looked up in process, through the lookup `mlops predict` and the training set share.
   const features = featureSet ? new EntityFeatures(project, featureSet) : undefined;
   const signature: ModelSignature = features
     ? { inputs: features.inputs.map((name) => ({ name, type: 'categorical' })), output: record.signature.output }
     : record.signature;
-  const slots = featureSet ? names.map((n) => featureSet.columns.indexOf(n)) : [];
+  // Looked-up features fill the model's own features; plain rows come in signature order, one cell per input column
+  // (a date input feeds several features: its parts).
+  const featureNames = model.features.map((f) => f.name);
+  const slots = featureSet ? featureNames.map((n) => featureSet.columns.indexOf(n)) : [];
+  const names = record.signature.inputs.map((i) => i.name);
   const rowOf = features
     ? (columns: readonly (readonly Cell[])[], i: number, now: number) => {
       const cells: Record<string, string | number | boolean | null> = {};
@@ -54,7 +57,7 @@ export function loadServedModel(project: Project, reference: string): ServedMode
         throw err;
       }
       const row: Record<string, Cell> = {};
-      for (let c = 0; c < names.length; c++) row[names[c]] = values[slots[c]];
+      for (let c = 0; c < featureNames.length; c++) row[featureNames[c]] = values[slots[c]];
       return row;
     }
     : (columns: readonly (readonly Cell[])[], i: number) => {

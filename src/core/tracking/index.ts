@@ -1,6 +1,6 @@
 export { startRun, RunLogger, setRunNote, setRunTag, DEFAULT_EXPERIMENT, type StartRunOptions } from './runLogger';
 export {
-  listExperiments, listRuns, runsTagged, getRun, resolveRunId, metricSeries, metricKeys, latestMetricValues, runKeyMetric,
+  listExperiments, listRuns, runsTagged, trialCounts, getRun, resolveRunId, metricSeries, metricKeys, latestMetricValues, runKeyMetric,
   type ExperimentSummary, type RunSummary, type RunDetails, type LatestMetric, type RunInput, type RunArtifact,
 } from './queries';
 export type { MetricSeries } from './metricChunks';

@@ -100,6 +100,16 @@ export function runsTagged(store: MetadataStore, key: string): (RunSummary & { v
 }
 
 /** The latest value of every metric of every run (of `experiment`), by run id: what a list shows beside each run. */
+/**
+ * How many trials each run started, as its leaderboard counts them: a child ended `killed` is the trial the time
+ * budget (or Ctrl-C) cut off before it scored, kept in the store but on no leaderboard.
+ */
+export function trialCounts(runs: readonly RunSummary[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of runs) if (r.parentId !== null && r.status !== 'killed') counts.set(r.parentId, (counts.get(r.parentId) ?? 0) + 1);
+  return counts;
+}
+
 export function latestMetricValues(store: MetadataStore, experiment?: string): Map<string, Record<string, number | null>> {
   const where = experiment === undefined ? '' : 'WHERE r.experiment = ?';
   const byRun = new Map<string, Record<string, number | null>>();

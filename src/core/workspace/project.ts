@@ -258,5 +258,35 @@ training:
   metric: accuracy
   timeBudget: 60
   seed: 42
+
+# \`mlops serve\` answers for the champion on 127.0.0.1:5005 and follows its promotions live, with no failed request.
+serving:
+  port: 5005
+  endpoints:
+    weather:
+      routes: [{ model: weather@champion }]
+
+# \`mlops monitor --model weather@champion\` compares the predictions served in a window with the champion's training
+# data, column by column, and records a check; the editor's status bar shows the latest.
+monitoring:
+  drift_share: 0.5        # the inputs drift when half the model's columns do
+  window: 1d
+  # Wasserstein distances in standard deviations of the training data: a warm year (Seattle's 2015) moves the
+  # temperatures by about 0.2, another city's climate (New York's) by 0.5 to 0.9.
+  columns:
+    precipitation: { stattest: wasserstein, threshold: 0.2 }
+    temp_max: { stattest: wasserstein, threshold: 0.3 }
+    temp_min: { stattest: wasserstein, threshold: 0.3 }
+  decay:
+    threshold: 0.05       # alert when accuracy on labelled predictions falls 0.05 below validation
+
+# When the champion is trained again (\`mlops retrain weather\`, or \`mlops retrain --due\` for these triggers), the gate
+# its challenger must pass, and who promotes it: here a person, with \`mlops approve weather/<version> --reason ...\`.
+retraining:
+  weather:
+    on: [drift, new_data]
+    gate: { metric: accuracy, slice: location }   # as good overall, and worse in no city
+    promotion: auto
+    governance: { approval: required }
 `;
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { MetadataStore } from '../../core/store';
-import { getRun, listExperiments, listRuns, runKeyMetric, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
+import { getRun, listExperiments, listRuns, runKeyMetric, trialCounts, type RunDetails, type RunStatus, type RunSummary } from '../../core/tracking';
 import type { ProjectContext } from '../projectContext';
 import { formatDuration, formatMetric, formatSize, formatTime, runLabel, statusLabel } from './runFormat';
 
@@ -14,7 +14,7 @@ export type RunsNode =
   | { kind: 'experiment'; name: string; runs: number }
   | { kind: 'run'; run: RunSummary }
   | { kind: 'section'; runId: string; section: Section; count: number }
-  | { kind: 'children'; runId: string; automl: boolean; count: number }
+  | { kind: 'children'; runId: string; automl: boolean; count: number; stopped: number }
   | EntryNode
   | { kind: 'message'; text: string; detail?: string };
 
@@ -83,7 +83,9 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const sections: RunsNode[] = this.sections(store, parent.run.id);
       if (children.length) {
         const automl = this.cached(store, parent.run.id).tags['mlops.kind'] === 'automl';
-        sections.push({ kind: 'children', runId: parent.run.id, automl, count: children.length });
+        // Counted as the leaderboard counts trials: the one the budget cut off is listed, but said apart.
+        const count = trialCounts(children).get(parent.run.id) ?? 0;
+        sections.push({ kind: 'children', runId: parent.run.id, automl, count, stopped: children.length - count });
       }
       return sections;
     }
@@ -125,7 +127,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       case 'children': {
         const item = new vscode.TreeItem(node.automl ? vscode.l10n.t('Trials') : vscode.l10n.t('Child runs'), vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `run:${node.runId}/children`;
-        item.description = String(node.count);
+        item.description = node.stopped ? vscode.l10n.t('{0} · {1} stopped', node.count, node.stopped) : String(node.count);
         item.iconPath = new vscode.ThemeIcon('list-tree');
         item.contextValue = 'mlops.runChildren';
         return item;

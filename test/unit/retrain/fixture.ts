@@ -32,7 +32,9 @@ export function weatherProject(): WeatherFixture {
   // The gates here score 2014-2015 with models of 2012-2013: date parts (a year never seen) would make the comparison
   // about extrapolation, not about the data each model had, so these models read the weather columns only.
   const config = path.join(dir, 'mlops.yaml');
-  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('training:\n  dataset: weather\n', 'training:\n  dataset: weather\n  ignore: [date]\n'));
+  // Each test declares the retraining policy it is about: the sample's own (its last section) goes.
+  const sample = fs.readFileSync(config, 'utf8').split('\nretraining:\n')[0];
+  fs.writeFileSync(config, sample.replace('training:\n  dataset: weather\n', 'training:\n  dataset: weather\n  ignore: [date]\n'));
   const [header, ...rows] = fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').trim().split('\n');
   const dateOf = (line: string) => line.split(',')[1];
   git('add', '-A');
