@@ -11,7 +11,7 @@ import type { Model } from '../core/train';
 import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { DriftReport } from '../core/monitor';
-import type { DecisionResult, DueOutcome, GateResult, RetrainResult } from '../core/retrain';
+import type { DecisionResult, DueOutcome, GateResult, ReproResult, RetrainResult } from '../core/retrain';
 import type { EndpointStatus, FeedbackImport, ServerMetrics } from '../core/serve';
 
 /** A run as every run listing prints it: `durationMs` is null while it runs. */
@@ -173,4 +173,5 @@ export interface CliJson {
   'retrain due': { outcomes: DueOutcome[] };
   decision: DecisionResult;
   rollback: AliasChange;
+  repro: ReproResult;
 }

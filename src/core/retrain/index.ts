@@ -7,5 +7,6 @@ export { runGate, type GateOptions, type GateResult } from './evaluate';
 export { compareTimestamps, type Holdout } from './holdout';
 export { championOf, retrainModel, type RetrainOptions, type RetrainResult } from './retrain';
 export { approveVersion, latestGate, previousChampion, promote, rejectVersion, rollbackChampion, type DecisionResult } from './promotion';
-export { checkPolicy, runDuePolicies, type DriftSignal, type DueOptions, type DueOutcome } from './policy';
+export { checkPolicy, gateOptionsOf, runDuePolicies, type DriftSignal, type DueOptions, type DueOutcome } from './policy';
 export { cronMatches, lastFiring, parseCron, type CronSchedule } from './schedule';
+export { pipelineModel, reproduce, type ReproOptions, type ReproResult, type ReproStep, type ReproStepName } from './repro';

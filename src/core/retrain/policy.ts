@@ -3,9 +3,8 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { getModel, modelHistory, type RetrainTrigger } from '../registry';
 import type { MetadataStore } from '../store';
-import type { MetricName } from '../train';
 import type { Project, RetrainingPolicy } from '../workspace';
-import { runGate, type GateResult } from './evaluate';
+import { runGate, type GateOptions, type GateResult } from './evaluate';
 import { checkThresholdSettings } from './gate';
 import { promote } from './promotion';
 import { championOf, retrainModel } from './retrain';
@@ -56,6 +55,19 @@ export function checkPolicy(project: Project, model: string, policy: RetrainingP
   return policy;
 }
 
+/** The gate a policy asks for, as runGate's options. */
+export function gateOptionsOf(policy: RetrainingPolicy): Omit<GateOptions, 'challenger'> {
+  const gate = policy.gate ?? {};
+  return {
+    ...(gate.holdout ? { holdout: gate.holdout } : {}),
+    ...(gate.metric ? { metric: gate.metric } : {}),
+    ...(gate.min_absolute_change !== undefined ? { minAbsoluteChange: gate.min_absolute_change } : {}),
+    ...(gate.min_relative_change !== undefined ? { minRelativeChange: gate.min_relative_change } : {}),
+    ...(gate.floor !== undefined ? { floor: gate.floor } : {}),
+    ...(gate.slice ? { slice: gate.slice } : {}),
+  };
+}
+
 /**
  * Evaluates every policy in mlops.yaml `retraining:` once, as cron or CI would: a new version of the dataset since
  * the champion's training version, the schedule fired since the last retrain, or drift; when one is due, retrains,
@@ -103,16 +115,7 @@ async function runPolicy(project: Project, store: MetadataStore, model: string, 
 
   let gate: GateResult;
   try {
-    gate = await runGate(project, {
-      challenger: `${model}/${retrained.version}`,
-      ...(policy.gate?.holdout ? { holdout: policy.gate.holdout } : {}),
-      ...(policy.gate?.metric ? { metric: policy.gate.metric as MetricName } : {}),
-      ...(policy.gate?.min_absolute_change !== undefined ? { minAbsoluteChange: policy.gate.min_absolute_change } : {}),
-      ...(policy.gate?.min_relative_change !== undefined ? { minRelativeChange: policy.gate.min_relative_change } : {}),
-      ...(policy.gate?.floor !== undefined ? { floor: policy.gate.floor } : {}),
-      ...(policy.gate?.slice ? { slice: policy.gate.slice } : {}),
-      signal: options.signal,
-    });
+    gate = await runGate(project, { challenger: `${model}/${retrained.version}`, ...gateOptionsOf(policy), signal: options.signal });
   } catch (err) {
     if (!(err instanceof MlopsError) || err.code !== 'NO_HOLDOUT') throw err;
     outcome.notes.push(l10n.t('{0}: the gate did not run: {1} The challenger waits.', model, err.message));

@@ -16,6 +16,13 @@ export interface ProjectConfig {
   monitoring?: Record<string, unknown>;
   /** Per registered model: when to retrain it, the gate its challenger must pass, and how it is promoted. */
   retraining?: Record<string, RetrainingPolicy>;
+  /** What `mlops repro` runs beyond datasets:, training: and retraining:. */
+  pipeline?: PipelineConfig;
+}
+
+export interface PipelineConfig {
+  /** The registered model `mlops repro` registers the trained model as; default the one model of retraining:, else training.dataset. */
+  model?: string;
 }
 
 export type RetrainEvent = 'drift' | 'new_data' | 'schedule';
