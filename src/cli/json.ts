@@ -11,7 +11,7 @@ import type { Model } from '../core/train';
 import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { DriftReport } from '../core/monitor';
-import type { DecisionResult, DueOutcome, GateResult, ReproResult, RetrainResult } from '../core/retrain';
+import type { CiWorkflow, DecisionResult, DueOutcome, GateResult, ReproResult, RetrainResult } from '../core/retrain';
 import type { EndpointStatus, FeedbackImport, ServerMetrics } from '../core/serve';
 
 /** A run as every run listing prints it: `durationMs` is null while it runs. */
@@ -174,4 +174,5 @@ export interface CliJson {
   decision: DecisionResult;
   rollback: AliasChange;
   repro: ReproResult;
+  'ci init': CiWorkflow;
 }

@@ -8,6 +8,7 @@ import { serveCommands } from './serve';
 import { retrainCommands } from './retrain';
 import { trackingCommands } from './tracking';
 import { trainCommands } from './train';
+import { ciCommands } from './ci';
 
 /** Every command of the CLI. A capability adds its module here and nothing else changes. */
-export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands, ...retrainCommands];
+export const allCommands: readonly CliCommand[] = [...projectCommands, ...dataCommands, ...trackingCommands, ...trainCommands, ...registryCommands, ...monitorCommands, ...featureCommands, ...serveCommands, ...retrainCommands, ...ciCommands];

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { l10n } from '../../core/l10n';
 import { openMetadataStore } from '../../core/metadata';
 import { evaluationMarkdown, parseModelReference } from '../../core/registry';
-import { approveVersion, rejectVersion, reproduce, retrainModel, rollbackChampion, runDuePolicies, runGate, type DecisionResult, type GateResult } from '../../core/retrain';
+import { approveVersion, gateOptionsOf, rejectVersion, reproduce, retrainModel, rollbackChampion, runDuePolicies, runGate, type DecisionResult, type GateResult } from '../../core/retrain';
 import { writeFileDurably } from '../../core/storage';
 import { openProject } from '../../core/workspace';
 import { UsageError } from '../args';
@@ -26,7 +26,7 @@ const score = (v: number | null) => (v === null ? 'n/a' : String(Number(v.toPrec
 const gate = defineCommand({
   name: 'gate',
   usage: 'mlops gate --model <name>@challenger [--against champion] [--holdout DATASET[@V] | FILE] [--metric M] [--min-gain X | --min-relative-gain R] [--floor F] [--slice COLUMN] [--report gate.md] [--json]',
-  summary: 'Evaluate a challenger against the champion on the same holdout; exits 0 when the gate passes, 1 when it fails.',
+  summary: 'Evaluate a challenger against the champion on the same holdout (the model\'s retraining.gate unless options say otherwise); exits 0 when the gate passes, 1 when it fails.',
   options: [
     { name: 'model', type: 'string', description: 'The version to judge: <name>@challenger or <name>/<version>.' },
     { name: 'against', type: 'string', description: 'The version to beat: an alias or version number of the same model (default champion).' },
@@ -46,12 +46,18 @@ const gate = defineCommand({
     if (!model) throw new UsageError(l10n.t('--model is required: the version to judge, such as weather@challenger.'));
     if (o['min-gain'] !== undefined && o['min-relative-gain'] !== undefined) throw new UsageError(l10n.t('Give --min-gain or --min-relative-gain, not both.'));
     const project = openProject(ctx.cwd);
+    // The model's policy sets the gate unless an option says otherwise, so CI gates as `mlops repro` and --due do.
+    const { minAbsoluteChange, minRelativeChange, ...policy } = gateOptionsOf(project.config.retraining?.[parseModelReference(model).model] ?? {});
+    const gains = o['min-gain'] !== undefined || o['min-relative-gain'] !== undefined;
     const result = await whileInterruptible(ctx, (signal) =>
       runGate(project, {
+        ...policy,
+        ...(!gains && minAbsoluteChange !== undefined ? { minAbsoluteChange } : {}),
+        ...(!gains && minRelativeChange !== undefined ? { minRelativeChange } : {}),
         challenger: model,
         ...(o.against ? { against: o.against } : {}),
-        ...(o.holdout ? { holdout: o.holdout } : {}),
-        cwd: ctx.cwd,
+        // A policy's holdout path is the project's; one typed here is the shell's.
+        ...(o.holdout ? { holdout: o.holdout, cwd: ctx.cwd } : {}),
         ...(o.metric ? { metric: o.metric } : {}),
         ...(o['min-gain'] !== undefined ? { minAbsoluteChange: o['min-gain'] } : {}),
         ...(o['min-relative-gain'] !== undefined ? { minRelativeChange: o['min-relative-gain'] } : {}),

@@ -10,3 +10,4 @@ export { approveVersion, latestGate, previousChampion, promote, rejectVersion, r
 export { checkPolicy, gateOptionsOf, runDuePolicies, type DriftSignal, type DueOptions, type DueOutcome } from './policy';
 export { cronMatches, lastFiring, parseCron, type CronSchedule } from './schedule';
 export { pipelineModel, reproduce, type ReproOptions, type ReproResult, type ReproStep, type ReproStepName } from './repro';
+export { CI_FILES, ciWorkflowText, writeCiWorkflow, type CiProvider, type CiWorkflow } from './ci';
