@@ -83,10 +83,11 @@ function printGate(ctx: CommandContext, r: GateResult): void {
 
 const retrain = defineCommand({
   name: 'retrain',
-  usage: 'mlops retrain <model> [--dataset D@V] [--reason TEXT] [--json] | mlops retrain --due [--json]',
+  usage: 'mlops retrain <model> [--dataset D@V] [--since T] [--reason TEXT] [--json] | mlops retrain --due [--json]',
   summary: 'Rebuild the champion from its lineage on newer data as the challenger, or evaluate the retraining policies of mlops.yaml once (--due).',
   options: [
     { name: 'dataset', type: 'string', description: 'The data version to train on (default: the newest version of the champion\'s dataset).' },
+    { name: 'since', type: 'string', description: 'Train on the rows whose timestamp is at or after this time (the dataset\'s declared timestamp column).' },
     { name: 'due', type: 'boolean', description: 'Evaluate every policy in mlops.yaml `retraining:` once: retrain, gate and promote what is due.' },
     REASON_OPTION,
     JSON_OPTION,
@@ -112,11 +113,13 @@ const retrain = defineCommand({
     try {
       if (!o.json) ctx.stderr(l10n.t('Retraining {0} from its champion\'s lineage…', ctx.args.positionals[0]) + '\n');
       const result = await whileInterruptible(ctx, (signal) =>
-        retrainModel(project, store, { model: ctx.args.positionals[0], ...(o.dataset ? { dataset: o.dataset } : {}), ...(o.reason ? { reason: o.reason } : {}), signal }),
+        retrainModel(project, store, { model: ctx.args.positionals[0], ...(o.dataset ? { dataset: o.dataset } : {}), ...(o.since !== undefined ? { since: o.since } : {}), ...(o.reason ? { reason: o.reason } : {}), signal }),
       );
       if (o.json) printJson(ctx, 'retrain', result);
       else {
         text(ctx, l10n.t('Registered {0}/{1} (alias challenger), retrained from {0}/{2} on {3}@{4}: cv_{5} = {6}.', result.model, result.version, result.from, result.dataset.name, result.dataset.version, result.cv.metric, score(result.cv.score)));
+        const window = result.trainingConfig.window;
+        if (window) text(ctx, l10n.t('Trained on the {0} rows with {1} at or after {2}.', result.rows, window.column, window.since));
         text(ctx, l10n.t('Next: `mlops gate --model {0}@challenger --against champion`.', result.model));
       }
       return 0;

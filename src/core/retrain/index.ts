@@ -4,7 +4,8 @@
  */
 export { checkThreshold, checkThresholdSettings, noRegression, type MetricThreshold, type ThresholdCheck, type ThresholdFailure } from './gate';
 export { runGate, type GateOptions, type GateResult } from './evaluate';
-export { compareTimestamps, type Holdout } from './holdout';
+export { type Holdout } from './holdout';
+export { compareTimestamps } from '../models';
 export { championOf, retrainModel, type RetrainOptions, type RetrainResult } from './retrain';
 export { approveVersion, latestGate, previousChampion, promote, rejectVersion, rollbackChampion, type DecisionResult } from './promotion';
 export { checkPolicy, gateOptionsOf, runDuePolicies, type DriftSignal, type DueOptions, type DueOutcome } from './policy';
