@@ -2,6 +2,7 @@ import { listDatasets, resolveVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { getModel, modelHistory, type RetrainTrigger } from '../registry';
+import { checkModel, windowBounds, type ModelHealth } from '../monitor';
 import type { MetadataStore } from '../store';
 import type { Project, RetrainingPolicy } from '../workspace';
 import { runGate, type GateOptions, type GateResult } from './evaluate';
@@ -28,6 +29,8 @@ export interface DueOutcome {
   model: string;
   /** The triggers that fired, in the order drift, new data, schedule. */
   due: RetrainTrigger[];
+  /** For on: drift, what monitoring's check of the champion's recent predictions found. */
+  drift?: { health: ModelHealth; reason: string; rows: number; check: string | null };
   /** The challenger a retrain registered. */
   retrained?: { version: number; trigger: RetrainTrigger; dataset: string };
   gate?: { passed: boolean; challenger: number | null; champion: number | null; reasons: string[] };
@@ -51,8 +54,23 @@ export function checkPolicy(project: Project, model: string, policy: RetrainingP
     throw new MlopsError(l10n.t('The retraining policy of {0} retrains on a schedule but has none.', model), l10n.t('Add retraining.{0}.schedule, for example "0 3 * * 1".', model), 'BAD_POLICY');
   }
   if (policy.schedule) parseCron(policy.schedule);
+  if (policy.window) windowBounds({ duration: policy.window });
   if (policy.gate) checkThresholdSettings({ greaterIsBetter: true, minAbsoluteChange: policy.gate.min_absolute_change, minRelativeChange: policy.gate.min_relative_change, threshold: policy.gate.floor });
   return policy;
+}
+
+/**
+ * Monitoring's check of the champion on its recent predictions (the policy's window, else monitoring's): drift of
+ * the inputs or a decayed metric is a drift signal; a window with no prediction says nothing, so it never fires.
+ */
+async function monitoredDrift(project: Project, store: MetadataStore, model: string, policy: RetrainingPolicy, outcome: DueOutcome, signal?: AbortSignal): Promise<DriftSignal | undefined> {
+  const check = await checkModel(project, store, { model: `${model}@champion`, ...(policy.window ? { window: { duration: policy.window } } : {}), record: true, ...(signal ? { signal } : {}) });
+  outcome.drift = { health: check.health, reason: check.reason, rows: check.window.rows, check: check.id };
+  if (check.health === 'no-data') {
+    outcome.notes.push(l10n.t('{0}: no prediction in the monitoring window, so drift is not judged.', model));
+    return undefined;
+  }
+  return { datasetDrift: check.report?.datasetDrift === true || check.health === 'drift', decayed: check.decay?.alert === true };
 }
 
 /** The gate a policy asks for, as runGate's options. */
@@ -91,7 +109,7 @@ async function runPolicy(project: Project, store: MetadataStore, model: string, 
   const trainedOnNewest = newest && summary.versions.find((v) => (v.lineage.trainingConfig?.digest ?? v.lineage.dataset?.digest) === newest.digest);
 
   if (on.includes('drift')) {
-    const drift = await options.driftOf?.(model);
+    const drift = options.driftOf ? await options.driftOf(model) : await monitoredDrift(project, store, model, policy, outcome, options.signal);
     if (drift?.datasetDrift || drift?.decayed) outcome.due.push('drift');
   }
   if (on.includes('new_data') && newest && !trainedOnNewest) outcome.due.push('new-data');

@@ -33,6 +33,8 @@ export interface RetrainingPolicy {
   on?: RetrainEvent[];
   /** Cron, five fields (minute hour day-of-month month day-of-week), in UTC. */
   schedule?: string;
+  /** For on: drift, the recent predictions monitoring checks (a duration: 12h, 7d); default monitoring.window. */
+  window?: string;
   gate?: {
     metric?: 'accuracy' | 'f1' | 'roc_auc' | 'log_loss' | 'rmse' | 'mae' | 'r2';
     min_absolute_change?: number;
