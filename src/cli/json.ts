@@ -11,7 +11,7 @@ import type { InputWarning, Model } from '../core/train';
 import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
 import type { ColumnDrift, DriftReport, MonitorCheck } from '../core/monitor';
-import type { DecisionResult, DueOutcome, GateResult, RetrainResult } from '../core/retrain';
+import type { CiWorkflow, DecisionResult, DueOutcome, GateResult, ReproResult, RetrainResult } from '../core/retrain';
 import type { EndpointStatus, FeedbackImport, ReplaySummary, ServerMetrics, ServerState } from '../core/serve';
 
 /** A run as every run listing prints it: `durationMs` is null while it runs. */
@@ -190,6 +190,8 @@ export interface CliJson {
   'retrain due': { outcomes: DueOutcome[] };
   decision: DecisionResult;
   rollback: AliasChange;
+  repro: ReproResult;
+  'ci init': CiWorkflow;
   'drift model': ModelDriftJson;
   monitor: MonitorCheck;
   'monitor history': { checks: MonitorCheck[] };

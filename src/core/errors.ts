@@ -29,7 +29,7 @@ export type ErrorCode =
   | 'ALREADY_SERVING' | 'BAD_FEEDBACK' | 'BAD_REQUEST' | 'NOTHING_TO_SERVE' | 'NO_TOKEN' | 'SERVER_UNREACHABLE' | 'STOP_TIMEOUT'
   // retraining, gates, promotion
   | 'BAD_GATE' | 'NO_HOLDOUT' | 'INCOMPATIBLE_MODELS' | 'NO_CHAMPION' | 'NOT_RETRAINABLE' | 'NO_NEW_DATA' | 'BAD_POLICY'
-  | 'BAD_SCHEDULE' | 'GATE_FAILED' | 'NO_ROLLBACK'
+  | 'BAD_SCHEDULE' | 'GATE_FAILED' | 'NO_ROLLBACK' | 'BAD_PIPELINE' | 'TRAINING_FAILED' | 'CI_EXISTS' | 'NO_WINDOW'
   // predictions
   | 'UNSEEN_INPUT'
   // training and predicting on feature services

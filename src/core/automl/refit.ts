@@ -9,7 +9,7 @@ import type { Leaderboard } from './automl';
 
 /** The data a config was trained on, read from the cache, columns as the search saw them. */
 export async function configDataset(cache: ObjectCache, config: TrainingConfigRecord): Promise<Dataset> {
-  return (await readTrainingFile(versionFile(cache, config.digest), config.format, { keep: config.target, exclude: config.excluded, applyDropRule: false, dated: config.dated })).dataset;
+  return (await readTrainingFile(versionFile(cache, config.digest), config.format, { keep: config.target, exclude: config.excluded, applyDropRule: false, dated: config.dated, ...(config.window ? { window: config.window } : {}) })).dataset;
 }
 
 /** The cached bytes of a file version; a fresh clone may not have them yet. */

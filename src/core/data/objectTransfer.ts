@@ -49,6 +49,15 @@ export async function collectGarbage(project: Project, options: { force?: boolea
   });
 }
 
+/**
+ * The objects the registry's committed records name (model artifacts): a clone that gates or serves a registered
+ * model needs them as much as the data. The records also name digests that are no object (a card's), so these
+ * travel when one side has them and are never counted missing.
+ */
+function registeredArtifacts(project: Project): Set<string> {
+  return digestsNamedIn(project.paths.models);
+}
+
 function digestsNamedIn(dir: string): Set<string> {
   const found = new Set<string>();
   if (!fs.existsSync(dir)) return found;
@@ -135,7 +144,7 @@ export async function pushObjects(project: Project, options: WorkOptions = {}): 
   return withDataLock(project.paths, async () => {
     const wanted = [...referencedObjects(project, local)];
     const missing = wanted.filter((h) => !local.has(h));
-    const toSend = wanted.filter((h) => local.has(h) && !remote.has(h));
+    const toSend = [...new Set([...wanted, ...registeredArtifacts(project)])].filter((h) => local.has(h) && !remote.has(h));
     const done = await transfer(local, remote, toSend, options);
     return { remote: remote.dir, ...done, present: wanted.length - missing.length - toSend.length, missing };
   });
@@ -154,7 +163,7 @@ export async function pullObjects(project: Project, options: WorkOptions = {}): 
     const unavailable = new Set<string>();
     for (;;) {
       const lacking = [...referencedObjects(project, local)].filter((h) => !local.has(h) && !unavailable.has(h));
-      const available = lacking.filter((h) => remote.has(h));
+      const available = [...new Set([...lacking, ...registeredArtifacts(project)])].filter((h) => !local.has(h) && remote.has(h));
       for (const h of lacking) if (!remote.has(h)) unavailable.add(h);
       if (available.length === 0) break;
       const done = await transfer(remote, local, available, options);

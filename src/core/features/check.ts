@@ -21,10 +21,14 @@ export function checkFeatureDefinitions(project: Project | { paths: ProjectPaths
       columns = resolveSource(project as Project, view.source).columns;
     } catch (err) {
       if (!(err instanceof MlopsError)) throw err;
+      // A fresh clone has the versions but not their objects until `mlops pull`: CI validates before it pulls.
+      const notHere = err.code === 'MISSING_OBJECT';
       problems.push({
         path: ['features', 'views', name, 'source'],
-        severity: err.code === 'NO_DATASET' ? 'warning' : 'error',
-        message: err.code === 'NO_DATASET' ? l10n.t('The dataset {0} has no version yet, so the types of this view are not checked: snapshot it.', view.source) : err.message,
+        severity: err.code === 'NO_DATASET' || notHere ? 'warning' : 'error',
+        message: err.code === 'NO_DATASET'
+          ? l10n.t('The dataset {0} has no version yet, so the types of this view are not checked: snapshot it.', view.source)
+          : notHere ? l10n.t('The data of {0} is not in this machine\'s cache, so the types of this view are not checked: `mlops pull` fetches it.', view.source) : err.message,
       });
       columns = undefined;
     }

@@ -7,5 +7,5 @@ export { modelOfRun, runArtifactBytes, type ModelBytes } from './artifact';
 export { resolveModel, resolveRegisteredModel, type ModelRef, type ResolvedModel } from './resolveModel';
 export { predictFile, predictChecked, type PredictFileResult, type PredictFileOptions, type CheckedPredictions } from './predictFile';
 export { exportOnnxFile, type ExportFileResult } from './exportFile';
-export { readTrainingFile, readFileColumns, trainingFormat, trainingHeader, DELIMITER, type LoadedTable, type TableOptions, type FileColumns } from './tabularFile';
+export { readTrainingFile, readFileColumns, trainingFormat, trainingHeader, compareTimestamps, DELIMITER, type LoadedTable, type TableOptions, type FileColumns } from './tabularFile';
 export { exportTritonRepository, type TritonRepositoryResult, type TritonTensor } from './tritonRepository';

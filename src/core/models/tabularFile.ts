@@ -3,7 +3,7 @@ import { parquetColumnNames, readParquetColumns, type WholeColumn } from '../dat
 import { tabularFormatOf } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { DatedColumn, TrainingFormat } from '../tracking';
+import type { DatedColumn, TrainingFormat, TrainingWindow } from '../tracking';
 import type { Column, Dataset } from '../train';
 import { DEFAULT_MAX_CATEGORIES, categorize, cellNumber, datePartFeatureName, datePartValues, datePartsOfTexts, isMissingCell } from '../train';
 
@@ -28,6 +28,8 @@ export interface TableOptions {
   applyDropRule?: boolean;
   /** With the drop rule off, exactly these date columns become parts (a refit repeats the search's columns). */
   dated?: readonly DatedColumn[];
+  /** Only the rows whose `column` is at or after `since` (a retrain's --since); the column is read even if excluded. */
+  window?: TrainingWindow;
 }
 
 export const DELIMITER: Readonly<Record<'csv' | 'tsv', number>> = { csv: COMMA, tsv: TAB };
@@ -48,9 +50,46 @@ export function trainingHeader(file: string, format: TrainingFormat): string[] |
 /** A training file as typed columns, whatever its format. */
 export async function readTrainingFile(file: string, format: TrainingFormat, options: TableOptions = {}): Promise<LoadedTable> {
   const exclude = new Set(options.exclude ?? []);
-  const { names, rows, columns } = await readFileColumns(file, format, (name) => !exclude.has(name));
-  return assembleTable(names, rows, columns, options);
+  const window = options.window;
+  const read = await readFileColumns(file, format, (name) => !exclude.has(name) || name === window?.column);
+  if (!window) return assembleTable(read.names, read.rows, read.columns, options);
+  const { names, rows, columns } = windowRows(read, window, file);
+  return assembleTable(names, rows, columns.map((c, k) => (exclude.has(names[k]) ? undefined : c)), options);
 }
+
+/**
+ * The rows at or after the window's start, before any category or date part is derived, so that a model trained on
+ * a window knows nothing of the rows before it (not even their category names).
+ */
+function windowRows(read: FileColumns, window: TrainingWindow, file: string): FileColumns {
+  const at = read.names.indexOf(window.column);
+  const column = read.columns[at];
+  if (at < 0 || !column) {
+    throw new MlopsError(l10n.t('{0} has no column {1} to take the window from.', file, window.column), l10n.t('Declare the dataset\'s timestamp column in mlops.yaml (datasets.<name>.timestamp).'), 'NO_WINDOW');
+  }
+  const kept: number[] = [];
+  for (let i = 0; i < read.rows; i++) {
+    const value = column.kind === 'numeric' ? (Number.isNaN(column.values[i]) ? undefined : String(column.values[i])) : column.values[i];
+    if (value !== undefined && compareTimestamps(value, window.since) >= 0) kept.push(i);
+  }
+  const columns = read.columns.map((c): WholeColumn | undefined => {
+    if (!c) return undefined;
+    return c.kind === 'numeric' ? { kind: 'numeric', values: Float64Array.from(kept, (i) => c.values[i]) } : { kind: 'text', values: kept.map((i) => c.values[i]) };
+  });
+  return { names: read.names, rows: kept.length, columns };
+}
+
+/** Orders timestamps as numbers when both are, as dates when both parse, else as text (ISO dates sort as text). */
+export function compareTimestamps(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  const dx = Date.parse(a);
+  const dy = Date.parse(b);
+  if (Number.isFinite(dx) && Number.isFinite(dy)) return dx - dy;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 
 /** The columns of a CSV, TSV or Parquet file that `keep` names, as numbers or text (undefined for the others). */
 export interface FileColumns {

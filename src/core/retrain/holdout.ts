@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { COMMA, TAB, cellText, forEachParquetRow, parquetCellText, readDelimitedFile, resolveVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { trainingFormat } from '../models';
+import { compareTimestamps, trainingFormat } from '../models';
 import type { ModelVersion } from '../registry';
 import { hexOf, missingObject, ObjectCache } from '../storage';
 import type { TrainingFormat } from '../tracking';
@@ -70,17 +70,6 @@ export async function namedHoldout(project: Project, reference: string, cwd: str
   }
   const overlap = trainedOn.includes(version.digest) ? ` (${l10n.t('a model trained on it')})` : '';
   return { source: `${pointer.dataset}@${version.id}${overlap}`, ...(await readRows(cachedFile(project, version.digest), trainingFormat(pointer.path))) };
-}
-
-/** Orders timestamps as numbers when both are, as dates when both parse, else as text (ISO dates sort as text). */
-export function compareTimestamps(a: string, b: string): number {
-  const x = Number(a);
-  const y = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y;
-  const dx = Date.parse(a);
-  const dy = Date.parse(b);
-  if (Number.isFinite(dx) && Number.isFinite(dy)) return dx - dy;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

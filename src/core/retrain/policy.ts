@@ -2,10 +2,10 @@ import { listDatasets, resolveVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { getModel, modelHistory, type RetrainTrigger } from '../registry';
+import { checkModel, windowBounds, type ModelHealth } from '../monitor';
 import type { MetadataStore } from '../store';
-import type { MetricName } from '../train';
 import type { Project, RetrainingPolicy } from '../workspace';
-import { runGate, type GateResult } from './evaluate';
+import { runGate, type GateOptions, type GateResult } from './evaluate';
 import { checkThresholdSettings } from './gate';
 import { promote } from './promotion';
 import { championOf, retrainModel } from './retrain';
@@ -29,6 +29,8 @@ export interface DueOutcome {
   model: string;
   /** The triggers that fired, in the order drift, new data, schedule. */
   due: RetrainTrigger[];
+  /** For on: drift, what monitoring's check of the champion's recent predictions found. */
+  drift?: { health: ModelHealth; reason: string; rows: number; check: string | null };
   /** The challenger a retrain registered. */
   retrained?: { version: number; trigger: RetrainTrigger; dataset: string };
   gate?: { passed: boolean; challenger: number | null; champion: number | null; reasons: string[] };
@@ -52,8 +54,36 @@ export function checkPolicy(project: Project, model: string, policy: RetrainingP
     throw new MlopsError(l10n.t('The retraining policy of {0} retrains on a schedule but has none.', model), l10n.t('Add retraining.{0}.schedule, for example "0 3 * * 1".', model), 'BAD_POLICY');
   }
   if (policy.schedule) parseCron(policy.schedule);
+  if (policy.window) windowBounds({ duration: policy.window });
   if (policy.gate) checkThresholdSettings({ greaterIsBetter: true, minAbsoluteChange: policy.gate.min_absolute_change, minRelativeChange: policy.gate.min_relative_change, threshold: policy.gate.floor });
   return policy;
+}
+
+/**
+ * Monitoring's check of the champion on its recent predictions (the policy's window, else monitoring's): drift of
+ * the inputs or a decayed metric is a drift signal; a window with no prediction says nothing, so it never fires.
+ */
+async function monitoredDrift(project: Project, store: MetadataStore, model: string, policy: RetrainingPolicy, outcome: DueOutcome, signal?: AbortSignal): Promise<DriftSignal | undefined> {
+  const check = await checkModel(project, store, { model: `${model}@champion`, ...(policy.window ? { window: { duration: policy.window } } : {}), record: true, ...(signal ? { signal } : {}) });
+  outcome.drift = { health: check.health, reason: check.reason, rows: check.window.rows, check: check.id };
+  if (check.health === 'no-data') {
+    outcome.notes.push(l10n.t('{0}: no prediction in the monitoring window, so drift is not judged.', model));
+    return undefined;
+  }
+  return { datasetDrift: check.report?.datasetDrift === true || check.health === 'drift', decayed: check.decay?.alert === true };
+}
+
+/** The gate a policy asks for, as runGate's options. */
+export function gateOptionsOf(policy: RetrainingPolicy): Omit<GateOptions, 'challenger'> {
+  const gate = policy.gate ?? {};
+  return {
+    ...(gate.holdout ? { holdout: gate.holdout } : {}),
+    ...(gate.metric ? { metric: gate.metric } : {}),
+    ...(gate.min_absolute_change !== undefined ? { minAbsoluteChange: gate.min_absolute_change } : {}),
+    ...(gate.min_relative_change !== undefined ? { minRelativeChange: gate.min_relative_change } : {}),
+    ...(gate.floor !== undefined ? { floor: gate.floor } : {}),
+    ...(gate.slice ? { slice: gate.slice } : {}),
+  };
 }
 
 /**
@@ -79,7 +109,7 @@ async function runPolicy(project: Project, store: MetadataStore, model: string, 
   const trainedOnNewest = newest && summary.versions.find((v) => (v.lineage.trainingConfig?.digest ?? v.lineage.dataset?.digest) === newest.digest);
 
   if (on.includes('drift')) {
-    const drift = await options.driftOf?.(model);
+    const drift = options.driftOf ? await options.driftOf(model) : await monitoredDrift(project, store, model, policy, outcome, options.signal);
     if (drift?.datasetDrift || drift?.decayed) outcome.due.push('drift');
   }
   if (on.includes('new_data') && newest && !trainedOnNewest) outcome.due.push('new-data');
@@ -103,16 +133,7 @@ async function runPolicy(project: Project, store: MetadataStore, model: string, 
 
   let gate: GateResult;
   try {
-    gate = await runGate(project, {
-      challenger: `${model}/${retrained.version}`,
-      ...(policy.gate?.holdout ? { holdout: policy.gate.holdout } : {}),
-      ...(policy.gate?.metric ? { metric: policy.gate.metric as MetricName } : {}),
-      ...(policy.gate?.min_absolute_change !== undefined ? { minAbsoluteChange: policy.gate.min_absolute_change } : {}),
-      ...(policy.gate?.min_relative_change !== undefined ? { minRelativeChange: policy.gate.min_relative_change } : {}),
-      ...(policy.gate?.floor !== undefined ? { floor: policy.gate.floor } : {}),
-      ...(policy.gate?.slice ? { slice: policy.gate.slice } : {}),
-      signal: options.signal,
-    });
+    gate = await runGate(project, { challenger: `${model}/${retrained.version}`, ...gateOptionsOf(policy), signal: options.signal });
   } catch (err) {
     if (!(err instanceof MlopsError) || err.code !== 'NO_HOLDOUT') throw err;
     outcome.notes.push(l10n.t('{0}: the gate did not run: {1} The challenger waits.', model, err.message));

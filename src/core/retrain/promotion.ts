@@ -1,6 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { findVersion, modelHistory, recordEvent, removeAlias, setAlias, type AliasChange, type HistoryEvent, type ModelSummary } from '../registry';
+import { findVersion, getModel, modelHistory, recordEvent, removeAlias, setAlias, type AliasChange, type HistoryEvent, type ModelSummary } from '../registry';
 import type { ProjectPaths } from '../workspace';
 
 export interface DecisionResult {
@@ -42,6 +42,8 @@ function checkDecidable(summary: ModelSummary, version: number, decision: 'appro
  * failed is refused: approving it would promote a model the evaluation found worse.
  */
 export async function approveVersion(paths: ProjectPaths, model: string, version: number, reason?: string): Promise<DecisionResult> {
+  // An archived version is refused as such first: its gate no longer matters.
+  checkDecidable(getModel(paths, model), version, 'approve');
   const gate = latestGate(modelHistory(paths, model), version);
   if (gate && !gate.evaluation!.passed) {
     throw new MlopsError(

@@ -6,7 +6,7 @@ import { trainingFormat } from '../models';
 import { getModel, recordEvent, registerModel, resolveModelVersion, type ModelVersion, type RetrainTrigger } from '../registry';
 import { hexOf, missingObject, ObjectCache } from '../storage';
 import type { MetadataStore } from '../store';
-import { MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type TrainingConfigRecord } from '../tracking';
+import { MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type TrainingConfigRecord, type TrainingWindow } from '../tracking';
 import { trainingCancelled } from '../train';
 import type { Project } from '../workspace';
 
@@ -16,6 +16,8 @@ export interface RetrainOptions {
   dataset?: string;
   trigger?: RetrainTrigger;
   reason?: string;
+  /** Train on the rows whose timestamp (the dataset's declared `timestamp`) is at or after this; recorded in the configuration. */
+  since?: string;
   signal?: AbortSignal;
 }
 
@@ -31,6 +33,8 @@ export interface RetrainResult {
   /** Cross-validated score of the retrained configuration on the new data, as the AutoML reports its best. */
   cv: { metric: string; score: number };
   trainingConfig: TrainingConfigRecord;
+  /** The rows trained on: all of the version's, or those of the --since window. */
+  rows: number;
 }
 
 /** The model's champion, with an error that says how to name one when there is none. */
@@ -67,7 +71,8 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
   if (version.kind !== 'file') {
     throw new MlopsError(l10n.t('{0} is a folder; AutoML trains on one CSV, TSV or Parquet file.', pointer.path), l10n.t('Declare and snapshot the training file itself as a dataset.'), 'NOT_TABULAR');
   }
-  if (version.digest === recorded.digest) {
+  const window = options.since === undefined ? undefined : windowOf(project, pointer.dataset, options.since);
+  if (version.digest === recorded.digest && window?.since === recorded.window?.since) {
     throw new MlopsError(
       l10n.t('{0}@{1} is the data {2}/{3} was trained on: retraining would build the same model.', pointer.dataset, version.id, champion.model, champion.version),
       l10n.t('Snapshot the new data first (`mlops snapshot {0}`), or name another version with --dataset.', pointer.path),
@@ -76,10 +81,20 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
   }
   const cache = new ObjectCache(project.paths.cache);
   if (!cache.has(hexOf(version.digest))) throw missingObject(hexOf(version.digest), cache.dir);
+  // The champion's own window, if it had one, is not inherited: without --since a retrain reads the whole version.
   const config: TrainingConfigRecord = { ...recorded, dataset: pointer.dataset, version: version.id, digest: version.digest, format: trainingFormat(pointer.path) };
+  delete config.window;
+  if (window) config.window = window;
 
   const dataset = await configDataset(cache, config);
   if (options.signal?.aborted) throw trainingCancelled();
+  if (window && dataset.nRows < config.folds) {
+    throw new MlopsError(
+      l10n.t('{0}@{1} has {2} rows with {3} at or after {4}: too few to train on ({5} folds).', pointer.dataset, version.id, dataset.nRows, window.column, window.since, config.folds),
+      l10n.t('Give an earlier --since, or snapshot newer data.'),
+      'NO_WINDOW',
+    );
+  }
   const task = { type: config.task, target: config.target };
   const cv = crossValidate(cvSetup(dataset, task, config.metric, config.folds, config.seed), config.family, config.params, options.signal);
   const model = fitConfig(dataset, config, options.signal);
@@ -97,6 +112,7 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
     run.logInput('dataset', pointer.dataset, String(version.id), version.digest);
     run.logSeed(config.seed);
     run.logParam('mlops.folds', config.folds);
+    if (window) run.logParam('mlops.since', `${window.column} >= ${window.since}`);
     for (const [k, v] of Object.entries(config.params)) run.logParam(`model.${k}`, v);
     run.logParam(TRAINING_CONFIG_PARAM, JSON.stringify(config));
     run.logMetric(`cv_${config.metric}`, cv.score, 0);
@@ -120,5 +136,22 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
     dataset: { name: pointer.dataset, version: version.id, digest: version.digest },
     cv: { metric: config.metric, score: cv.score },
     trainingConfig: config,
+    rows: dataset.nRows,
   };
+}
+
+/** The window of --since on a dataset's declared timestamp column, checked: a time that is not one fails here. */
+function windowOf(project: Project, dataset: string, since: string): TrainingWindow {
+  const column = project.config.datasets?.[dataset]?.timestamp;
+  if (!column) {
+    throw new MlopsError(
+      l10n.t('--since needs the timestamp column of {0}, and mlops.yaml declares none.', dataset),
+      l10n.t('Add datasets.{0}.timestamp (the column of each row\'s time) to mlops.yaml.', dataset),
+      'NO_WINDOW',
+    );
+  }
+  if (since.trim() === '' || (!Number.isFinite(Number(since)) && !Number.isFinite(Date.parse(since)))) {
+    throw new MlopsError(l10n.t('--since {0} is not a time.', since), l10n.t('Give a date or a date-time (2015-01-01, 2015-01-01T00:00:00Z), or a number for a numeric timestamp.'), 'NO_WINDOW');
+  }
+  return { column, since };
 }

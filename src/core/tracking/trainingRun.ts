@@ -92,6 +92,14 @@ export interface TrainingConfigRecord {
   dated?: DatedColumn[];
   /** What became of each column of the file, and why: shown by the leaderboard, `mlops run show` and the model card. */
   columns?: ColumnDecision[];
+  /** Trained on the rows of this window only (`mlops retrain --since`); absent, on every row. */
+  window?: TrainingWindow;
+}
+
+/** The rows whose timestamp column is at or after `since`. */
+export interface TrainingWindow {
+  column: string;
+  since: string;
 }
 
 export interface DatedColumn {

@@ -16,6 +16,13 @@ export interface ProjectConfig {
   monitoring?: MonitoringConfig;
   /** Per registered model: when to retrain it, the gate its challenger must pass, and how it is promoted. */
   retraining?: Record<string, RetrainingPolicy>;
+  /** What `mlops repro` runs beyond datasets:, training: and retraining:. */
+  pipeline?: PipelineConfig;
+}
+
+export interface PipelineConfig {
+  /** The registered model `mlops repro` registers the trained model as; default the one model of retraining:, else training.dataset. */
+  model?: string;
 }
 
 export type RetrainEvent = 'drift' | 'new_data' | 'schedule';
@@ -26,6 +33,8 @@ export interface RetrainingPolicy {
   on?: RetrainEvent[];
   /** Cron, five fields (minute hour day-of-month month day-of-week), in UTC. */
   schedule?: string;
+  /** For on: drift, the recent predictions monitoring checks (a duration: 12h, 7d); default monitoring.window. */
+  window?: string;
   gate?: {
     metric?: 'accuracy' | 'f1' | 'roc_auc' | 'log_loss' | 'rmse' | 'mae' | 'r2';
     min_absolute_change?: number;

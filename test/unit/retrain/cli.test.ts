@@ -89,6 +89,34 @@ describe('mlops gate, approve, rollback, retrain --due', () => {
     assert.deepEqual(getModel(fx.project().paths, 'weather').aliases, before);
   });
 
+  it('bad input through the CLI: an unknown model, no champion yet, an archived version; each names the problem and no alias moves', () => {
+    const aliases = () => getModel(fx.project().paths, 'weather').aliases;
+    const start = aliases();
+    for (const args of [['gate', '--model', 'nosuch@challenger'], ['approve', 'nosuch/1', '--reason', 'x'], ['rollback', 'nosuch']]) {
+      const r = mlops(fx.dir, ...args);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.match(r.stderr, /no model "nosuch"/, args.join(' '));
+    }
+    const run = getModel(fx.project().paths, 'weather').versions.find((v) => v.version === weak)!.lineage.run;
+    assert.equal(mlops(fx.dir, 'register', run, '--model', 'fresh').status, 0);
+    const noChampionGate = mlops(fx.dir, 'gate', '--model', 'fresh/1', '--holdout', 'holdout.csv');
+    assert.equal(noChampionGate.status, 1);
+    assert.match(noChampionGate.stderr, /champion/);
+    const noChampionRetrain = mlops(fx.dir, 'retrain', 'fresh');
+    assert.equal(noChampionRetrain.status, 1);
+    assert.match(noChampionRetrain.stderr, /fresh has no champion yet/);
+    assert.deepEqual(getModel(fx.project().paths, 'fresh').aliases, {});
+
+    // The weak version holds no alias since the retrain took challenger.
+    const archived = weak;
+    const archive = mlops(fx.dir, 'model', 'archive', `weather/${archived}`);
+    assert.equal(archive.status, 0, archive.stderr);
+    const approve = mlops(fx.dir, 'approve', `weather/${archived}`, '--reason', 'ship it');
+    assert.equal(approve.status, 1);
+    assert.match(approve.stderr, new RegExp(`weather/${archived} is archived`));
+    assert.deepEqual(aliases(), start);
+  });
+
   it('usage mistakes exit 2; an unknown model exits 1', () => {
     assert.equal(mlops(fx.dir, 'gate').status, 2);
     assert.equal(mlops(fx.dir, 'gate', '--model', 'weather@challenger', '--min-gain', '0.1', '--min-relative-gain', '0.1').status, 2);
