@@ -9,6 +9,7 @@ import { registerRuns, type RunsApi } from './runs/registerRuns';
 import { registerTraining } from './training/trainingCommands';
 import { registerDatasets, type DatasetsFace } from './datasets';
 import { registerFeatures } from './views/declaredTrees';
+import { registerRetraining } from './retraining/registerRetraining';
 
 /** What the extension returns from activate(): used by the integration tests and by other extensions. */
 /** Set by the first line of the bundle (an esbuild banner), so activation time includes loading the code. */
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const runs = registerRuns(context, project);
   registerTraining(context, project);
   const models = registerModels(context, project);
+  registerRetraining(context, project);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.focusModels', () => vscode.commands.executeCommand('mlops.models.focus')),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { diffVersions } from '../../core/data';
+import { diffVersions, type VersionDiff } from '../../core/data';
 import { describeError } from '../../core/errors';
 import type { ModelVersion } from '../../core/registry';
 import type { Project } from '../../core/workspace';
@@ -34,7 +34,7 @@ function inputsOf(v: ModelVersion): Record<string, string> {
 }
 
 /** The two versions' training data compared with the data engine's diff (profiles only: instant). */
-async function dataDiff(project: Project, a: ModelVersion, b: ModelVersion): Promise<CompareData['dataDiff']> {
+export async function dataDiff(project: Project, a: ModelVersion, b: ModelVersion): Promise<{ diff: VersionDiff } | { note: string }> {
   const da = a.lineage.dataset;
   const db = b.lineage.dataset;
   if (!da || !db) return { note: vscode.l10n.t('A version has no recorded training data.') };
