@@ -12,3 +12,8 @@ export { ksTwoSample, type KsResult } from './kolmogorov';
 export { wassersteinDistance, normalisedWasserstein, jensenShannonDistance, populationStabilityIndex, chiSquareTest, twoProportionZTest } from './statistics';
 export { readVersionTable, type VersionTable } from './versionTable';
 export { renderDriftHtml, type DriftHtmlOptions } from './htmlReport';
+export { checkModel, type MonitorCheck, type ModelHealth, type CheckModelOptions } from './modelCheck';
+export { monitorChecks, checkHistograms, monitorCapability, type CheckHistogram, type MonitorCheckRecord } from './checkStore';
+export { windowBounds, DEFAULT_WINDOW, type MonitorWindow } from './monitorWindow';
+export { versionMetric, type Decay } from './decay';
+export { readLogWindow, type LogWindow, type LogWindowQuery, type WindowColumnSpec, type LabelledPrediction } from './logWindow';

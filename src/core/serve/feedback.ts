@@ -3,7 +3,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { parseCsv } from '../train';
 import type { Project } from '../workspace';
-import { AppendLog } from './appendLog';
+import { AppendLog, fileLines, logFiles } from './appendLog';
 import { FEEDBACK_LOG, logDir } from './predictionLog';
 
 export interface FeedbackImport {
@@ -42,4 +42,25 @@ export async function importFeedbackFile(project: Project, file: string, options
     await log.close();
   }
   return { labels: entries.length, skipped };
+}
+
+/**
+ * Every label recorded so far, by request id; a later label for the same request replaces the earlier one (a
+ * correction). Memory holds the labels, which are far fewer than the predictions.
+ */
+export async function readFeedbackLabels(project: Project, signal?: AbortSignal): Promise<Map<string, string | number | boolean>> {
+  const labels = new Map<string, string | number | boolean>();
+  for (const file of logFiles(logDir(project.paths), FEEDBACK_LOG)) {
+    for await (const line of fileLines(file, signal)) {
+      let entry: { request_id?: unknown; label?: unknown };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
+      const label = entry.label;
+      if (typeof entry.request_id === 'string' && (typeof label === 'string' || typeof label === 'number' || typeof label === 'boolean')) labels.set(entry.request_id, label);
+    }
+  }
+  return labels;
 }

@@ -6,6 +6,6 @@ export { startServer, exposureWarning, DEFAULT_PORT, type ServeOptions, type Ser
 export { endpointSpecs, chooseRoute, type EndpointSpec } from './endpoints';
 export { loadServedModel, type ServedModel, type ServedPrediction } from './modelSource';
 export { readPredictionLog, logDir, servingDir, type PredictionBatch, type PredictionLogQuery, type PredictionRecord } from './predictionLog';
-export { importFeedbackFile, type FeedbackImport } from './feedback';
+export { importFeedbackFile, readFeedbackLabels, type FeedbackImport } from './feedback';
 export { runningServer, stopServer, fetchServerJson, stateFile, type ServerState } from './serverState';
 export type { CounterSnapshot } from './liveCounters';

@@ -35,7 +35,7 @@ export function predictionLine(r: PredictionRecord): string {
   });
 }
 
-const LINE_HEAD = /^\{"time":"([^"]*)","rows":(\d+),"id":"(?:[^"\\]|\\.)*","endpoint":("(?:[^"\\]|\\.)*")/;
+const LINE_HEAD = /^\{"time":"([^"]*)","rows":(\d+),"id":"(?:[^"\\]|\\.)*","endpoint":("(?:[^"\\]|\\.)*"),"model":("(?:[^"\\]|\\.)*"),"version":(\d+)/;
 
 export interface PredictionLogQuery {
   /** Only predictions at or after this time (inclusive). */
@@ -45,6 +45,9 @@ export interface PredictionLogQuery {
   /** Only the last N predictions (rows) that pass the other filters. */
   last?: number;
   endpoint?: string;
+  /** Only predictions of this registered model, and of this version of it when given. */
+  model?: string;
+  version?: number;
   /** Include shadow predictions; off by default, since monitoring judges what callers got. */
   shadow?: boolean;
   /** Rows per batch (default 65,536). */
@@ -66,6 +69,8 @@ export interface PredictionBatch {
   /** Every input column seen in the batch; null where a row's model does not read that column. */
   inputs: Record<string, Cell[]>;
   prediction: (string | number)[];
+  /** A classifier's class probabilities for the row; null for a regressor. */
+  probabilities: (number[] | null)[];
 }
 
 /**
@@ -77,12 +82,15 @@ export async function* readPredictionLog(project: Project, query: PredictionLogQ
   const since = query.since?.getTime() ?? -Infinity;
   const until = query.until?.getTime() ?? Infinity;
   const endpoint = query.endpoint === undefined ? undefined : JSON.stringify(query.endpoint);
+  const model = query.model === undefined ? undefined : JSON.stringify(query.model);
   const wanted = (line: string): { time: number; rows: number } | undefined => {
     const head = LINE_HEAD.exec(line);
     if (!head) return undefined;
     const time = Date.parse(head[1]);
     if (!(time >= since && time < until)) return undefined;
     if (endpoint !== undefined && head[3] !== endpoint) return undefined;
+    if (model !== undefined && head[4] !== model) return undefined;
+    if (query.version !== undefined && Number(head[5]) !== query.version) return undefined;
     if (!query.shadow && !line.includes('"role":"route"')) return undefined;
     return { time, rows: Number(head[2]) };
   };
@@ -134,10 +142,11 @@ interface GrowingBatch {
   latencyMs: number[];
   inputs: Record<string, Cell[]>;
   prediction: (string | number)[];
+  probabilities: (number[] | null)[];
 }
 
 function emptyBatch(): GrowingBatch {
-  return { rows: 0, requestId: [], time: [], endpoint: [], model: [], version: [], role: [], latencyMs: [], inputs: {}, prediction: [] };
+  return { rows: 0, requestId: [], time: [], endpoint: [], model: [], version: [], role: [], latencyMs: [], inputs: {}, prediction: [], probabilities: [] };
 }
 
 function addRow(batch: GrowingBatch, record: PredictionRecord, r: number, time: number): void {
@@ -149,6 +158,7 @@ function addRow(batch: GrowingBatch, record: PredictionRecord, r: number, time: 
   batch.role.push(record.role);
   batch.latencyMs.push(record.latencyMs);
   batch.prediction.push(record.outputs.prediction[r]);
+  batch.probabilities.push(record.outputs.probabilities?.[r] ?? null);
   for (const [name, values] of Object.entries(record.inputs)) {
     // a column first seen mid-batch: the rows before it come from models that do not read it
     batch.inputs[name] ??= new Array<Cell>(batch.rows).fill(null);

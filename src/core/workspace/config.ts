@@ -13,7 +13,7 @@ export interface ProjectConfig {
   features?: FeaturesConfig;
   training?: TrainingConfig;
   serving?: ServingConfig;
-  monitoring?: Record<string, unknown>;
+  monitoring?: MonitoringConfig;
   /** Per registered model: when to retrain it, the gate its challenger must pass, and how it is promoted. */
   retraining?: Record<string, RetrainingPolicy>;
 }
@@ -95,6 +95,18 @@ export interface ServingConfig {
   auth?: { tokenEnv?: string };
   log?: { maxBytes?: number; maxFiles?: number; fsync?: boolean };
   endpoints?: Record<string, EndpointConfig>;
+}
+
+/** `monitoring:`: how model checks compare a window of predictions with the training data. See docs/monitoring.md. */
+export interface MonitoringConfig {
+  /** The dataset drifts when at least this share of its columns drift (default 0.5). */
+  drift_share?: number;
+  /** The window a check reads when none is given: a duration up to now (default 1d). */
+  window?: string;
+  /** Per input column: the test and its threshold, instead of the default choice. */
+  columns?: Record<string, { stattest?: 'ks' | 'wasserstein' | 'psi' | 'jensenshannon' | 'chisquare' | 'z'; threshold?: number }>;
+  /** Alert when the measured or estimated metric is worse than the validation score by more than `threshold`. */
+  decay?: { threshold?: number };
 }
 
 export interface EndpointConfig {
