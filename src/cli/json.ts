@@ -10,7 +10,7 @@ import type { MlflowImportResult, RunDetails, RunSummary } from '../core/trackin
 import type { Model } from '../core/train';
 import type { ConfigProblem, InitResult } from '../core/workspace';
 import type { FeatureListing, MaterializeResult, OnlineValue, TrainingColumn, TrainingSet } from '../core/features';
-import type { DriftReport } from '../core/monitor';
+import type { ColumnDrift, DriftReport, MonitorCheck } from '../core/monitor';
 import type { DecisionResult, DueOutcome, GateResult, RetrainResult } from '../core/retrain';
 import type { EndpointStatus, FeedbackImport, ServerMetrics } from '../core/serve';
 
@@ -126,6 +126,12 @@ export interface FeaturesBuildJson {
 /** `mlops drift --json`: the versions compared, then the report. */
 export type DriftJson = { reference: string; current: string } & DriftReport;
 
+/**
+ * `mlops drift --model --json`: the check, with the report's verdict and columns on top as for two versions (null
+ * and empty when the window holds no predictions).
+ */
+export type ModelDriftJson = { datasetDrift: boolean | null; driftShare: number | null; columns: ColumnDrift[] } & MonitorCheck;
+
 /** `mlops serve --json`: one line once the server listens. */
 export interface ServeJson {
   pid: number;
@@ -173,4 +179,7 @@ export interface CliJson {
   'retrain due': { outcomes: DueOutcome[] };
   decision: DecisionResult;
   rollback: AliasChange;
+  'drift model': ModelDriftJson;
+  monitor: MonitorCheck;
+  'monitor history': { checks: MonitorCheck[] };
 }

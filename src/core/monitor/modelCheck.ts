@@ -8,7 +8,7 @@ import type { Cell } from '../train';
 import type { Project } from '../workspace';
 import { recordCheck } from './checkStore';
 import { measureDecay, referenceConfidence, type Decay } from './decay';
-import { predictionDrift, type ColumnDrift, type DriftOptions, type DriftReport } from './driftReport';
+import { predictionDrift, type ColumnDrift, type DriftOptions, type DriftReport, type StatTest } from './driftReport';
 import { driftTable, numericColumn, categoricalColumn, type DriftColumn } from './driftTable';
 import { driftReportInWorkers } from './driftWorkers';
 import { readLogWindow, type LogWindow } from './logWindow';
@@ -48,6 +48,9 @@ export interface CheckModelOptions {
   window?: MonitorWindow;
   /** Record the check in the metadata store, for history. */
   record?: boolean;
+  /** One test (and threshold) for every column, instead of mlops.yaml's per-column choices and the defaults. */
+  stattest?: StatTest;
+  threshold?: number;
   signal?: AbortSignal;
 }
 
@@ -98,12 +101,17 @@ export async function checkModel(project: Project, store: MetadataStore, options
     };
   } else {
     checkColumnsPresent(current, options.model);
-    const drift: DriftOptions = { columns: compared, perColumn: config.columns, driftShare: config.drift_share, signal: options.signal };
+    // a test named for this check replaces mlops.yaml's choices: they may not suit it (ks on a text column)
+    const choice: DriftOptions = options.stattest ? { stattest: options.stattest, threshold: options.threshold } : { perColumn: config.columns };
+    const drift: DriftOptions = { ...choice, columns: compared, driftShare: config.drift_share, signal: options.signal };
     const report = await driftReportInWorkers(driftTable(reference.table.columns.filter((c) => compared.includes(c.name)), reference.table.rows), current.inputs, drift);
     const served = loadServedModel(project, `${version.model}/${version.version}`);
     const answers = served.predictColumns(version.signature.inputs.map((i) => cellsOf(reference.table.columns.find((c) => c.name === i.name)!)), reference.table.rows);
     const referenceOutput: DriftColumn = classifier ? categoricalColumn('prediction', answers.predictions.map(String)) : numericColumn('prediction', answers.predictions.map(Number));
-    const output = predictionDrift(driftTable([referenceOutput]), driftTable([current.prediction]), 'prediction', { perColumn: config.columns, signal: options.signal });
+    // a classifier's output is a label: a test of numbers named for the inputs leaves it to the default test
+    const numbersOnly = options.stattest === 'ks' || options.stattest === 'wasserstein';
+    const outputChoice = classifier && numbersOnly ? { perColumn: config.columns } : choice;
+    const output = predictionDrift(driftTable([referenceOutput]), driftTable([current.prediction]), 'prediction', { ...outputChoice, signal: options.signal });
     const decay = measureDecay(version, current, {
       threshold: config.decay?.threshold ?? DEFAULT_DECAY_THRESHOLD,
       referenceConfidence: answers.probabilities && answers.classes ? referenceConfidence(answers.probabilities, answers.classes.length) : null,
