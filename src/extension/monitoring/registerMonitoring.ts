@@ -7,6 +7,7 @@ import { healthWord, type ModelHealthStatus } from '../modelHealthStatus';
 import type { ModelsNode } from '../models/modelsTree';
 import { mlopsJsonInChild } from '../models/reproduceInChild';
 import type { ProjectContext } from '../projectContext';
+import type { DashboardData } from '../../../webview/driftDashboard/protocol';
 import { DriftDashboardPanel } from './driftDashboardPanel';
 
 const DEFAULT_INTERVAL_S = 60;
@@ -15,6 +16,8 @@ const DEFAULT_INTERVAL_S = 60;
 export interface MonitoringApi {
   /** Runs one recorded check of the served model now, in a child process; undefined when nothing is served. */
   checkNow(reference?: string): Promise<MonitorCheck | undefined>;
+  /** What the open drift dashboard shows, if one is open. */
+  dashboard(): DashboardData | undefined;
 }
 
 function intervalMs(): number {
@@ -104,5 +107,5 @@ export function registerMonitoring(context: vscode.ExtensionContext, opened: Pro
     vscode.commands.registerCommand('mlops.openDriftDashboard', openDashboard),
     vscode.commands.registerCommand('mlops.checkModelHealth', guarded(checkNow)),
   );
-  return { checkNow };
+  return { checkNow, dashboard: () => DriftDashboardPanel.open?.data };
 }

@@ -4,7 +4,7 @@ import { getModel, modelHistory, resolveModelVersion, type HistoryEvent, type Mo
 import { latestGate, type GateResult } from '../../core/retrain';
 import type { Project } from '../../core/workspace';
 import type { PromotionReviewProtocol, ReviewData, ReviewSide, ReviewStrings } from '../../../webview/promotionReview/protocol';
-import { dataDiff } from '../models/compareVersionsPanel';
+import { dataDiff, diffStrings } from '../models/compareVersionsPanel';
 import { mlopsJsonInChild } from '../models/reproduceInChild';
 import { PanelHost } from '../webviews/panelHost';
 
@@ -19,7 +19,6 @@ function strings(): ReviewStrings {
     passed: vscode.l10n.t('passed'),
     failed: vscode.l10n.t('failed'),
     holdout: vscode.l10n.t('holdout'),
-    rows: vscode.l10n.t('rows'),
     overall: vscode.l10n.t('Overall'),
     perSlice: vscode.l10n.t('Per slice'),
     slice: vscode.l10n.t('column'),
@@ -28,13 +27,7 @@ function strings(): ReviewStrings {
     noGate: vscode.l10n.t('No gate was recorded for this version.'),
     dataDiff: vscode.l10n.t('Training data'),
     identicalData: vscode.l10n.t('Both versions were trained on the same data.'),
-    addedColumns: vscode.l10n.t('columns added'),
-    removedColumns: vscode.l10n.t('columns removed'),
-    typeChanged: vscode.l10n.t('type changed'),
-    column: vscode.l10n.t('column'),
-    statistic: vscode.l10n.t('statistic'),
-    differs: vscode.l10n.t('differs'),
-    none: vscode.l10n.t('none'),
+    ...diffStrings(),
     approve: vscode.l10n.t('Approve Promotion'),
     reject: vscode.l10n.t('Reject'),
     decided: vscode.l10n.t('Decided:'),
