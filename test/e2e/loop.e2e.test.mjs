@@ -67,6 +67,11 @@ describe('The monitoring and retraining loop in the browser workbench', { skip: 
     mlops('snapshot', 'data/seattle.csv', '--name', 'seattle');
     const { runId } = JSON.parse(mlops('train', '--dataset', 'seattle', '--target', 'weather', '--max-trials', '2', '--seed', '1', '--json'));
     mlops('register', runId, '--model', 'weather', '--alias', 'champion');
+    // the gate the review runs: on days of both cities that neither model trains on, no regression in either city
+    const [header, ...days] = fs.readFileSync(path.join(folder, 'data', 'weather.csv'), 'utf8').trim().split('\n');
+    fs.mkdirSync(path.join(folder, 'holdout'));
+    fs.writeFileSync(path.join(folder, 'holdout', 'days.csv'), [header, ...days.filter((_d, i) => i % 7 === 0)].join('\n') + '\n');
+    fs.appendFileSync(path.join(folder, 'mlops.yaml'), '\nretraining:\n  weather:\n    gate: { holdout: holdout/days.csv, slice: location }\n');
     // the editor's scheduled check, every 5 s rather than every minute
     fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.monitoring.interval': 5 }));
@@ -121,6 +126,9 @@ describe('The monitoring and retraining loop in the browser workbench', { skip: 
     assert.match(text, /Champion: version 1/);
     assert.match(text, /Challenger: version 2/);
     assert.match(text, /seattle@1 → seattle@2/);
+    assert.match(text, /Gate (passed|failed)/);
+    assert.match(text, /Per slice: column location/);
+    assert.equal(await review.locator('.charts canvas').count(), 2);
     await shot('03-review');
   });
 

@@ -70,7 +70,7 @@ function decisionOf(events: readonly HistoryEvent[], version: number): ReviewDat
 export class PromotionReviewPanel {
   private static current: PromotionReviewPanel | undefined;
   private readonly host: PanelHost<PromotionReviewProtocol>;
-  private shown: { model: string; version: number } | undefined;
+  private shown: { model: string; version: number; gateNote?: string } | undefined;
 
   /** The open panel, if any: the integration tests and the decision commands refresh it. */
   static get open(): PromotionReviewPanel | undefined {
@@ -108,7 +108,7 @@ export class PromotionReviewPanel {
 
   /** Shows the version as the registry has it now: after a decision, the buttons reflect it. */
   async render(project: Project, model: string, version: number, gateNote?: string): Promise<ReviewData> {
-    this.shown = { model, version };
+    this.shown = { model, version, gateNote };
     const summary = getModel(project.paths, model);
     const challenger = resolveModelVersion(project.paths, `${model}/${version}`);
     const championNumber = summary.aliases.champion;
@@ -132,6 +132,6 @@ export class PromotionReviewPanel {
 
   /** Redraws what the panel shows (after a decision, or when the registry changed). */
   async refresh(project: Project): Promise<ReviewData | undefined> {
-    return this.shown ? this.render(project, this.shown.model, this.shown.version) : undefined;
+    return this.shown ? this.render(project, this.shown.model, this.shown.version, this.shown.gateNote) : undefined;
   }
 }
