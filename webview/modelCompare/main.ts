@@ -5,7 +5,7 @@ import './style.css';
 import { connect } from '../shared/vscodeApi';
 import type { CompareData, CompareStrings, ModelCompareProtocol } from './protocol';
 import { el } from '../shared/dom';
-import { rowsTable, tableDiff, type CompareRow } from '../shared/diffTables';
+import { rowsTable, versionDiff, type CompareRow } from '../shared/diffTables';
 
 const app = document.getElementById('app')!;
 
@@ -31,14 +31,7 @@ function render(data: CompareData, strings: CompareStrings): void {
     el('h2', {}, strings.inputs), rowsTable(data.inputs, strings, header, false),
     el('h2', {}, strings.dataDiff),
   );
-  if ('note' in data.dataDiff) app.append(el('p', { class: 'muted' }, data.dataDiff.note));
-  else {
-    const diff = data.dataDiff.diff;
-    app.append(el('p', {}, `${diff.dataset}@${diff.from.version} → ${diff.dataset}@${diff.to.version}`));
-    if (diff.identical) app.append(el('p', {}, strings.identicalData));
-    if (diff.table) app.append(tableDiff(diff.table, strings));
-    for (const [file, t] of Object.entries(diff.tables ?? {})) app.append(tableDiff(t, strings, file));
-  }
+  app.append(...versionDiff(data.dataDiff, strings));
   app.setAttribute('aria-busy', 'false');
 }
 

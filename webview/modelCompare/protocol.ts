@@ -21,14 +21,6 @@ export interface CompareStrings extends DiffStrings {
   inputs: string;
   dataDiff: string;
   identicalData: string;
-  rows: string;
-  addedColumns: string;
-  removedColumns: string;
-  typeChanged: string;
-  column: string;
-  statistic: string;
-  differs: string;
-  none: string;
   archived: string;
 }
 

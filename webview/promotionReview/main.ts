@@ -5,7 +5,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, T
 import '../shared/base.css';
 import './style.css';
 import { el } from '../shared/dom';
-import { tableDiff, shown } from '../shared/diffTables';
+import { shown, versionDiff } from '../shared/diffTables';
 import { onThemeChange, seriesPalette, themeColor } from '../shared/theme';
 import { connect } from '../shared/vscodeApi';
 import type { PromotionReviewProtocol, ReviewData, ReviewSide, ReviewStrings } from './protocol';
@@ -98,13 +98,6 @@ function render(data: ReviewData, strings: ReviewStrings): void {
     ...gateSection(data, strings),
     el('h2', {}, strings.dataDiff),
   );
-  if ('note' in data.dataDiff) app.append(el('p', { class: 'muted' }, data.dataDiff.note));
-  else {
-    const diff = data.dataDiff.diff;
-    app.append(el('p', {}, `${diff.dataset}@${diff.from.version} → ${diff.dataset}@${diff.to.version}`));
-    if (diff.identical) app.append(el('p', {}, strings.identicalData));
-    if (diff.table) app.append(el('div', { class: 'table-box' }, tableDiff(diff.table, strings)));
-    for (const [file, t] of Object.entries(diff.tables ?? {})) app.append(el('div', { class: 'table-box' }, tableDiff(t, strings, file)));
-  }
+  app.append(...versionDiff(data.dataDiff, strings));
   app.setAttribute('aria-busy', 'false');
 }

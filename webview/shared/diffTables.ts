@@ -1,6 +1,6 @@
 // Two-sided tables of values and of how a dataset's profile changed, shared by the pages that compare two model
 // versions (Compare Model Versions, the promotion review).
-import type { TableDiff } from '../../src/core/data/diff';
+import type { TableDiff, VersionDiff } from '../../src/core/data/diff';
 import { el } from './dom';
 
 /** Words the tables show, translated by the extension. */
@@ -56,4 +56,16 @@ export function tableDiff(diff: TableDiff, strings: DiffStrings, title?: string)
   })));
   if (rows.length) box.append(rowsTable(rows, strings, [`${strings.column} · ${strings.statistic}`, '', ''], true));
   return box;
+}
+
+/** How one version's training data became the other's, or why that is not shown. */
+export function versionDiff(dataDiff: { diff: VersionDiff } | { note: string }, strings: DiffStrings & { identicalData: string }): HTMLElement[] {
+  if ('note' in dataDiff) return [el('p', { class: 'muted' }, dataDiff.note)];
+  const diff = dataDiff.diff;
+  return [
+    el('p', {}, `${diff.dataset}@${diff.from.version} → ${diff.dataset}@${diff.to.version}`),
+    ...(diff.identical ? [el('p', {}, strings.identicalData)] : []),
+    ...(diff.table ? [el('div', { class: 'table-box' }, tableDiff(diff.table, strings))] : []),
+    ...Object.entries(diff.tables ?? {}).map(([file, t]) => el('div', { class: 'table-box' }, tableDiff(t, strings, file))),
+  ];
 }
