@@ -9,6 +9,8 @@ import { registerRuns, type RunsApi } from './runs/registerRuns';
 import { registerTraining } from './training/trainingCommands';
 import { registerDatasets, type DatasetsFace } from './datasets';
 import { registerFeatures } from './views/declaredTrees';
+import { registerRetraining } from './retraining/registerRetraining';
+import { registerMonitoring, type MonitoringApi } from './monitoring/registerMonitoring';
 
 /** What the extension returns from activate(): used by the integration tests and by other extensions. */
 /** Set by the first line of the bundle (an esbuild banner), so activation time includes loading the code. */
@@ -25,6 +27,7 @@ export interface MlopsApi {
   models: ModelsApi;
   runs: RunsApi;
   datasets: DatasetsFace;
+  monitoring: MonitoringApi;
 }
 
 export function activate(context: vscode.ExtensionContext): MlopsApi {
@@ -33,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const output = vscode.window.createOutputChannel('MLOps', { log: true });
   const project = new ProjectContext(output);
   const diagnostics = new ConfigDiagnostics();
-  const status = new ModelHealthStatus();
+  const status = new ModelHealthStatus(project);
   context.subscriptions.push(output, project, diagnostics, status);
 
   // Each capability's editor face registers its views and commands, given the one project context; a new capability
@@ -44,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const runs = registerRuns(context, project);
   registerTraining(context, project);
   const models = registerModels(context, project);
+  registerRetraining(context, project);
+  const monitoring = registerMonitoring(context, project, status);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.focusModels', () => vscode.commands.executeCommand('mlops.models.focus')),
@@ -53,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output, runs, datasets, models };
+  return { activationMs, project, diagnostics, status, output, runs, datasets, models, monitoring };
 }
 
 export function deactivate(): void {

@@ -3,47 +3,11 @@
 import '../shared/base.css';
 import './style.css';
 import { connect } from '../shared/vscodeApi';
-import type { CompareData, CompareRow, CompareStrings, ModelCompareProtocol } from './protocol';
-import type { TableDiff } from '../../src/core/data/diff';
+import type { CompareData, CompareStrings, ModelCompareProtocol } from './protocol';
 import { el } from '../shared/dom';
+import { rowsTable, versionDiff, type CompareRow } from '../shared/diffTables';
 
 const app = document.getElementById('app')!;
-
-function rowsTable(rows: CompareRow[], strings: CompareStrings, header: [string, string, string], numeric: boolean): HTMLElement {
-  if (rows.length === 0) return el('p', { class: 'muted' }, strings.none);
-  const cls = numeric ? 'number' : '';
-  const table = el('table', { class: 'sides' }, el('thead', {}, el('tr', {}, el('th', {}, header[0]), el('th', { class: cls }, header[1]), el('th', { class: cls }, header[2]))));
-  const body = el('tbody');
-  for (const r of rows) {
-    const differs = r.a !== r.b;
-    const key = el('td', {}, r.key);
-    if (differs) key.append(el('span', { class: 'mark', title: strings.differs, 'aria-label': strings.differs }, ' ●'));
-    body.append(el('tr', differs ? { class: 'differs' } : {}, key, el('td', { class: cls }, r.a ?? '–'), el('td', { class: cls }, r.b ?? '–')));
-  }
-  table.append(body);
-  return table;
-}
-
-// Numbers in the page's language (webviewHtml sets it), rounded as the host rounds them, with digit grouping.
-const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumSignificantDigits: 6 });
-const shown = (v: unknown): string => (typeof v === 'number' ? numbers.format(v) : String(v ?? '–'));
-
-function tableDiff(diff: TableDiff, strings: CompareStrings, title?: string): HTMLElement {
-  const box = el('div');
-  if (title) box.append(el('h3', {}, title));
-  box.append(el('p', {}, `${strings.rows}: ${shown(diff.rows.from)} → ${shown(diff.rows.to)}`));
-  const list = (label: string, items: string[]) => {
-    if (items.length) box.append(el('p', {}, `${label}: `, el('code', {}, items.join(', '))));
-  };
-  list(strings.addedColumns, diff.schema.added);
-  list(strings.removedColumns, diff.schema.removed);
-  list(strings.typeChanged, diff.schema.typeChanged.map((t) => `${t.column} (${t.from} → ${t.to})`));
-  const rows: CompareRow[] = diff.columns.flatMap((c) => Object.entries(c.changes).map(([stat, change]) => ({
-    key: `${c.column} · ${stat}`, a: shown(change?.from), b: shown(change?.to),
-  })));
-  if (rows.length) box.append(rowsTable(rows, strings, [`${strings.column} · ${strings.statistic}`, '', ''], true));
-  return box;
-}
 
 function render(data: CompareData, strings: CompareStrings): void {
   const [a, b] = data.sides;
@@ -67,14 +31,7 @@ function render(data: CompareData, strings: CompareStrings): void {
     el('h2', {}, strings.inputs), rowsTable(data.inputs, strings, header, false),
     el('h2', {}, strings.dataDiff),
   );
-  if ('note' in data.dataDiff) app.append(el('p', { class: 'muted' }, data.dataDiff.note));
-  else {
-    const diff = data.dataDiff.diff;
-    app.append(el('p', {}, `${diff.dataset}@${diff.from.version} → ${diff.dataset}@${diff.to.version}`));
-    if (diff.identical) app.append(el('p', {}, strings.identicalData));
-    if (diff.table) app.append(tableDiff(diff.table, strings));
-    for (const [file, t] of Object.entries(diff.tables ?? {})) app.append(tableDiff(t, strings, file));
-  }
+  app.append(...versionDiff(data.dataDiff, strings));
   app.setAttribute('aria-busy', 'false');
 }
 

@@ -2,9 +2,12 @@
 // and the page (webview/modelCompare/main.ts): a change one side does not follow fails to compile. Types only.
 import type { PanelProtocol } from '../shared/protocol';
 import type { VersionDiff } from '../../src/core/data/diff';
+import type { CompareRow, DiffStrings } from '../shared/diffTables';
+
+export type { CompareRow };
 
 /** Words the page shows, translated by the extension and sent with the data. */
-export interface CompareStrings {
+export interface CompareStrings extends DiffStrings {
   title: string;
   version: string;
   registered: string;
@@ -18,14 +21,6 @@ export interface CompareStrings {
   inputs: string;
   dataDiff: string;
   identicalData: string;
-  rows: string;
-  addedColumns: string;
-  removedColumns: string;
-  typeChanged: string;
-  column: string;
-  statistic: string;
-  differs: string;
-  none: string;
   archived: string;
 }
 
@@ -38,13 +33,6 @@ export interface CompareSide {
   run: string;
   commit: string | null;
   data: string | null;
-}
-
-/** One compared key with each side's value, as text; null where a side has none. */
-export interface CompareRow {
-  key: string;
-  a: string | null;
-  b: string | null;
 }
 
 export interface CompareData {

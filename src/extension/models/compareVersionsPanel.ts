@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { diffVersions } from '../../core/data';
+import { diffVersions, type VersionDiff } from '../../core/data';
 import { describeError } from '../../core/errors';
 import type { ModelVersion } from '../../core/registry';
 import type { Project } from '../../core/workspace';
 import type { CompareData, CompareRow, CompareSide, CompareStrings, ModelCompareProtocol } from '../../../webview/modelCompare/protocol';
+import type { DiffStrings } from '../../../webview/shared/diffTables';
 import { PanelHost } from '../webviews/panelHost';
 
 // Scores to 6 significant digits: two runs' 0.9533333333333335 and 0.9533333333333334 are the same score. Written
@@ -34,7 +35,7 @@ function inputsOf(v: ModelVersion): Record<string, string> {
 }
 
 /** The two versions' training data compared with the data engine's diff (profiles only: instant). */
-async function dataDiff(project: Project, a: ModelVersion, b: ModelVersion): Promise<CompareData['dataDiff']> {
+export async function dataDiff(project: Project, a: ModelVersion, b: ModelVersion): Promise<{ diff: VersionDiff } | { note: string }> {
   const da = a.lineage.dataset;
   const db = b.lineage.dataset;
   if (!da || !db) return { note: vscode.l10n.t('A version has no recorded training data.') };
@@ -45,6 +46,20 @@ async function dataDiff(project: Project, a: ModelVersion, b: ModelVersion): Pro
   } catch (err) {
     return { note: describeError(err) };
   }
+}
+
+/** The words of the shared diff tables (webview/shared/diffTables.ts). */
+export function diffStrings(): DiffStrings {
+  return {
+    rows: vscode.l10n.t('rows'),
+    addedColumns: vscode.l10n.t('columns added'),
+    removedColumns: vscode.l10n.t('columns removed'),
+    typeChanged: vscode.l10n.t('type changed'),
+    column: vscode.l10n.t('column'),
+    statistic: vscode.l10n.t('statistic'),
+    differs: vscode.l10n.t('differs'),
+    none: vscode.l10n.t('none'),
+  };
 }
 
 function strings(): CompareStrings {
@@ -62,14 +77,7 @@ function strings(): CompareStrings {
     inputs: vscode.l10n.t('Inputs'),
     dataDiff: vscode.l10n.t('Training data'),
     identicalData: vscode.l10n.t('Both versions were trained on the same data.'),
-    rows: vscode.l10n.t('rows'),
-    addedColumns: vscode.l10n.t('columns added'),
-    removedColumns: vscode.l10n.t('columns removed'),
-    typeChanged: vscode.l10n.t('type changed'),
-    column: vscode.l10n.t('column'),
-    statistic: vscode.l10n.t('statistic'),
-    differs: vscode.l10n.t('differs'),
-    none: vscode.l10n.t('none'),
+    ...diffStrings(),
     archived: vscode.l10n.t('archived'),
   };
 }

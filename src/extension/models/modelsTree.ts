@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { cardFile, keyMetric, listModels, type ModelSummary, type ModelVersion } from '../../core/registry';
+import { cardFile, keyMetric, listModels, modelHistory, type HistoryEvent, type ModelSummary, type ModelVersion } from '../../core/registry';
 import { projectPaths } from '../../core/workspace';
 import type { ProjectContext } from '../projectContext';
 
@@ -9,7 +9,9 @@ export type ModelsNode =
   | { kind: 'model'; model: ModelSummary }
   | { kind: 'version'; version: ModelVersion }
   | { kind: 'lineage'; what: 'run' | 'data' | 'commit' | 'card'; version: ModelVersion }
-  | { kind: 'message'; text: string; detail?: string; warning?: boolean };
+  | { kind: 'message'; text: string; detail?: string; warning?: boolean }
+  | { kind: 'history'; model: string; events: HistoryEvent[] }
+  | { kind: 'event'; model: string; event: HistoryEvent };
 
 /** Registry files change in bursts (a registration writes several): one refresh per burst. */
 const DEBOUNCE_MS = 200;
@@ -44,6 +46,8 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
       case 'model': return modelItem(node.model);
       case 'version': return versionItem(node.version);
       case 'lineage': return lineageItem(node.what, node.version, this.project.root!);
+      case 'history': return historyItem(node.model, node.events);
+      case 'event': return eventItem(node.event);
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.tooltip = node.detail;
@@ -67,8 +71,14 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
     }
     if (parent.kind === 'model') {
       const problems: ModelsNode[] = parent.model.problems.map((text) => ({ kind: 'message', text, warning: true }));
-      return [...problems, ...[...parent.model.versions].reverse().map((version): ModelsNode => ({ kind: 'version', version }))];
+      const history = retrainingHistory(root, parent.model.name);
+      return [
+        ...problems,
+        ...[...parent.model.versions].reverse().map((version): ModelsNode => ({ kind: 'version', version })),
+        ...(history.length ? [{ kind: 'history', model: parent.model.name, events: history } as const] : []),
+      ];
     }
+    if (parent.kind === 'history') return parent.events.map((event) => ({ kind: 'event', model: parent.model, event }));
     if (parent.kind === 'version') {
       const v = parent.version;
       const shown: ('run' | 'data' | 'commit' | 'card')[] = ['run', ...(v.lineage.dataset ? (['data'] as const) : []), ...(v.lineage.commit ? (['commit'] as const) : []), 'card'];
@@ -84,6 +94,11 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
       return model && { kind: 'model', model };
     }
     if (node.kind === 'lineage') return { kind: 'version', version: node.version };
+    if (node.kind === 'history') {
+      const model = this.models.find((m) => m.name === node.model);
+      return model && { kind: 'model', model };
+    }
+    if (node.kind === 'event') return { kind: 'history', model: node.model, events: retrainingHistory(this.project.root!, node.model) };
     return undefined;
   }
 
@@ -184,6 +199,80 @@ function lineageItem(what: 'run' | 'data' | 'commit' | 'card', v: ModelVersion, 
       item.resourceUri = vscode.Uri.file(cardFile(projectPaths(root), v.model, v.version));
       item.command = { command: 'mlops.openModelCard', title: vscode.l10n.t('Open Model Card'), arguments: [{ kind: 'version', version: v }] };
       break;
+  }
+  return item;
+}
+
+/**
+ * The retraining story of a model, oldest first: retrains and what triggered them, gate results, approvals and
+ * rejections, and every move of champion (promotions, approvals, rollbacks). Registrations and other aliases are
+ * the versions' own business, shown on the versions.
+ */
+function retrainingHistory(root: string, model: string): HistoryEvent[] {
+  try {
+    return modelHistory(projectPaths(root), model).filter((e) => ['retrain', 'gate', 'approve', 'reject'].includes(e.event) || e.alias === 'champion');
+  } catch {
+    // an unreadable history reads as none here; `mlops model history` says what is wrong with it
+    return [];
+  }
+}
+
+function historyItem(model: string, events: HistoryEvent[]): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('History'), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `model:${model}:history`;
+  item.description = events.length === 1 ? vscode.l10n.t('1 event') : vscode.l10n.t('{0} events', events.length);
+  item.iconPath = new vscode.ThemeIcon('history');
+  item.contextValue = 'mlops.modelHistory';
+  return item;
+}
+
+const score = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(Number(v.toPrecision(4))));
+
+function eventLabel(e: HistoryEvent): { label: string; icon: string; color?: string } {
+  switch (e.event) {
+    case 'retrain': return { label: vscode.l10n.t('Retrained as version {0} ({1})', e.version, e.trigger ?? 'manual'), icon: 'sync' };
+    case 'gate': {
+      const g = e.evaluation;
+      const scores = g ? `${g.metric} ${score(g.challenger)} vs ${score(g.champion)}` : '';
+      return g?.passed
+        ? { label: vscode.l10n.t('Gate passed: version {0} against {1}, {2}', e.version, g.against, scores), icon: 'pass', color: 'testing.iconPassed' }
+        : { label: vscode.l10n.t('Gate failed: version {0} against {1}, {2}', e.version, g?.against ?? '–', scores), icon: 'error', color: 'testing.iconFailed' };
+    }
+    case 'approve': return { label: vscode.l10n.t('Approved version {0}', e.version), icon: 'thumbsup' };
+    case 'reject': return { label: vscode.l10n.t('Rejected version {0}', e.version), icon: 'thumbsdown' };
+    case 'alias-remove': return { label: vscode.l10n.t('@champion removed from version {0}', e.version), icon: 'circle-slash' };
+    default:
+      switch (e.cause) {
+        case 'promotion': return { label: vscode.l10n.t('Promoted version {0} to @champion', e.version), icon: 'star-full', color: 'charts.yellow' };
+        case 'approval': return { label: vscode.l10n.t('@champion → version {0} (approved)', e.version), icon: 'star-full', color: 'charts.yellow' };
+        case 'rollback': return { label: vscode.l10n.t('Rolled back @champion to version {0}', e.version), icon: 'discard' };
+        default: return { label: vscode.l10n.t('@champion → version {0}', e.version), icon: 'star-full' };
+      }
+  }
+}
+
+function eventItem(e: HistoryEvent): vscode.TreeItem {
+  const { label, icon, color } = eventLabel(e);
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = `model:${e.model}:event:${e.id}`;
+  item.description = `${e.time.slice(0, 16).replace('T', ' ')} · ${e.by}`;
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.contextValue = `mlops.modelEvent.${e.event}`;
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(`${label}
+
+${e.time.replace('T', ' ').slice(0, 19)} · ${e.by}
+
+`);
+  if (e.reason) tooltip.appendText(`${e.reason}
+
+`);
+  for (const r of e.evaluation?.reasons ?? []) tooltip.appendText(`${r}
+
+`);
+  item.tooltip = tooltip;
+  if (e.event === 'gate' || e.event === 'retrain') {
+    item.command = { command: 'mlops.reviewPromotion', title: vscode.l10n.t('Review Promotion'), arguments: [`${e.model}/${e.version}`] };
   }
   return item;
 }
