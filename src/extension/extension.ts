@@ -8,7 +8,7 @@ import { ProjectContext } from './projectContext';
 import { registerRuns, type RunsApi } from './runs/registerRuns';
 import { registerTraining } from './training/trainingCommands';
 import { registerDatasets, type DatasetsFace } from './datasets';
-import { registerFeatures } from './views/declaredTrees';
+import { registerFeatures, type FeaturesApi } from './features/registerFeatures';
 
 /** What the extension returns from activate(): used by the integration tests and by other extensions. */
 /** Set by the first line of the bundle (an esbuild banner), so activation time includes loading the code. */
@@ -25,6 +25,7 @@ export interface MlopsApi {
   models: ModelsApi;
   runs: RunsApi;
   datasets: DatasetsFace;
+  features: FeaturesApi;
 }
 
 export function activate(context: vscode.ExtensionContext): MlopsApi {
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   // adds its own line here.
   registerProjectCommands(context, project);
   const datasets = registerDatasets(context, project);
-  registerFeatures(context, project);
+  const features = registerFeatures(context, project);
   const runs = registerRuns(context, project);
   registerTraining(context, project);
   const models = registerModels(context, project);
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output, runs, datasets, models };
+  return { activationMs, project, diagnostics, status, output, runs, datasets, models, features };
 }
 
 export function deactivate(): void {
