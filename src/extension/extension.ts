@@ -9,6 +9,7 @@ import { registerRuns, type RunsApi } from './runs/registerRuns';
 import { registerTraining } from './training/trainingCommands';
 import { registerDatasets, type DatasetsFace } from './datasets';
 import { registerFeatures, type FeaturesApi } from './features/registerFeatures';
+import { registerServing, type ServingApi } from './serving/registerServing';
 
 /** What the extension returns from activate(): used by the integration tests and by other extensions. */
 /** Set by the first line of the bundle (an esbuild banner), so activation time includes loading the code. */
@@ -26,6 +27,7 @@ export interface MlopsApi {
   runs: RunsApi;
   datasets: DatasetsFace;
   features: FeaturesApi;
+  serving: ServingApi;
 }
 
 export function activate(context: vscode.ExtensionContext): MlopsApi {
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   const runs = registerRuns(context, project);
   registerTraining(context, project);
   const models = registerModels(context, project);
+  const serving = registerServing(context, project, models);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.focusModels', () => vscode.commands.executeCommand('mlops.models.focus')),
@@ -54,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output, runs, datasets, models, features };
+  return { activationMs, project, diagnostics, status, output, runs, datasets, models, features, serving };
 }
 
 export function deactivate(): void {

@@ -1,4 +1,14 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { refitFromConfig } from '../../src/core/automl';
+import { snapshotDataset } from '../../src/core/data';
+import { openMetadataStore } from '../../src/core/metadata';
+import { ObjectCache } from '../../src/core/storage/objectCache';
+import { startRun, type TrainingConfigRecord } from '../../src/core/tracking';
+import type { Family } from '../../src/core/train';
+import { openProject, projectPaths } from '../../src/core/workspace';
 import type { MlopsApi } from '../../src/extension/extension';
 
 export const EXTENSION_ID = 'mlops-workbench.mlops-workbench';
@@ -24,4 +34,30 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A finished run recorded the way the AutoML records one: the model (trained by the AutoML's refit, from the data
+ * version in the cache) in the cache as model.json, its tags, training configuration, metric and data.
+ */
+export async function trainedRunIn(experiment: string, root: string, family: Family): Promise<string> {
+  // the version the data is at (a new one if it changed since the last snapshot): what the AutoML trains on
+  const { id, digest } = (await snapshotDataset(openProject(root), 'data/weather.csv', { name: 'weather', git: 'off' })).version;
+  const config: TrainingConfigRecord = {
+    dataset: 'weather', version: id, digest, format: 'csv', target: 'weather', task: 'classification', metric: 'accuracy', family, params: {}, seed: 42, folds: 3, excluded: [],
+  };
+  const { bytes } = await refitFromConfig(root, config);
+  new ObjectCache(projectPaths(root).cache).putBytes(bytes);
+  const store = await openMetadataStore(root);
+  const run = await startRun(store, { experiment, name: family });
+  for (const [k, v] of Object.entries({ 'mlops.kind': 'automl', 'mlops.task': 'classification', 'mlops.target': 'weather', 'mlops.metric': 'accuracy', 'mlops.family': family })) run.setTag(k, v);
+  run.logParam('mlops.trainingConfig', JSON.stringify(config));
+  run.logMetric('cv_accuracy', family === 'naive_bayes' ? 0.61 : 0.74);
+  run.logInput('dataset', 'weather', String(id), digest);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-it-')), 'model.json');
+  fs.writeFileSync(file, bytes);
+  run.logArtifact(file);
+  run.end('finished');
+  await store.fold();
+  return run.id;
 }

@@ -4,44 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import * as vscode from 'vscode';
-import { refitFromConfig } from '../../src/core/automl';
-import { type TrainingConfigRecord } from '../../src/core/tracking';
-import { snapshotDataset } from '../../src/core/data';
-import { ObjectCache } from '../../src/core/storage/objectCache';
-import { startRun } from '../../src/core/tracking';
 import type { Family } from '../../src/core/train';
-import { openProject, projectPaths } from '../../src/core/workspace';
 import type { ModelsNode } from '../../src/extension/models/modelsTree';
-import { activateExtension, eventually, EXTENSION_ID, workspaceRoot } from './helpers';
-import { openMetadataStore } from '../../src/core/metadata';
+import { activateExtension, eventually, EXTENSION_ID, trainedRunIn, workspaceRoot } from './helpers';
 
 const EXPERIMENT = 'models-it';
-
-/**
- * A finished run recorded the way the AutoML records one: the model (trained by the AutoML's refit, from the data
- * version in the cache) in the cache as model.json, its tags, training configuration, metric and data.
- */
-async function trainedRun(root: string, family: Family): Promise<string> {
-  // the version the data is at (a new one if it changed since the last snapshot): what the AutoML trains on
-  const { id, digest } = (await snapshotDataset(openProject(root), 'data/weather.csv', { name: 'weather', git: 'off' })).version;
-  const config: TrainingConfigRecord = {
-    dataset: 'weather', version: id, digest, format: 'csv', target: 'weather', task: 'classification', metric: 'accuracy', family, params: {}, seed: 42, folds: 3, excluded: [],
-  };
-  const { bytes } = await refitFromConfig(root, config);
-  new ObjectCache(projectPaths(root).cache).putBytes(bytes);
-  const store = await openMetadataStore(root);
-  const run = await startRun(store, { experiment: EXPERIMENT, name: family });
-  for (const [k, v] of Object.entries({ 'mlops.kind': 'automl', 'mlops.task': 'classification', 'mlops.target': 'weather', 'mlops.metric': 'accuracy', 'mlops.family': family })) run.setTag(k, v);
-  run.logParam('mlops.trainingConfig', JSON.stringify(config));
-  run.logMetric('cv_accuracy', family === 'naive_bayes' ? 0.61 : 0.74);
-  run.logInput('dataset', 'weather', String(id), digest);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-it-')), 'model.json');
-  fs.writeFileSync(file, bytes);
-  run.logArtifact(file);
-  run.end('finished');
-  await store.fold();
-  return run.id;
-}
+const trainedRun = (root: string, family: Family) => trainedRunIn(EXPERIMENT, root, family);
 
 async function shownVersions(): Promise<{ label: string; description: string; contextValue: string; node: ModelsNode }[]> {
   const api = await activateExtension();
