@@ -3,9 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { snapshotDataset } from '../../src/core/data';
+import { openMetadataStore } from '../../src/core/metadata';
+import { setRunTag } from '../../src/core/tracking';
 import { openProject } from '../../src/core/workspace';
 import type { FeaturesNode } from '../../src/extension/features/featuresTree';
-import { activateExtension, eventually, workspaceRoot } from './helpers';
+import { activateExtension, eventually, trainedRunIn, sharedFolder } from './helpers';
 
 interface Shown {
   label: string;
@@ -29,11 +31,11 @@ async function child(parent: FeaturesNode | undefined, label: string): Promise<S
 
 suite('Features view', () => {
   let root: string;
-  let before: Set<string>;
+  let folder: ReturnType<typeof sharedFolder>;
 
   suiteSetup(async () => {
-    root = workspaceRoot().fsPath;
-    before = new Set(fs.readdirSync(root));
+    folder = sharedFolder();
+    root = folder.root;
     await vscode.commands.executeCommand('mlops.initSampleProject');
     await snapshotDataset(openProject(root), 'data/weather.csv', { name: 'weather', git: 'off' });
     const api = await activateExtension();
@@ -41,13 +43,7 @@ suite('Features view', () => {
     api.features.tree.refresh();
   });
 
-  suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const entry of fs.readdirSync(root)) if (!before.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
-    const api = await activateExtension();
-    api.project.refresh();
-    await eventually(() => api.project.root === undefined, 'the project to close');
-  });
+  suiteTeardown(() => folder.leaveAsFound());
 
   test('shows the sample\'s entity, its view with each feature\'s type and definition, and its service', async () => {
     assert.deepEqual((await children()).map((c) => c.label), ['Entities', 'Views', 'Services']);
@@ -89,6 +85,32 @@ suite('Features view', () => {
     const viewLine = lines.findIndex((l) => /^\s+daily_weather:/.test(l));
     const ours = lenses.filter((l) => l.command?.command === 'mlops.features.focus');
     assert.deepEqual(ours.map((l) => [l.range.start.line, l.command?.title]), [[viewLine, 'not used by any model yet']]);
+  });
+
+  test('a model trained on the service shows under it, and the CodeLens names its version', async () => {
+    const runId = await trainedRunIn('features-it', root, 'naive_bayes');
+    const store = await openMetadataStore(root);
+    try {
+      setRunTag(store, runId, 'mlops.featureService', 'weather_features');
+      await store.fold();
+    } finally {
+      store.close();
+    }
+    const { version } = await vscode.commands.executeCommand<{ version: number }>('mlops.registerModel', { runId, model: 'weather' });
+    const api = await activateExtension();
+    await api.project.refreshStore();
+    api.features.tree.refresh();
+    const services = (await children()).find((c) => c.label === 'Services')!.node;
+    const used = await children((await child(services, 'weather_features')).node);
+    assert.deepEqual(used.map((c) => c.label), [`weather/${version}`, 'Run naive_bayes']);
+
+    const document = await vscode.workspace.openTextDocument(path.join(root, 'mlops.yaml'));
+    const titles = await eventually(async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
+      const ours = lenses.filter((l) => l.command?.command === 'mlops.features.focus').map((l) => l.command!.title);
+      return ours[0]?.startsWith('used by') && ours;
+    }, 'the CodeLens to name the model');
+    assert.deepEqual(titles, [`used by weather v${version}`]);
   });
 
   test('Build Training Set writes the point-in-time set, and Preview shows the view\'s features', async () => {

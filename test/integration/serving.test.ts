@@ -1,12 +1,10 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runningServer } from '../../src/core/serve';
 import { projectPaths } from '../../src/core/workspace';
 import type { ServeStarted } from '../../src/extension/serving/servingProcess';
-import { activateExtension, eventually, trainedRunIn, workspaceRoot } from './helpers';
+import { activateExtension, eventually, trainedRunIn, sharedFolder } from './helpers';
 
 /** One prediction over real HTTP on loopback: the answer and the version that gave it. */
 function predict(url: string): Promise<{ status: number; version: string; body: { predictions?: unknown[] } }> {
@@ -24,14 +22,14 @@ function predict(url: string): Promise<{ status: number; version: string; body: 
 
 suite('Serving', () => {
   let root: string;
-  let before: Set<string>;
+  let folder: ReturnType<typeof sharedFolder>;
   /** The versions this suite registered: champion first, then the one champion moves to. */
   let versions: number[];
 
   suiteSetup(async function () {
     this.timeout(120_000);
-    root = workspaceRoot().fsPath;
-    before = new Set(fs.readdirSync(root));
+    folder = sharedFolder();
+    root = folder.root;
     await vscode.commands.executeCommand('mlops.initSampleProject');
     versions = [];
     for (const [family, alias] of [['naive_bayes', 'champion'], ['random_forest', undefined]] as const) {
@@ -42,14 +40,8 @@ suite('Serving', () => {
   });
 
   suiteTeardown(async () => {
-    const api = await activateExtension();
-    await api.serving.process.stop(projectPaths(root));
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const entry of fs.readdirSync(root)) if (!before.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
-    // A project an earlier suite left open stays open; one this suite created closes with its files.
-    if (before.has('mlops.yaml')) return;
-    api.project.refresh();
-    await eventually(() => api.project.root === undefined, 'the project to close');
+    await (await activateExtension()).serving.process.stop(projectPaths(root));
+    await folder.leaveAsFound();
   });
 
   test('Start Serving runs the server in its own process; it answers, the Models view shows the endpoint, moving champion switches it, Stop ends it', async function () {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import { listFeatures, onlineDir, type FeatureListing } from '../../core/features';
+import { watchDebounced } from '../debouncedWatcher';
 import type { ProjectContext } from '../projectContext';
 import type { ServiceUsage } from './serviceUsage';
 
@@ -31,8 +32,7 @@ export class FeaturesTree implements vscode.TreeDataProvider<FeaturesNode>, vsco
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private watcher: { root: string; watcher: vscode.FileSystemWatcher } | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private watcher: { root: string; watcher: vscode.Disposable } | undefined;
   /** The last listing, for commands that need it without walking the tree (the integration tests too). */
   listing: FeatureListing | undefined;
 
@@ -45,8 +45,6 @@ export class FeaturesTree implements vscode.TreeDataProvider<FeaturesNode>, vsco
   }
 
   refresh(): void {
-    clearTimeout(this.debounce);
-    this.debounce = undefined;
     this.listing = undefined;
     this.changed.fire();
   }
@@ -148,24 +146,12 @@ export class FeaturesTree implements vscode.TreeDataProvider<FeaturesNode>, vsco
     if (this.watcher?.root !== root) {
       this.watcher?.watcher.dispose();
       this.watcher = undefined;
-      if (root && project) {
-        const pattern = new vscode.RelativePattern(vscode.Uri.file(onlineDir(project)), '**');
-        const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-        const later = () => {
-          clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => this.refresh(), DEBOUNCE_MS);
-        };
-        watcher.onDidCreate(later);
-        watcher.onDidChange(later);
-        watcher.onDidDelete(later);
-        this.watcher = { root, watcher };
-      }
+      if (root && project) this.watcher = { root, watcher: watchDebounced(onlineDir(project), '**', DEBOUNCE_MS, () => this.refresh()) };
     }
     this.refresh();
   }
 
   dispose(): void {
-    clearTimeout(this.debounce);
     this.watcher?.watcher.dispose();
     for (const d of this.disposables) d.dispose();
   }

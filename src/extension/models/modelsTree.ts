@@ -3,6 +3,7 @@ import { describeError } from '../../core/errors';
 import type { EndpointStatus } from '../../core/serve';
 import { cardFile, keyMetric, listModels, type ModelSummary, type ModelVersion } from '../../core/registry';
 import { projectPaths } from '../../core/workspace';
+import { watchDebounced } from '../debouncedWatcher';
 import type { ProjectContext } from '../projectContext';
 import type { ServingSnapshot } from '../serving/servingStatus';
 
@@ -33,8 +34,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   private readonly changed = new vscode.EventEmitter<ModelsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private watcher: { root: string; watcher: vscode.FileSystemWatcher } | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private watcher: { root: string; watcher: vscode.Disposable } | undefined;
   /** The last listing, for commands that need the models without walking the tree (the integration tests too). */
   models: ModelSummary[] = [];
   private serving: ServingSource | undefined;
@@ -47,8 +47,6 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   }
 
   refresh(): void {
-    clearTimeout(this.debounce);
-    this.debounce = undefined;
     this.changed.fire(undefined);
   }
 
@@ -128,23 +126,12 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
     if (this.watcher?.root !== root) {
       this.watcher?.watcher.dispose();
       this.watcher = undefined;
-      if (root) {
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '.mlops/models/**'));
-        const later = () => {
-          clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => this.refresh(), DEBOUNCE_MS);
-        };
-        watcher.onDidCreate(later);
-        watcher.onDidChange(later);
-        watcher.onDidDelete(later);
-        this.watcher = { root, watcher };
-      }
+      if (root) this.watcher = { root, watcher: watchDebounced(root, '.mlops/models/**', DEBOUNCE_MS, () => this.refresh()) };
     }
     this.refresh();
   }
 
   dispose(): void {
-    clearTimeout(this.debounce);
     this.watcher?.watcher.dispose();
     for (const d of this.disposables) d.dispose();
   }
