@@ -43,10 +43,10 @@ export function registerServing(context: vscode.ExtensionContext, opened: Projec
     const picked = await vscode.window.showQuickPick([
       ...(declared.length ? [{ label: fromConfig, description: declared.map((e) => e.name).join(', '), reference: '' }] : []),
       ...aliases.map((a) => ({ label: a.reference, description: vscode.l10n.t('version {0}', a.version), reference: a.reference })),
-    ], { placeHolder: vscode.l10n.t('What to serve'), canPickMany: true });
-    if (!picked || picked.length === 0) return undefined;
-    // The endpoints of mlops.yaml are served when no model is named; naming one serves only those named.
-    return picked.some((p) => p.reference === '') ? [] : picked.map((p) => p.reference);
+    ], { placeHolder: vscode.l10n.t('What to serve') });
+    if (!picked) return undefined;
+    // The endpoints of mlops.yaml are served when no model is named; naming one serves only it.
+    return picked.reference === '' ? [] : [picked.reference];
   };
 
   const start = guarded(async (request?: StartRequest): Promise<ServeStarted | undefined> => {
