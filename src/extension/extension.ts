@@ -8,7 +8,8 @@ import { ProjectContext } from './projectContext';
 import { registerRuns, type RunsApi } from './runs/registerRuns';
 import { registerTraining } from './training/trainingCommands';
 import { registerDatasets, type DatasetsFace } from './datasets';
-import { registerFeatures } from './views/declaredTrees';
+import { registerFeatures, type FeaturesApi } from './features/registerFeatures';
+import { registerServing, type ServingApi } from './serving/registerServing';
 import { registerRetraining } from './retraining/registerRetraining';
 import { registerMonitoring, type MonitoringApi } from './monitoring/registerMonitoring';
 
@@ -28,6 +29,8 @@ export interface MlopsApi {
   runs: RunsApi;
   datasets: DatasetsFace;
   monitoring: MonitoringApi;
+  features: FeaturesApi;
+  serving: ServingApi;
 }
 
 export function activate(context: vscode.ExtensionContext): MlopsApi {
@@ -43,12 +46,13 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
   // adds its own line here.
   registerProjectCommands(context, project);
   const datasets = registerDatasets(context, project);
-  registerFeatures(context, project);
+  const features = registerFeatures(context, project);
   const runs = registerRuns(context, project);
   registerTraining(context, project);
   const models = registerModels(context, project);
   registerRetraining(context, project);
   const monitoring = registerMonitoring(context, project, status);
+  const serving = registerServing(context, project, models);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('mlops.focusModels', () => vscode.commands.executeCommand('mlops.models.focus')),
@@ -58,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): MlopsApi {
 
   const activationMs = Math.round((performance.now() - loadStarted) * 10) / 10;
   output.info(`MLOps Workbench activated in ${activationMs} ms`);
-  return { activationMs, project, diagnostics, status, output, runs, datasets, models, monitoring };
+  return { activationMs, project, diagnostics, status, output, runs, datasets, models, monitoring, features, serving };
 }
 
 export function deactivate(): void {

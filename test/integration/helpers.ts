@@ -61,3 +61,23 @@ export async function recordTrainedRun(root: string, o: { file: string; dataset:
   await store.fold();
   return run.id;
 }
+/**
+ * The suites share one workspace folder: remember what is in it when a suite starts, and at its end close the
+ * editors, remove what the suite added, and close the project if the suite created it (one an earlier suite left
+ * open stays open).
+ */
+export function sharedFolder(): { root: string; leaveAsFound(): Promise<void> } {
+  const root = workspaceRoot().fsPath;
+  const before = new Set(fs.readdirSync(root));
+  return {
+    root,
+    async leaveAsFound() {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      for (const entry of fs.readdirSync(root)) if (!before.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+      if (before.has('mlops.yaml')) return;
+      const api = await activateExtension();
+      api.project.refresh();
+      await eventually(() => api.project.root === undefined, 'the project to close');
+    },
+  };
+}

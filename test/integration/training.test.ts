@@ -1,34 +1,23 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AutomlResult } from '../../src/core/automl';
 import { getRun } from '../../src/core/tracking';
-import { activateExtension, eventually, workspaceRoot } from './helpers';
+import { activateExtension, eventually, sharedFolder } from './helpers';
 import { openMetadataStore } from '../../src/core/metadata';
 
 suite('Training: AutoML in a worker, its run and model artifact, the leaderboard panel', () => {
   let root: string;
-  let before: Set<string>;
+  let folder: ReturnType<typeof sharedFolder>;
 
   suiteSetup(async () => {
-    root = workspaceRoot().fsPath;
-    // The suites share this folder: remember what was there, to leave it as found.
-    before = new Set(fs.readdirSync(root));
+    folder = sharedFolder();
+    root = folder.root;
     await vscode.commands.executeCommand('mlops.initSampleProject');
     const api = await activateExtension();
     await eventually(() => api.project.config?.datasets?.weather, 'the project watcher to read mlops.yaml');
   });
 
-  suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const entry of fs.readdirSync(root)) if (!before.has(entry)) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
-    // A project an earlier suite left open stays open; one this suite created closes with its files.
-    if (before.has('mlops.yaml')) return;
-    const api = await activateExtension();
-    api.project.refresh();
-    await eventually(() => api.project.root === undefined, 'the project to close');
-  });
+  suiteTeardown(() => folder.leaveAsFound());
 
   test('"Train Model (AutoML)" with explicit settings records a finished run with model.json, and the leaderboard opens', async () => {
     const result = await vscode.commands.executeCommand<AutomlResult | undefined>('mlops.trainAutoML', { dataset: 'weather', target: 'weather', maxTrials: 3, seed: 1 });

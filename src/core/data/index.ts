@@ -12,3 +12,4 @@ export { type DataTask, type DataTaskResult, runDataTask } from './dataTasks';
 export { datasetsCapability } from './datasetsCapability';
 export { COMMA, type CellSink, TAB, cellText, readDelimitedFile, readFirstRecord } from './delimitedReader';
 export { type WholeColumn, forEachParquetRow, parquetCellText, parquetColumnNames, readParquetColumns, writeParquetFile, type ParquetColumn } from './parquet';
+export { profileInWorkers } from './parallelProfile';

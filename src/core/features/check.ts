@@ -1,4 +1,4 @@
-import { isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { checkConfigText, projectPaths, type ConfigCheck, type ConfigProblem, type Project, type ProjectConfig, type ProjectPaths } from '../workspace';
@@ -69,4 +69,22 @@ export function checkProjectText(text: string, root: string): ConfigCheck {
   const check = checkConfigText(text);
   if (check.config?.features) check.problems.push(...checkFeatureDefinitions({ paths: projectPaths(root), config: check.config }, text));
   return check;
+}
+
+/**
+ * Where a key of mlops.yaml is written (1-based line and column of the key itself, not its value): Go to
+ * Definition and the CodeLens of a view land on `temp_range:`, whatever the file's layout. Undefined when the path
+ * is not in the text (the editor's buffer may have moved on from the config read from disk).
+ */
+export function keyPosition(text: string, keyPath: readonly string[]): { line: number; column: number } | undefined {
+  if (keyPath.length === 0) return undefined;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const parent = keyPath.length === 1 ? doc.contents : doc.getIn(keyPath.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === keyPath[keyPath.length - 1]);
+  const range = isScalar(pair?.key) ? pair.key.range : undefined;
+  if (!range) return undefined;
+  const { line, col } = lineCounter.linePos(range[0]);
+  return { line, column: col };
 }

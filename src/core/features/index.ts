@@ -9,7 +9,7 @@ export {
   compileView, viewVersion, serviceVersion, serviceFeatures, parseDuration, entityKeys,
   type CompiledView, type CompiledFeature, type FeatureStage, type FeatureProblem, type ServiceFeature, type SourceColumns,
 } from './definitions';
-export { checkFeatureDefinitions, checkProjectText } from './check';
+export { checkFeatureDefinitions, checkProjectText, keyPosition } from './check';
 export { resolveSource, compileForBuild, type SourceVersion } from './source';
 export { parseTimestamp, valueAt, type StoredColumn } from './table';
 export { assembleVector, vectorBuffer, type FeatureStatus, type VectorInputs, type VectorBuffer } from './vector';

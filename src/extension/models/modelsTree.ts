@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
+import type { EndpointStatus } from '../../core/serve';
 import { cardFile, keyMetric, listModels, modelHistory, type HistoryEvent, type ModelSummary, type ModelVersion } from '../../core/registry';
 import { projectPaths } from '../../core/workspace';
+import { watchDebounced } from '../debouncedWatcher';
 import type { ProjectContext } from '../projectContext';
+import type { ServingSnapshot } from '../serving/servingStatus';
 
 /** What the Models view shows; its commands receive these. */
 export type ModelsNode =
@@ -11,7 +14,15 @@ export type ModelsNode =
   | { kind: 'lineage'; what: 'run' | 'data' | 'commit' | 'card'; version: ModelVersion }
   | { kind: 'message'; text: string; detail?: string; warning?: boolean }
   | { kind: 'history'; model: string; events: HistoryEvent[] }
-  | { kind: 'event'; model: string; event: HistoryEvent };
+  | { kind: 'event'; model: string; event: HistoryEvent }
+  | { kind: 'serving'; snapshot: ServingSnapshot }
+  | { kind: 'endpoint'; endpoint: EndpointStatus };
+
+/** Where the Models view learns about the running server (the serving face polls it). */
+export interface ServingSource {
+  readonly snapshot: ServingSnapshot | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
 
 /** Registry files change in bursts (a registration writes several): one refresh per burst. */
 const DEBOUNCE_MS = 200;
@@ -22,13 +33,15 @@ const DEBOUNCE_MS = 200;
  * under .mlops/models, watched, so a `git pull` or a terminal's `mlops alias set` shows up at once.
  */
 export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<ModelsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private watcher: { root: string; watcher: vscode.FileSystemWatcher } | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private watcher: { root: string; watcher: vscode.Disposable } | undefined;
   /** The last listing, for commands that need the models without walking the tree (the integration tests too). */
   models: ModelSummary[] = [];
+  private serving: ServingSource | undefined;
+  /** The one "Serving" node, kept so a poll refreshes only that branch of the tree. */
+  private servingNode: Extract<ModelsNode, { kind: 'serving' }> | undefined;
 
   constructor(private readonly project: ProjectContext) {
     this.disposables.push(project.onDidChange(() => this.followProject()));
@@ -36,13 +49,26 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
   }
 
   refresh(): void {
-    clearTimeout(this.debounce);
-    this.debounce = undefined;
-    this.changed.fire();
+    this.changed.fire(undefined);
+  }
+
+  /** Shows the project's server and its endpoints above the models, refreshed each time `source` reads it. */
+  showServing(source: ServingSource): vscode.Disposable {
+    this.serving = source;
+    return source.onDidChange(() => {
+      const snapshot = source.snapshot;
+      // The node appears or goes: the root changes. Otherwise only its branch does.
+      if (snapshot && this.servingNode) {
+        this.servingNode.snapshot = snapshot;
+        this.changed.fire(this.servingNode);
+      } else this.changed.fire(undefined);
+    });
   }
 
   getTreeItem(node: ModelsNode): vscode.TreeItem {
     switch (node.kind) {
+      case 'serving': return servingItem(node.snapshot);
+      case 'endpoint': return endpointItem(node.endpoint);
       case 'model': return modelItem(node.model);
       case 'version': return versionItem(node.version);
       case 'lineage': return lineageItem(node.what, node.version, this.project.root!);
@@ -67,7 +93,14 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
         this.models = [];
         return [{ kind: 'message', text: vscode.l10n.t('The model registry cannot be read.'), detail: describeError(err) }];
       }
-      return this.models.map((model) => ({ kind: 'model', model }));
+      const snapshot = this.serving?.snapshot;
+      this.servingNode = snapshot ? { kind: 'serving', snapshot } : undefined;
+      return [...(this.servingNode ? [this.servingNode] : []), ...this.models.map((model): ModelsNode => ({ kind: 'model', model }))];
+    }
+    if (parent.kind === 'serving') {
+      const { metrics, problem } = parent.snapshot;
+      if (!metrics) return [{ kind: 'message', text: vscode.l10n.t('The server does not answer yet.'), detail: problem, warning: true }];
+      return metrics.endpoints.map((endpoint) => ({ kind: 'endpoint', endpoint }));
     }
     if (parent.kind === 'model') {
       const problems: ModelsNode[] = parent.model.problems.map((text) => ({ kind: 'message', text, warning: true }));
@@ -99,6 +132,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
       return model && { kind: 'model', model };
     }
     if (node.kind === 'event') return { kind: 'history', model: node.model, events: retrainingHistory(this.project.root!, node.model) };
+    if (node.kind === 'endpoint') return this.servingNode;
     return undefined;
   }
 
@@ -107,23 +141,12 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelsNode>, vscode.D
     if (this.watcher?.root !== root) {
       this.watcher?.watcher.dispose();
       this.watcher = undefined;
-      if (root) {
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '.mlops/models/**'));
-        const later = () => {
-          clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => this.refresh(), DEBOUNCE_MS);
-        };
-        watcher.onDidCreate(later);
-        watcher.onDidChange(later);
-        watcher.onDidDelete(later);
-        this.watcher = { root, watcher };
-      }
+      if (root) this.watcher = { root, watcher: watchDebounced(root, '.mlops/models/**', DEBOUNCE_MS, () => this.refresh()) };
     }
     this.refresh();
   }
 
   dispose(): void {
-    clearTimeout(this.debounce);
     this.watcher?.watcher.dispose();
     for (const d of this.disposables) d.dispose();
   }
@@ -274,5 +297,39 @@ ${e.time.replace('T', ' ').slice(0, 19)} · ${e.by}
   if (e.event === 'gate' || e.event === 'retrain') {
     item.command = { command: 'mlops.reviewPromotion', title: vscode.l10n.t('Review Promotion'), arguments: [`${e.model}/${e.version}`] };
   }
+  return item;
+}
+
+function servingItem(snapshot: ServingSnapshot): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('Serving'), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = 'serving';
+  item.iconPath = new vscode.ThemeIcon('broadcast', new vscode.ThemeColor(snapshot.metrics ? 'testing.iconPassed' : 'problemsWarningIcon.foreground'));
+  item.description = `${snapshot.state.url} · ${vscode.l10n.t('process {0}', snapshot.state.pid)}`;
+  item.tooltip = vscode.l10n.t('Model server on {0}, started {1}', snapshot.state.url, snapshot.state.started.replace('T', ' ').slice(0, 19));
+  item.contextValue = 'mlops.serving';
+  return item;
+}
+
+/** "weather@champion → 2 · 12.5 req/s · p99 3.1 ms · 0 errors": what answers, and how well. */
+export function endpointDescription(e: EndpointStatus): string {
+  const routes = e.routes.map((r) => `${r.model} → ${r.version ?? '?'}${e.routes.length > 1 ? ` (${r.weight}%)` : ''}`).join(', ');
+  const p99 = e.p99Ms === null ? '-' : `${e.p99Ms.toFixed(1)} ms`;
+  const errors = e.errors === 1 ? vscode.l10n.t('1 error') : vscode.l10n.t('{0} errors', e.errors);
+  return [routes, vscode.l10n.t('{0} req/s', e.requestsPerSecond.toFixed(1)), vscode.l10n.t('p99 {0}', p99), errors].join(' · ');
+}
+
+function endpointItem(e: EndpointStatus): vscode.TreeItem {
+  const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `endpoint:${e.name}`;
+  item.iconPath = new vscode.ThemeIcon('plug', e.loaded ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  item.description = endpointDescription(e);
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**${e.name}**${e.default ? ` (${vscode.l10n.t('default: /invocations')})` : ''}\n\n`);
+  tooltip.appendCodeblock(e.url, 'text');
+  if (e.shadow) tooltip.appendText(vscode.l10n.t('Shadow: {0} → {1}', e.shadow.model, String(e.shadow.version ?? '?')) + '\n');
+  tooltip.appendText(vscode.l10n.t('{0} requests, {1} errors', e.requests, e.errors));
+  item.tooltip = tooltip;
+  item.contextValue = 'mlops.endpoint';
+  item.accessibilityInformation = { label: `${e.name}, ${item.description}` };
   return item;
 }

@@ -5,7 +5,7 @@ import { listModels } from '../../core/registry';
 import { guarded as guardedCommand } from '../commandErrors';
 import { healthWord, type ModelHealthStatus } from '../modelHealthStatus';
 import type { ModelsNode } from '../models/modelsTree';
-import { mlopsJsonInChild } from '../models/reproduceInChild';
+import { runCliJson } from '../cliChild';
 import type { ProjectContext } from '../projectContext';
 import type { DashboardData } from '../../../webview/driftDashboard/protocol';
 import { DriftDashboardPanel } from './driftDashboardPanel';
@@ -41,7 +41,7 @@ export function registerMonitoring(context: vscode.ExtensionContext, opened: Pro
     const root = opened.requireProject().paths.root;
     return (running ??= (async () => {
       try {
-        const check = await mlopsJsonInChild<MonitorCheck>(context.extensionUri, root, ['monitor', '--model', reference]);
+        const check = await runCliJson<MonitorCheck>(context.extensionUri, root, ['monitor', '--model', reference]);
         await opened.refreshStore();
         await status.refresh();
         return check;

@@ -5,7 +5,7 @@ import { latestGate, type GateResult } from '../../core/retrain';
 import type { Project } from '../../core/workspace';
 import type { PromotionReviewProtocol, ReviewData, ReviewSide, ReviewStrings } from '../../../webview/promotionReview/protocol';
 import { dataDiff, diffStrings } from '../models/compareVersionsPanel';
-import { mlopsJsonInChild } from '../models/reproduceInChild';
+import { runCliJson } from '../cliChild';
 import { PanelHost } from '../webviews/panelHost';
 
 function strings(): ReviewStrings {
@@ -86,7 +86,7 @@ export class PromotionReviewPanel {
     if (!gate && getModel(project.paths, challenger.model).aliases.champion !== undefined) {
       try {
         await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Gating {0}/{1} against the champion…', challenger.model, challenger.version), cancellable: true }, (_p, token) =>
-          mlopsJsonInChild<GateResult>(extensionUri, project.paths.root, ['gate', '--model', `${challenger.model}/${challenger.version}`, ...policyGateArgs(project, challenger.model)], token));
+          runCliJson<GateResult>(extensionUri, project.paths.root, ['gate', '--model', `${challenger.model}/${challenger.version}`, ...policyGateArgs(project, challenger.model)], token));
       } catch (err) {
         gateNote = describeError(err);
       }

@@ -4,7 +4,7 @@ import { getModel, listModels, resolveModelVersion, type ModelVersion } from '..
 import { approveVersion, rejectVersion, type DecisionResult, type RetrainResult } from '../../core/retrain';
 import { guarded as guardedCommand } from '../commandErrors';
 import type { ModelsNode } from '../models/modelsTree';
-import { mlopsJsonInChild } from '../models/reproduceInChild';
+import { runCliJson } from '../cliChild';
 import type { ProjectContext } from '../projectContext';
 import { PromotionReviewPanel } from './promotionReviewPanel';
 
@@ -60,7 +60,7 @@ export function registerRetraining(context: vscode.ExtensionContext, opened: Pro
     if (!model) return undefined;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Retraining {0} from its champion on the newest data…', model), cancellable: true },
-      (_progress, token) => mlopsJsonInChild<RetrainResult>(context.extensionUri, project.paths.root, ['retrain', model], token),
+      (_progress, token) => runCliJson<RetrainResult>(context.extensionUri, project.paths.root, ['retrain', model], token),
     );
     if (!result) return undefined;
     await opened.refreshStore();
