@@ -168,15 +168,16 @@ const predict = defineCommand({
       const model = resolveModel(project, store, reference);
       const features = model.featureSet ? new EntityFeatures(project, model.featureSet) : undefined;
       const result = await predictFile(model.bytes, path.resolve(ctx.cwd, input), path.resolve(ctx.cwd, output), { strict: ctx.args.options.strict === true, features });
+      // on stderr with --json too: rows predicted without some of their features are worth a word whoever reads
+      if (result.incomplete) {
+        ctx.stderr(l10n.t('Warning: {0}', l10n.t('{0} of {1} rows had a feature missing or expired in the online store; they were predicted with it missing. Run `mlops features materialize` to refresh it.', result.incomplete, result.rows)) + '\n');
+      }
       if (ctx.args.options.json) {
         printJson(ctx, 'predict', { model: model.source, sha256: model.sha256, input, output, rows: result.rows, columns: result.added, warnings: result.warnings, rangesChecked: result.rangesChecked, incomplete: result.incomplete ?? null });
         return 0;
       }
       for (const w of result.warnings) ctx.stderr(l10n.t('Warning: {0}', inputWarningText(w)) + '\n');
       if (!result.rangesChecked) ctx.stderr(l10n.t('The model was trained before training ranges were recorded: numbers and missing values were not checked, only categories.') + '\n');
-      if (result.incomplete) {
-        ctx.stderr(l10n.t('Warning: {0}', l10n.t('{0} of {1} rows had a feature missing or expired in the online store; they were predicted with it missing. Run `mlops features materialize` to refresh it.', result.incomplete, result.rows)) + '\n');
-      }
       ctx.stderr(l10n.t('Wrote {0} predictions to {1}.', result.rows, output) + '\n');
       return 0;
     } finally {
