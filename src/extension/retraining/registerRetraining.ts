@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { MlopsError } from '../../core/errors';
 import { getModel, listModels, resolveModelVersion, type ModelVersion } from '../../core/registry';
-import { approveVersion, rejectVersion, type DecisionResult, type RetrainResult } from '../../core/retrain';
+import { approveVersion, rejectVersion, type DecisionResult, type DueOutcome, type RetrainResult } from '../../core/retrain';
 import { guarded as guardedCommand } from '../commandErrors';
 import type { ModelsNode } from '../models/modelsTree';
 import { runCliJson } from '../cliChild';
@@ -25,7 +25,8 @@ function modelOf(target: ModelTarget | undefined): string | undefined {
 
 /**
  * Retraining in the editor: "Retrain Model" (a child `mlops retrain`, with progress and Cancel), the promotion
- * review panel, and Approve / Reject, recorded in the model's history with the git user.
+ * review panel, Approve / Reject, recorded in the model's history with the git user, and the `retraining:` policies
+ * evaluated while the editor is open.
  */
 export function registerRetraining(context: vscode.ExtensionContext, opened: ProjectContext): void {
   const guarded = <A extends unknown[], R>(run: (...args: A) => Promise<R>) => guardedCommand(opened.output, run);
@@ -113,5 +114,48 @@ export function registerRetraining(context: vscode.ExtensionContext, opened: Pro
     vscode.commands.registerCommand('mlops.reviewPromotion', review),
     vscode.commands.registerCommand('mlops.approvePromotion', guarded((target?: DecisionTarget) => decide('approve', target))),
     vscode.commands.registerCommand('mlops.rejectPromotion', guarded((target?: DecisionTarget) => decide('reject', target))),
+  );
+  followPolicies(context, opened);
+}
+
+/**
+ * Every `mlops.retraining.interval` seconds, while the workspace is trusted and mlops.yaml declares policies, runs
+ * `mlops retrain --due` in a child process (as cron or CI would), says in the output what it decided, and announces
+ * a retrain with the way to review it. One evaluation at a time: a retrain can outlast the interval.
+ */
+function followPolicies(context: vscode.ExtensionContext, opened: ProjectContext): void {
+  let running = false;
+  const evaluate = async () => {
+    const project = opened.project;
+    if (running || !project || !vscode.workspace.isTrusted || Object.keys(project.config.retraining ?? {}).length === 0) return;
+    running = true;
+    opened.output.info(vscode.l10n.t('Evaluating the retraining policies of mlops.yaml (mlops retrain --due)…'));
+    try {
+      const result = await runCliJson<{ outcomes: DueOutcome[] }>(context.extensionUri, project.paths.root, ['retrain', '--due']);
+      for (const outcome of result?.outcomes ?? []) {
+        for (const note of outcome.notes) opened.output.info(`${outcome.model}: ${note}`);
+        if (!outcome.retrained) continue;
+        const review = vscode.l10n.t('Review Promotion');
+        const text = vscode.l10n.t('The {0} policy retrained {1} as version {2}.', outcome.retrained.trigger, outcome.model, outcome.retrained.version);
+        void vscode.window.showInformationMessage(text, review).then((choice) => {
+          if (choice === review) void vscode.commands.executeCommand('mlops.reviewPromotion', `${outcome.model}/${outcome.retrained!.version}`);
+        });
+      }
+    } catch (err) {
+      opened.output.warn(vscode.l10n.t('The retraining policies could not be evaluated: {0}', err instanceof Error ? err.message : String(err)));
+    } finally {
+      running = false;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (timer) clearInterval(timer);
+    const seconds = vscode.workspace.getConfiguration('mlops').get<number>('retraining.interval', 900);
+    timer = seconds > 0 ? setInterval(() => void evaluate(), seconds * 1000) : undefined;
+  };
+  schedule();
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mlops.retraining.interval') && schedule()),
+    { dispose: () => timer && clearInterval(timer) },
   );
 }
