@@ -73,7 +73,10 @@ describe('The monitoring and retraining loop in the browser workbench', { skip: 
     const [header, ...days] = fs.readFileSync(path.join(folder, 'data', 'weather.csv'), 'utf8').trim().split('\n');
     fs.mkdirSync(path.join(folder, 'holdout'));
     fs.writeFileSync(path.join(folder, 'holdout', 'days.csv'), [header, ...days.filter((_d, i) => i % 7 === 0)].join('\n') + '\n');
-    fs.appendFileSync(path.join(folder, 'mlops.yaml'), '\nretraining:\n  weather:\n    gate: { holdout: holdout/days.csv, slice: location }\n');
+    // in place of the sample's own policy (the last section of its mlops.yaml)
+    const config = path.join(folder, 'mlops.yaml');
+    const sample = fs.readFileSync(config, 'utf8').split(/^retraining:$/m)[0];
+    fs.writeFileSync(config, `${sample}retraining:\n  weather:\n    gate: { holdout: holdout/days.csv, slice: location }\n`);
     // the editor's scheduled check, every 5 s rather than every minute
     fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'mlops.monitoring.interval': 5 }));
