@@ -44,7 +44,7 @@ describe('Serving from the browser workbench', { skip: skipOutsideHarness }, () 
     port = await freePort();
     const config = path.join(folder, 'mlops.yaml');
     // the sample serves on 5005: another port, for the servers other tests may run
-    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('git: commit', 'git: off').replace(/^  port: 5005$/m, `  port: ${port}`));
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('git: commit', 'git: off').replace(/^ {2}port: 5005$/m, `  port: ${port}`));
     mlops('snapshot', 'data/weather.csv', '--name', 'weather');
     for (const [seed, alias] of [['1', ['--alias', 'champion']], ['2', []]]) {
       const { runId } = JSON.parse(mlops('train', '--dataset', 'weather', '--target', 'weather', '--max-trials', '3', '--seed', seed, '--json'));
