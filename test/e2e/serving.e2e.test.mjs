@@ -69,6 +69,8 @@ describe('Serving from the browser workbench', { skip: skipOutsideHarness }, () 
       const header = pane(other).locator('.pane-header');
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
+    // the project is open (and the command offered) once the Models view lists its model
+    await row(pane('Models'), 'weather').waitFor({ timeout: 60_000 });
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
@@ -80,9 +82,15 @@ describe('Serving from the browser workbench', { skip: skipOutsideHarness }, () 
     await input.fill('weather@champion');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'weather@champion' }).first().waitFor();
     await page.keyboard.press('Enter');
-    // The smoke-test driver keeps notifications out of toasts: read them in the notification centre.
-    await page.locator('.statusbar-item[id="status.notifications"]').click();
-    await page.locator('.notifications-center', { hasText: `Serving weather on http://127.0.0.1:${port}.` }).waitFor({ timeout: 120_000 });
+    // The smoke-test driver keeps notifications out of toasts: read them in the notification centre. The server takes
+    // a while to listen, and the centre can close again while it does (the quick pick closing): open it until it shows.
+    const center = page.locator('.notifications-center');
+    const started = center.locator('.notification-list-item', { hasText: `Serving weather on http://127.0.0.1:${port}.` });
+    for (const deadline = Date.now() + 120_000; !(await started.isVisible());) {
+      assert.ok(Date.now() < deadline, 'the notification "Serving weather on ..." within 120 s');
+      if (!(await center.isVisible())) await page.locator('.statusbar-item[id="status.notifications"]').click();
+      await page.waitForTimeout(1000);
+    }
     await shot('01-started');
     await page.keyboard.press('Escape');
     const answer = await predict(port);
