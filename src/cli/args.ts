@@ -90,6 +90,8 @@ export function parseArgs<O extends readonly OptionSpec[]>(argv: readonly string
       const earlier = options[name];
       options[name] = Array.isArray(earlier) ? [...earlier, raw] : [raw];
     } else {
+      // the later value would silently win: the user meant one of them, and only they know which
+      if (options[name] !== undefined) throw new UsageError(l10n.t('--{0} was given twice; give it once.', name));
       options[name] = raw;
     }
   }

@@ -42,9 +42,9 @@ describe('Features in the browser workbench', { skip: skipOutsideHarness }, () =
     assert.match(await row(features, 'daily_weather').innerText(), /weather@1 · materialized (just now|\d+ min ago)/);
     await row(features, 'daily_weather').click();
     await row(features, 'temp_range').waitFor();
-    assert.match(await row(features, 'temp_range').innerText(), /number · temp_max - temp_min/);
+    assert.match(await row(features, 'temp_range').innerText(), /number · request\.temp_max - request\.temp_min/);
     assert.match(await row(features, 'wind_30d_mean').innerText(), /number · mean\(wind\) over 30d/);
-    assert.match(await row(features, 'weather_features').innerText(), /7 features/);
+    assert.match(await row(features, 'weather_features').innerText(), /8 features/);
     await shot('01-view');
   });
 

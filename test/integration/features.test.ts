@@ -52,8 +52,9 @@ suite('Features view', () => {
     const view = await child(views, 'daily_weather');
     assert.equal(view.description, 'weather@1 · not materialized');
     const features = await children(view.node);
-    assert.deepEqual(features.map((f) => f.label), ['precipitation', 'temp_max', 'temp_min', 'temp_range', 'month', 'precipitation_7d_sum', 'wind_30d_mean']);
-    assert.equal((await child(view.node, 'temp_range')).description, 'number · temp_max - temp_min');
+    assert.deepEqual(features.map((f) => f.label), ['precipitation_today', 'temp_max_today', 'temp_min_today', 'wind_today', 'temp_range', 'precipitation_7d_sum', 'temp_max_7d_mean', 'wind_30d_mean']);
+    assert.equal((await child(view.node, 'temp_range')).description, 'number · request.temp_max - request.temp_min');
+    assert.equal((await child(view.node, 'wind_today')).description, 'from the request · request.wind');
     assert.equal((await child(view.node, 'precipitation_7d_sum')).description, 'number · sum(precipitation) over 7d');
     const service = await child(services, 'weather_features');
     assert.equal(service.description, '7 features');

@@ -1,4 +1,4 @@
-import { buildTrainingSet, cellFormatter, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue, snapshotTrainingSet } from '../../core/features';
+import { buildTrainingSet, cellFormatter, featureTypeText, getOnlineFeatures, listFeatures, materialize, parseTimestamp, requestValue, snapshotTrainingSet } from '../../core/features';
 import { l10n } from '../../core/l10n';
 import { openMetadataStore } from '../../core/metadata';
 import { featureUsage } from '../../core/registry';
@@ -101,11 +101,11 @@ const materializeCommand = defineCommand({
 
 const get = defineCommand({
   name: 'features get',
-  usage: 'mlops features get <service> --entity COLUMN=VALUE [COLUMN=VALUE...] [--request NAME=VALUE...] [--at TIME] [--json]',
+  usage: 'mlops features get <service> --entity COLUMN=VALUE [COLUMN=VALUE...] [--request NAME=VALUE ...] [--at TIME] [--json]',
   summary: 'Look up a service\'s feature vector for one entity in the online store: values, event times, and status.',
   options: [
     { name: 'entity', type: 'string', description: 'The entity\'s key, as COLUMN=VALUE (more pairs may follow for a key of several columns).' },
-    { name: 'request', type: 'string', description: 'A request input of on-demand features, as NAME=VALUE.' },
+    { name: 'request', type: 'string', repeatable: true, description: 'A request input of on-demand features, as NAME=VALUE; repeat it for each input.' },
     { name: 'at', type: 'string', description: 'Time of the lookup, against which TTL is enforced (ISO 8601; default: now).' },
     JSON_OPTION,
   ],
@@ -115,7 +115,7 @@ const get = defineCommand({
     const { entity, request: requested, at } = ctx.args.options;
     if (entity === undefined) throw new UsageError(l10n.t('--entity is required: the key of the entity, as COLUMN=VALUE.'));
     const keys = pairs('entity', entity, more);
-    const requestText = requested === undefined ? {} : pairs('request', requested, []);
+    const requestText = requested === undefined ? {} : pairs('request', undefined, requested);
     const request = Object.fromEntries(Object.entries(requestText).map(([k, v]) => [k, requestValue(v)]));
     const project = openProject(ctx.cwd);
     const [values] = getOnlineFeatures(project, service, [keys], { at: timeOption('at', at), request });
@@ -157,7 +157,7 @@ const list = defineCommand({
     ctx.stdout(l10n.t('Views:') + '\n');
     for (const v of listing.views) {
       ctx.stdout(`  ${v.name}  ${l10n.t('version {0}', v.version ?? '-')}  ${l10n.t('source {0}', v.sourceVersion ?? v.source)}${v.materialized ? `  ${l10n.t('materialized as of {0}', v.materialized.end)}` : ''}\n`);
-      for (const f of v.features) ctx.stdout(`    ${f.name}: ${f.type ?? '?'} = ${f.definition}\n`);
+      for (const f of v.features) ctx.stdout(`    ${f.name}: ${featureTypeText(f.type)} = ${f.definition}\n`);
     }
     ctx.stdout(l10n.t('Services:') + '\n');
     for (const s of listing.services) {

@@ -8,7 +8,7 @@ import { FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, LEADERBOARD_ARTIFACT, MODEL_ART
 import { ENSEMBLE, FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName, type ModelFamily } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
-import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
+import { baselineWarnings, evaluate, givenTimes, timeColumnOf, type Evaluation } from './evaluation';
 import { columnDecisions, configuredExclusions, entityColumns, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
 import { refitSeconds, runSearch, type Convergence, type SearchResult, type Trial } from './search';
@@ -220,7 +220,8 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     report();
     const evaluation = evaluate({
       evidence: chosen.evidence, score: chosen.score, family: chosen.family, params: chosen.params, signal: hooks.signal,
-      time: timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
+      // a set built from a feature service keeps its entity rows' time out of the inputs; it still orders the rows
+      time: request.featureSet ? await givenTimes(file, format, request.featureSet.timestamp) : timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
     });
     const config: TrainingConfigRecord = {
       dataset: resolved.pointer.dataset,

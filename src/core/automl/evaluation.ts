@@ -1,6 +1,7 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import type { DatedColumn } from '../tracking';
+import { readFileColumns } from '../models';
+import type { DatedColumn, TrainingFormat } from '../tracking';
 import { METRIC_DIRECTION, fitModel, predict, subsetRows, type Dataset, type MetricName, type ModelFamily } from '../train';
 import { baselinePredictions, baselineScore, scoreFold, type CvSetup } from './crossValidation';
 
@@ -66,8 +67,11 @@ export interface EvaluationInput {
   signal?: AbortSignal;
 }
 
-/** A numeric column of times, or a date column trained on as its parts. */
-export type TimeColumn = { column: string; kind: 'numeric' } | { column: string; kind: 'dated' };
+/**
+ * A numeric column of times, a date column trained on as its parts, or the times of a column the model does not read
+ * (the entity rows' time of a training set built from a feature service), one per row.
+ */
+export type TimeColumn = { column: string; kind: 'numeric' } | { column: string; kind: 'dated' } | { column: string; kind: 'given'; keys: Float64Array };
 
 export function evaluate(input: EvaluationInput): Evaluation {
   const { setup, outOfFold } = input.evidence;
@@ -155,6 +159,7 @@ function timeKeys(dataset: Dataset, time: TimeColumn): Float64Array | undefined 
     const column = dataset.columns.find((c) => c.name === name);
     return column?.kind === 'numeric' ? column.values : undefined;
   };
+  if (time.kind === 'given') return time.keys;
   if (time.kind === 'numeric') return values(time.column);
   const year = values(`${time.column}.year`);
   const day = values(`${time.column}.dayOfYear`);
@@ -186,4 +191,16 @@ export function baselineWarnings(e: Evaluation): string[] {
     out.push(l10n.t('On the latest {0} rows by {1}, the model ({2} = {3}) does not beat the baseline ({4}: {5}): it may not hold up on later data.', e.holdout.testRows, e.holdout.column, e.metric, shown(e.holdout.score), baseline, shown(e.holdout.baseline)));
   }
   return out;
+}
+
+/**
+ * The times of a column the model does not read, as milliseconds (or its numbers), NaN where a cell is not a time:
+ * the entity rows' time of a set built from a feature service, which orders its rows for the time holdout.
+ */
+export async function givenTimes(file: string, format: TrainingFormat, column: string): Promise<TimeColumn | undefined> {
+  const read = await readFileColumns(file, format, (name) => name === column);
+  const values = read.columns[read.names.indexOf(column)];
+  if (!values) return undefined;
+  const keys = values.kind === 'numeric' ? values.values : Float64Array.from(values.values, (text) => (text === undefined ? NaN : Date.parse(text)));
+  return { column, kind: 'given', keys };
 }

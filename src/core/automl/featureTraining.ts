@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { buildTrainingSet, snapshotTrainingSet } from '../features';
+import { buildTrainingSet, snapshotTrainingSet, type TrainingSet } from '../features';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
@@ -44,7 +44,12 @@ export async function trainOnFeatures(store: MetadataStore, request: AutomlReque
     );
   }
   const snapshot = await snapshotTrainingSet(project, set, dataset, hooks.signal);
-  const featureSet: FeatureSetRecord = {
+  return runAutoml(store, { ...request, target, dataset: `${snapshot.dataset}@${snapshot.version.id}`, featureSet: featureSetRecord(set) }, hooks);
+}
+
+/** What a run trained on a built set records of it: the lookup's inputs, the feature columns, where the rows came from. */
+export function featureSetRecord(set: TrainingSet): FeatureSetRecord {
+  return {
     service: set.service,
     version: set.serviceVersion,
     views: set.views,
@@ -52,6 +57,6 @@ export async function trainOnFeatures(store: MetadataStore, request: AutomlReque
     timestamp: set.entity.timestamp,
     request: set.entity.request,
     columns: set.columns.filter((c) => c.view).map((c) => c.name),
+    entities: set.entitySource,
   };
-  return runAutoml(store, { ...request, target, dataset: `${snapshot.dataset}@${snapshot.version.id}`, featureSet }, hooks);
 }

@@ -16,6 +16,6 @@ export { assembleVector, vectorBuffer, type FeatureStatus, type VectorInputs, ty
 export { buildTrainingSet, cellFormatter, writeCsv, requestValue, type BuildOptions, type BuildProgress, type TrainingSet, type TrainingColumn, type EntityInputs } from './offline';
 export { materialize, getOnlineFeatures, OnlineFeatures, onlineDir, type MaterializeResult, type OnlineValue, type LookupOptions } from './online';
 export { buildTrainingSetInWorker, type WorkerBuildResult, type FeatureWorkerData, type FeatureWorkerMessage } from './buildWorker';
-export { listFeatures, type FeatureListing, type ServiceUsage } from './listing';
+export { featureTypeText, listFeatures, type FeatureListing, type ServiceUsage } from './listing';
 export { snapshotTrainingSet, trainingSetLineage } from './snapshotSet';
 export { EntityFeatures, type TrainedFeatureSet, type EntityVector } from './entityFeatures';

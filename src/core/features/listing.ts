@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MlopsError } from '../errors';
+import { l10n } from '../l10n';
 import type { Project } from '../workspace';
 import { compileView, entityKeys, serviceFeatures, viewVersion, type FeatureProblem } from './definitions';
 import { onlineDir, OnlineView } from './online';
@@ -70,4 +71,13 @@ export function listFeatures(project: Project): FeatureListing {
   const services = Object.keys(config.services ?? {}).map((name) => ({ name, features: serviceFeatures(config, name, problems).map((f) => `${f.view}:${f.feature}`) }));
   const entities = Object.keys(config.entities ?? {}).map((name) => ({ name, keys: entityKeys(config, name) ?? [] }));
   return { entities, views, services, problems: problems.map((p) => `${p.path.join('.')}: ${p.message}`) };
+}
+
+/**
+ * A feature's type as people read it: a feature that only passes a request input on has the type of what each
+ * request sends (checked as it arrives), not a type of its own; '?' until the source's profile is known.
+ */
+export function featureTypeText(type: ValueType | null): string {
+  if (type === null) return '?';
+  return type === 'null' ? l10n.t('from the request') : type;
 }

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveVersion, writeParquetFile, type ParquetColumn } from '../data';
+import { changedSinceSnapshot, listDatasets, resolveVersion, writeParquetFile, type ParquetColumn } from '../data';
 import { ObjectCache, hexOf, syncFolder, temporaryNameBeside } from '../storage';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
+import type { EntitySource } from '../tracking';
 import type { Project } from '../workspace';
 import { serviceFeatures, serviceVersion, type CompiledView, type FeatureProblem, type ServiceFeature } from './definitions';
 import { compileForBuild, keyTextOf, LoadedView, MutableInputs } from './source';
@@ -47,8 +48,11 @@ export interface TrainingSet {
   serviceVersion: string;
   /** The entity rows' columns a lookup needs: the entities' key columns, the time column, request inputs. */
   entity: EntityInputs;
+  /** Where the entity rows came from, so that a retrain can build the set again from a newer version of them. */
+  entitySource: EntitySource;
   output?: string;
 }
+
 
 /** What identifies an entity row of a service, and what its on-demand features read from the request. */
 export interface EntityInputs {
@@ -58,11 +62,17 @@ export interface EntityInputs {
 }
 
 /** The entity rows: a CSV, TSV or Parquet file, or a dataset version (`name` or `name@version`). */
-function entityFile(project: Project, entities: string): { file: string; shown: string } {
+function entityFile(project: Project, entities: string): { file: string; shown: string; source: EntitySource } {
   const file = path.resolve(project.paths.root, entities);
-  if (fs.existsSync(file)) return { file, shown: entities };
+  if (fs.existsSync(file)) {
+    const tracking = listDatasets(project).find((d) => d.versions > 0 && path.resolve(project.paths.root, d.path) === file);
+    const relative = path.relative(project.paths.root, file).split(path.sep).join('/');
+    // a tracked file as its latest snapshot left it is that version: a retrain or a policy can tell newer rows from it
+    const version = tracking && changedSinceSnapshot(project, tracking.name).length === 0 ? { version: tracking.latest!.id } : {};
+    return { file, shown: entities, source: { ...(tracking ? { dataset: tracking.name, ...version } : {}), file: relative } };
+  }
   const { pointer, version } = resolveVersion(project, entities);
-  return { file: new ObjectCache(project.paths.cache).pathOf(hexOf(version.digest)), shown: pointer.path };
+  return { file: new ObjectCache(project.paths.cache).pathOf(hexOf(version.digest)), shown: pointer.path, source: { dataset: pointer.dataset, version: version.id } };
 }
 
 export function requireService(project: Project, service: string): ServiceFeature[] {
@@ -105,7 +115,7 @@ export async function buildTrainingSet(project: Project, service: string, entiti
   const timestampColumn = options.timestamp ?? 'event_timestamp';
   if (options.output) outputFormat(options.output);
 
-  const { file, shown } = entityFile(project, entities);
+  const { file, shown, source: entitySource } = entityFile(project, entities);
   options.onProgress?.({ phase: 'reading', done: 0, total: compiled.length + 1 });
   const table = await readTable(file, shown, 'all as text', options.signal);
   const header = table.header;
@@ -173,7 +183,7 @@ export async function buildTrainingSet(project: Project, service: string, entiti
     timestamp: timestampColumn,
     request: [...new Set(compiled.flatMap(({ view }) => view.features.flatMap((f) => f.requestInputs)))],
   };
-  const result: TrainingSet = { service, rows: table.rows, columns: ordered.columns, data: ordered.data, views, serviceVersion: serviceVersion(requested, views), entity };
+  const result: TrainingSet = { service, rows: table.rows, columns: ordered.columns, data: ordered.data, views, serviceVersion: serviceVersion(requested, views), entity, entitySource };
   if (options.output) {
     options.onProgress?.({ phase: 'writing', done: compiled.length + 1, total: compiled.length + 1 });
     result.output = path.resolve(project.paths.root, options.output);

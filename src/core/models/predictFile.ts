@@ -125,7 +125,7 @@ function entityRows(features: EntityFeatures, header: readonly string[], file: s
   const missing = features.inputs.filter((c) => !header.includes(c));
   if (missing.length) {
     throw new MlopsError(
-      l10n.t('{0} lacks the entity inputs of the model ({1}): it was trained on the feature service {2} and is given {3}.', file, missing.join(', '), features.set.service, features.inputs.join(', ')),
+      l10n.t('{0} lacks inputs of the model ({1}): it was trained on the feature service {2}, and a row gives it {3}.', file, missing.join(', '), features.set.service, header.join(', ')),
       l10n.t('Give a file with the columns {0}; the features are looked up in the online store.', features.inputs.join(', ')),
       'BAD_COLUMNS',
     );

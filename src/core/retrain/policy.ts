@@ -1,7 +1,7 @@
 import { listDatasets, resolveVersion } from '../data';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { getModel, modelHistory, type RetrainTrigger } from '../registry';
+import { getModel, modelHistory, type ModelVersion, type RetrainTrigger } from '../registry';
 import { checkModel, windowBounds, type ModelHealth } from '../monitor';
 import type { MetadataStore } from '../store';
 import type { Project, RetrainingPolicy } from '../workspace';
@@ -104,9 +104,17 @@ async function runPolicy(project: Project, store: MetadataStore, model: string, 
   const champion = championOf(project, model);
   const summary = getModel(project.paths, model);
   const outcome: DueOutcome = { model, due: [], notes: [] };
-  const datasetName = policy.dataset ?? champion.lineage.trainingConfig?.dataset ?? champion.lineage.dataset?.name;
+  // A champion trained on a feature service is fed by its entity rows' dataset; its own training set, a build of
+  // those rows, gets a new version only when retraining makes one.
+  const entities = champion.lineage.featureSet?.entities?.dataset;
+  const datasetName = policy.dataset ?? entities ?? champion.lineage.trainingConfig?.dataset ?? champion.lineage.dataset?.name;
   const newest = datasetName ? resolveVersion(project, datasetName).version : undefined;
-  const trainedOnNewest = newest && summary.versions.find((v) => (v.lineage.trainingConfig?.digest ?? v.lineage.dataset?.digest) === newest.digest);
+  const trainedOn = (v: ModelVersion) => {
+    const rows = v.lineage.featureSet?.entities;
+    if (rows?.dataset === datasetName && rows?.version !== undefined) return rows.version === newest!.id;
+    return (v.lineage.trainingConfig?.digest ?? v.lineage.dataset?.digest) === newest!.digest;
+  };
+  const trainedOnNewest = newest && summary.versions.find(trainedOn);
 
   if (on.includes('drift')) {
     const drift = options.driftOf ? await options.driftOf(model) : await monitoredDrift(project, store, model, policy, outcome, options.signal);

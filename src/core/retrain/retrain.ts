@@ -1,12 +1,13 @@
-import { configDataset, crossValidate, cvSetup, fitConfig } from '../automl';
+import { configDataset, crossValidate, cvSetup, featureSetRecord, fitConfig } from '../automl';
 import { resolveVersion } from '../data';
+import { buildTrainingSet, snapshotTrainingSet } from '../features';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { trainingFormat } from '../models';
 import { getModel, recordEvent, registerModel, resolveModelVersion, type ModelVersion, type RetrainTrigger } from '../registry';
 import { hexOf, missingObject, ObjectCache } from '../storage';
 import type { MetadataStore } from '../store';
-import { MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type TrainingConfigRecord, type TrainingWindow } from '../tracking';
+import { FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, MODEL_ARTIFACT, RUN_KIND_TAG, TRAINING_CONFIG_PARAM, startRun, type FeatureSetRecord, type TrainingConfigRecord, type TrainingWindow } from '../tracking';
 import { trainingCancelled } from '../train';
 import type { Project } from '../workspace';
 
@@ -67,15 +68,17 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
       'NOT_RETRAINABLE',
     );
   }
-  const { pointer, version } = resolveVersion(project, options.dataset ?? recorded.dataset);
+  const featureSet = champion.lineage.featureSet ? await rebuildTrainingSet(project, champion, champion.lineage.featureSet, recorded.dataset, options) : undefined;
+  const { pointer, version } = featureSet?.resolved ?? resolveVersion(project, options.dataset ?? recorded.dataset);
   if (version.kind !== 'file') {
     throw new MlopsError(l10n.t('{0} is a folder; AutoML trains on one CSV, TSV or Parquet file.', pointer.path), l10n.t('Declare and snapshot the training file itself as a dataset.'), 'NOT_TABULAR');
   }
-  const window = options.since === undefined ? undefined : windowOf(project, pointer.dataset, options.since);
+  const timestamp = featureSet ? featureSet.record.timestamp : project.config.datasets?.[pointer.dataset]?.timestamp;
+  const window = options.since === undefined ? undefined : windowOf(timestamp, pointer.dataset, options.since);
   if (version.digest === recorded.digest && window?.since === recorded.window?.since) {
     throw new MlopsError(
       l10n.t('{0}@{1} is the data {2}/{3} was trained on: retraining would build the same model.', pointer.dataset, version.id, champion.model, champion.version),
-      l10n.t('Snapshot the new data first (`mlops snapshot {0}`), or name another version with --dataset.', pointer.path),
+      l10n.t('Snapshot the new data first (`mlops snapshot {0}`), or name another version with --dataset.', featureSet?.entityPath ?? pointer.path),
       'NO_NEW_DATA',
     );
   }
@@ -110,6 +113,10 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
     run.setTag('mlops.retrain.trigger', trigger);
     run.setTag('mlops.retrain.from', `${champion.model}/${champion.version}`);
     run.logInput('dataset', pointer.dataset, String(version.id), version.digest);
+    if (featureSet) {
+      run.setTag(FEATURE_SERVICE_TAG, featureSet.record.service);
+      run.logParam(FEATURE_SET_PARAM, JSON.stringify(featureSet.record));
+    }
     run.logSeed(config.seed);
     run.logParam('mlops.folds', config.folds);
     if (window) run.logParam('mlops.since', `${window.column} >= ${window.since}`);
@@ -140,9 +147,38 @@ export async function retrainModel(project: Project, store: MetadataStore, optio
   };
 }
 
-/** The window of --since on a dataset's declared timestamp column, checked: a time that is not one fails here. */
-function windowOf(project: Project, dataset: string, since: string): TrainingWindow {
-  const column = project.config.datasets?.[dataset]?.timestamp;
+/**
+ * A champion trained on a feature service is retrained on its service's training set built again: from the entity
+ * rows it was built from (the newest version of their dataset) or those --dataset names, joined with the views'
+ * sources as they are now, written where the set was and snapshotted as the next version of its dataset. The
+ * service must still give the columns the champion was trained on.
+ */
+async function rebuildTrainingSet(project: Project, champion: ModelVersion, recorded: FeatureSetRecord, trainingDataset: string, options: RetrainOptions) {
+  const entities = options.dataset ?? recorded.entities?.dataset ?? recorded.entities?.file;
+  if (!entities) {
+    throw new MlopsError(
+      l10n.t('{0}/{1} was trained on the feature service {2} before the entity rows of its training set were recorded.', champion.model, champion.version, recorded.service),
+      l10n.t('Name the entity rows to build the set from with --dataset NAME[@VERSION] (or a file).'),
+      'NOT_RETRAINABLE',
+    );
+  }
+  const output = resolveVersion(project, trainingDataset).pointer.path;
+  const set = await buildTrainingSet(project, recorded.service, entities, { timestamp: recorded.timestamp, output, signal: options.signal });
+  const record = featureSetRecord(set);
+  if (record.columns.join('\n') !== recorded.columns.join('\n')) {
+    throw new MlopsError(
+      l10n.t('The feature service {0} now gives {1}; {2}/{3} was trained on {4}.', recorded.service, record.columns.join(', '), champion.model, champion.version, recorded.columns.join(', ')),
+      l10n.t('Train a new model on the service (`mlops train --features {0}`), or restore the service\'s definition in mlops.yaml.', recorded.service),
+      'MISSING_FEATURES',
+    );
+  }
+  const snapshot = await snapshotTrainingSet(project, set, trainingDataset, options.signal);
+  const entityPath = record.entities?.file ?? (record.entities?.dataset ? resolveVersion(project, record.entities.dataset).pointer.path : entities);
+  return { record, entityPath, resolved: resolveVersion(project, `${snapshot.dataset}@${snapshot.version.id}`) };
+}
+
+/** The window of --since on the rows' timestamp column, checked: a time that is not one fails here. */
+function windowOf(column: string | undefined, dataset: string, since: string): TrainingWindow {
   if (!column) {
     throw new MlopsError(
       l10n.t('--since needs the timestamp column of {0}, and mlops.yaml declares none.', dataset),

@@ -13,7 +13,7 @@ export { importMlflow, type MlflowImportResult } from './mlflowImport';
 export {
   RUN_KIND_TAG, RUN_KINDS, runKind, isAutomlRun, MODEL_ARTIFACT, LEADERBOARD_ARTIFACT, TRAINING_CONFIG_PARAM, parseTrainingConfig,
   type RunKind, type TrainingConfigRecord, type TrainingFormat, type TrainingWindow, type ColumnDecision, type DatedColumn, columnDecisionText,
-  FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, featureSetOf, featureSetText, type FeatureSetRecord,
+  FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, featureSetOf, featureSetText, type FeatureSetRecord, type EntitySource,
 } from './trainingRun';
 export { captureEnvironment, captureGit, type RunEnvironment, type GitState } from './environment';
 export { trackingCapability } from './schema';

@@ -52,6 +52,18 @@ export interface FeatureSetRecord {
   request: string[];
   /** The training set's feature columns (`<view>__<feature>`), the model's inputs. */
   columns: string[];
+  /** The entity rows the set was built from; absent in records made before it was kept. */
+  entities?: EntitySource;
+}
+
+/**
+ * The entity rows a set was built from: a dataset version named as one (`dataset`, `version`), or a file (`file`,
+ * project-relative), with `dataset` when a dataset tracks that file.
+ */
+export interface EntitySource {
+  dataset?: string;
+  version?: number;
+  file?: string;
 }
 
 export function featureSetOf(run: Pick<RunDetails, 'params'>): FeatureSetRecord | null {

@@ -228,10 +228,11 @@ datasets:
 data:
   git: commit             # commit each new version's pointer file
 
-# Features per location and day, joined to training rows as of each row's date (never from the future).
-# \`mlops features list\` shows them; \`mlops features build weather_features --entities <rows.csv>\` builds a set.
-# Train on them, the weather rows being the entity rows (location, date and the target):
-# \`mlops train --features weather_features --entities data/weather.csv --timestamp date --target weather\`
+# The features of a day at a location, defined once for training and serving. What the day measured comes with
+# each request (request.x): a training row gives it from its own columns, a caller sends it. The location's recent
+# past is looked up: joined to each training row as of its date (never from the future), and read from the online
+# store (\`mlops features materialize\`) when serving. The champion is trained on them, the weather rows being the
+# entity rows: \`mlops train --features weather_features --entities weather --timestamp date --target weather\`
 features:
   entities:
     location: { key: location }
@@ -241,12 +242,13 @@ features:
       source: weather
       timestamp: date
       features:
-        precipitation: precipitation
-        temp_max: temp_max
-        temp_min: temp_min
-        temp_range: temp_max - temp_min
-        month: month(date)
+        precipitation_today: request.precipitation
+        temp_max_today: request.temp_max
+        temp_min_today: request.temp_min
+        wind_today: request.wind
+        temp_range: request.temp_max - request.temp_min
         precipitation_7d_sum: { aggregate: sum, of: precipitation, window: 7d }
+        temp_max_7d_mean: { aggregate: mean, of: temp_max, window: 7d }
         wind_30d_mean: { aggregate: mean, of: wind, window: 30d }
   services:
     weather_features: [daily_weather]

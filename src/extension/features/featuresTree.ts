@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
-import { listFeatures, onlineDir, type FeatureListing } from '../../core/features';
+import { featureTypeText, listFeatures, onlineDir, type FeatureListing } from '../../core/features';
 import { watchDebounced } from '../debouncedWatcher';
 import type { ProjectContext } from '../projectContext';
 import type { ServiceUsage } from './serviceUsage';
@@ -202,7 +202,7 @@ function featureItem(view: ListedView, feature: ListedFeature): vscode.TreeItem 
   const item = new vscode.TreeItem(feature.name, vscode.TreeItemCollapsibleState.None);
   item.id = `view:${view.name}:${feature.name}`;
   item.iconPath = new vscode.ThemeIcon(feature.kind === 'aggregate' ? 'symbol-operator' : feature.kind === 'expression' ? 'symbol-method' : 'symbol-field');
-  item.description = `${feature.type ?? '?'} · ${feature.definition}`;
+  item.description = `${featureTypeText(feature.type)} · ${feature.definition}`;
   item.contextValue = 'mlops.feature';
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${view.name}:${feature.name}** · ${feature.type ?? '?'}\n\n`);

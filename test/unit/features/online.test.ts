@@ -22,9 +22,14 @@ async function sampleProject(extraFeatures = ''): Promise<{ dir: string; project
 
 const at = (iso: string) => parseTimestamp(iso)!;
 
+/** What the sample's on-demand features read from a request: the day's measurements. */
+const REQUEST = { precipitation: 1.2, temp_max: 15.5, temp_min: 7.25, wind: 3.5 };
+
 /** The training vector of every entity at `time`, as [entity, column, value] triples, through the offline path. */
 async function offlineVectors(dir: string, project: Project, entities: string[], time: string, extra = ''): Promise<Map<string, Map<string, unknown>>> {
-  write(dir, 'at.csv', `location,event_timestamp${extra ? ',offset' : ''}\n${entities.map((e) => `${e},${time}${extra ? `,${extra}` : ''}`).join('\n')}\n`);
+  const names = [...Object.keys(REQUEST), ...(extra ? ['offset'] : [])];
+  const values = [...Object.values(REQUEST), ...(extra ? [extra] : [])];
+  write(dir, 'at.csv', `location,event_timestamp,${names.join(',')}\n${entities.map((e) => `${e},${time},${values.join(',')}`).join('\n')}\n`);
   const set = await buildTrainingSet(project, 'weather_features', 'at.csv');
   const out = new Map<string, Map<string, unknown>>();
   entities.forEach((entity, r) => out.set(entity, new Map(set.columns.map((c, j) => [c.name, valueAt(set.data[j], r)]))));
@@ -38,30 +43,32 @@ describe('online store', () => {
       const [result] = await materialize(project(), undefined, at(end));
       assert.equal(result.entities, 2);
       const offline = await offlineVectors(dir, project(), ['Seattle', 'New York'], end);
-      const online = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }, { location: 'New York' }], { at: at(end) });
+      const online = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }, { location: 'New York' }], { at: at(end), request: REQUEST });
       assert.equal(online.length, 2);
       ['Seattle', 'New York'].forEach((entity, i) => {
-        assert.ok(online[i].length >= 7);
+        assert.equal(online[i].length, 8);
         for (const v of online[i]) {
           assert.equal(v.value, offline.get(entity)!.get(v.name), `${entity} ${v.name} at ${end}`);
           assert.equal(v.status, 'present');
         }
       });
     }
-    const seattle = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }], { at: at('2013-06-15T12:00:00Z') })[0];
-    const range = seattle.find((v) => v.name === 'daily_weather__temp_range')!;
-    const row = fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').split('\n').find((l) => l.startsWith('Seattle,2013-06-15'))!.split(',');
-    assert.equal(range.value, Number(row[3]) - Number(row[4]), 'the latest row at or before the time: 2013-06-15 itself');
-    assert.equal(range.eventTime, '2013-06-15T00:00:00.000Z');
+    const seattle = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }], { at: at('2013-06-15T12:00:00Z'), request: REQUEST })[0];
+    assert.equal(seattle.find((v) => v.name === 'daily_weather__temp_range')!.value, REQUEST.temp_max - REQUEST.temp_min, 'computed from the request');
+    const mean = seattle.find((v) => v.name === 'daily_weather__temp_max_7d_mean')!;
+    const lines = fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').split('\n');
+    const week = ['09', '10', '11', '12', '13', '14', '15'].map((d) => Number(lines.find((l) => l.startsWith(`Seattle,2013-06-${d}`))!.split(',')[3]));
+    assert.ok(Math.abs((mean.value as number) - week.reduce((a, b) => a + b, 0) / 7) < 1e-9, 'the 7 days up to the time: 2013-06-09 to 2013-06-15');
+    assert.equal(mean.eventTime, '2013-06-15T12:00:00.000Z', 'an aggregate is as of its window\'s end');
   });
 
   it('evaluates on-demand features from request inputs the same way online and offline', async () => {
-    const { dir, project } = await sampleProject('        warm_adjusted: "temp_max + request.offset"\n        windy_month: "if(wind_30d_mean > 4, month, 0)"\n');
+    const { dir, project } = await sampleProject('        warm_adjusted: "temp_max_7d_mean + request.offset"\n        windy_month: "if(wind_30d_mean > 4, month(date), 0)"\n');
     await materialize(project(), ['daily_weather'], at('2014-02-01'));
     const offline = await offlineVectors(dir, project(), ['Seattle'], '2014-02-01', '2.5');
-    const [online] = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }], { at: at('2014-02-01'), request: { offset: 2.5 } });
+    const [online] = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }], { at: at('2014-02-01'), request: { ...REQUEST, offset: 2.5 } });
     for (const v of online) assert.equal(v.value, offline.get('Seattle')!.get(v.name), v.name);
-    assert.equal(online.find((v) => v.feature === 'warm_adjusted')!.value, (online.find((v) => v.feature === 'temp_max')!.value as number) + 2.5);
+    assert.equal(online.find((v) => v.feature === 'warm_adjusted')!.value, (online.find((v) => v.feature === 'temp_max_7d_mean')!.value as number) + 2.5);
   });
 
   it('enforces the TTL on read: expired past ttl, missing for an unknown entity', async () => {

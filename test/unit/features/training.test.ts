@@ -31,10 +31,14 @@ interface TrainJson {
   runId: string;
   dataset: { name: string; version: number; digest: string };
   columns: { column: string; use: string; reason?: string }[];
-  featureSet: { service: string; version: string; views: { name: string; version: string; source: string }[]; keys: string[]; timestamp: string; columns: string[] };
+  evaluation: { holdout?: { column: string; testRows: number } };
+  featureSet: { service: string; version: string; views: { name: string; version: string; source: string }[]; keys: string[]; request: string[]; timestamp: string; columns: string[] };
 }
 
-const FEATURE_COLUMNS = ['precipitation', 'temp_max', 'temp_min', 'temp_range', 'month', 'precipitation_7d_sum', 'wind_30d_mean'].map((f) => `daily_weather__${f}`);
+const FEATURE_COLUMNS = ['precipitation_today', 'temp_max_today', 'temp_min_today', 'wind_today', 'temp_range', 'precipitation_7d_sum', 'temp_max_7d_mean', 'wind_30d_mean'].map((f) => `daily_weather__${f}`);
+/** The sample's on-demand features come first: what the day measured, given with each request. */
+const ON_DEMAND = 5;
+const REQUEST = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 
 /** The sample's service trained on its own rows: the entity rows are the weather rows (location, date, the target). */
 function trainOnSample(dir: string): TrainJson {
@@ -66,6 +70,7 @@ describe('mlops train --features', () => {
     assert.equal(result.featureSet.service, 'weather_features');
     assert.deepEqual(result.featureSet.views, [{ name: 'daily_weather', version: list.views[0].version, source: 'weather@1' }]);
     assert.deepEqual(result.featureSet.keys, ['location']);
+    assert.deepEqual(result.featureSet.request, REQUEST);
     assert.equal(result.featureSet.timestamp, 'date');
     assert.deepEqual(result.featureSet.columns, FEATURE_COLUMNS);
     // The entity rows' own columns (the key, the time, the raw weather) are not model inputs; the target comes from them.
@@ -73,6 +78,9 @@ describe('mlops train --features', () => {
     assert.deepEqual(used, FEATURE_COLUMNS);
     assert.deepEqual(result.columns.filter((c) => c.use === 'excluded').map((c) => [c.column, c.reason]), ['location', 'date', 'precipitation', 'temp_max', 'temp_min', 'wind'].map((c) => [c, 'entity rows']));
     assert.equal(result.columns.find((c) => c.use === 'target')?.column, 'weather');
+    // The entity rows' time is no input, yet it orders the rows: the latest fifth is held out, as for any dated data.
+    assert.equal(result.evaluation.holdout?.column, 'date');
+    assert.equal(result.evaluation.holdout?.testRows, Math.floor(fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').trimEnd().split('\n').length * 0.2 - 0.2));
 
     assert.deepEqual([result.dataset.name, result.dataset.version], ['weather_features-training', 1]);
     const versions = JSON.parse(mlops(dir, 'versions', 'weather_features-training', '--json').stdout) as { versions: { digest: string; lineage: { featureService: { name: string; version: string } } }[] };
@@ -104,39 +112,52 @@ describe('mlops train --features', () => {
     assert.deepEqual(usedBy.models.map((m) => [m.model, m.version, m.aliases, m.serviceVersion]), [['weather', 1, ['champion'], result.featureSet.version]]);
     assert.match(mlops(dir, 'features', 'list').stdout, /weather_features: .*\n {4}used by weather v1 @champion; 1 runs/);
 
-    // Predicting by entity key: the features come from the online store, through the same lookup as `features get`.
+    // Predicting by entity key and the day's measurements: the history comes from the online store, through the same
+    // lookup as `features get`.
     assert.equal(mlops(dir, 'features', 'materialize', '--end', '2016-01-01T00:00:00Z').status, 0);
-    fs.writeFileSync(path.join(dir, 'keys.csv'), 'location\nSeattle\nNew York\nAtlantis\n');
+    const days: [string, number, number, number, number][] = [['Seattle', 10.9, 10.6, 2.8, 4.5], ['New York', 0, 31.1, 22.8, 2.1], ['Atlantis', 0, 20, 10, 2]];
+    fs.writeFileSync(path.join(dir, 'keys.csv'), `location,${REQUEST.join(',')}\n${days.map((d) => d.join(',')).join('\n')}\n`);
     const predicted = mlops(dir, 'predict', '--model', 'weather@champion', '--input', 'keys.csv', '--output', 'preds.csv', '--json');
     assert.equal(predicted.status, 0, predicted.stderr);
     const summary = JSON.parse(predicted.stdout) as { rows: number; columns: string[]; incomplete: number };
     assert.deepEqual([summary.rows, summary.incomplete], [3, 1]);
     assert.deepEqual(summary.columns.slice(0, FEATURE_COLUMNS.length), FEATURE_COLUMNS);
     assert.match(predicted.stderr, /Warning: 1 of 3 rows had a feature missing or expired in the online store/);
+    const at = 1 + REQUEST.length;
     const [header, seattle, newYork, atlantis] = fs.readFileSync(path.join(dir, 'preds.csv'), 'utf8').trimEnd().split('\n').map((l) => l.split(','));
-    assert.deepEqual(header.slice(0, 1 + FEATURE_COLUMNS.length + 1), ['location', ...FEATURE_COLUMNS, 'prediction']);
-    for (const row of [seattle, newYork]) {
-      const got = JSON.parse(mlops(dir, 'features', 'get', 'weather_features', '--entity', `location=${row[0]}`, '--json').stdout) as { features: { value: number | null }[] };
-      assert.deepEqual(row.slice(1, 1 + FEATURE_COLUMNS.length), got.features.map((f) => (f.value === null ? '' : String(f.value))));
-      assert.ok(['sun', 'rain', 'fog', 'drizzle', 'snow'].includes(row[1 + FEATURE_COLUMNS.length]), row.join(','));
+    // the input file's own columns, then the features looked up or computed, then the prediction
+    assert.deepEqual(header.slice(0, at + FEATURE_COLUMNS.length + 1), ['location', ...REQUEST, ...FEATURE_COLUMNS, 'prediction']);
+    for (const [i, row] of [seattle, newYork].entries()) {
+      const request = REQUEST.flatMap((name, j) => ['--request', `${name}=${days[i][j + 1]}`]);
+      const got = JSON.parse(mlops(dir, 'features', 'get', 'weather_features', '--entity', `location=${row[0]}`, ...request, '--json').stdout) as { features: { value: number | null }[] };
+      assert.deepEqual(row.slice(at, at + FEATURE_COLUMNS.length), got.features.map((f) => (f.value === null ? '' : String(f.value))));
+      assert.equal(Number(row[at + ON_DEMAND - 1]), days[i][2] - days[i][3], 'temp_range of the request');
+      assert.ok(['sun', 'rain', 'fog', 'drizzle', 'snow'].includes(row[at + FEATURE_COLUMNS.length]), row.join(','));
     }
-    assert.deepEqual(atlantis.slice(1, 1 + FEATURE_COLUMNS.length), FEATURE_COLUMNS.map(() => ''));
+    // An unknown entity has no history; what its request gave is still computed.
+    assert.deepEqual(atlantis.slice(at + ON_DEMAND, at + FEATURE_COLUMNS.length), FEATURE_COLUMNS.slice(ON_DEMAND).map(() => ''));
+    assert.deepEqual(atlantis.slice(at, at + ON_DEMAND).map(Number), [0, 20, 10, 2, 10]);
     fs.writeFileSync(path.join(dir, 'nokeys.csv'), 'city\nSeattle\n');
     const bad = mlops(dir, 'predict', '--model', 'weather@champion', '--input', 'nokeys.csv', '--output', 'bad.csv');
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /nokeys\.csv lacks the entity inputs of the model \(location\)/);
+    assert.match(bad.stderr, /nokeys\.csv lacks inputs of the model \(location, precipitation, temp_max, temp_min, wind\)/);
     assert.equal(fs.existsSync(path.join(dir, 'bad.csv')), false);
 
     // The model server takes entity keys too, in MLflow's /invocations and in Open Inference v2, over real HTTP.
     const server = await startServer(openProject(dir), { references: ['weather@champion'], port: 0, writeState: false });
     try {
-      const expected = [seattle, newYork].map((row) => row[1 + FEATURE_COLUMNS.length]);
-      const invoked = await postJson(server.url, '/invocations', { dataframe_records: [{ location: 'Seattle' }, { location: 'New York' }] });
+      const expected = [seattle, newYork].map((row) => row[at + FEATURE_COLUMNS.length]);
+      const records = days.slice(0, 2).map((d) => Object.fromEntries([['location', d[0]], ...REQUEST.map((name, j) => [name, d[j + 1]])]));
+      const invoked = await postJson(server.url, '/invocations', { dataframe_records: records });
       assert.equal(invoked.status, 200, invoked.text);
       assert.deepEqual(invoked.json().predictions, expected);
       const meta = await call(server.url, 'GET', '/v2/models/weather');
-      assert.deepEqual(meta.json().inputs, [{ name: 'location', datatype: 'BYTES', shape: [-1] }]);
-      const inferred = await postJson(server.url, '/v2/models/weather/infer', { inputs: [{ name: 'location', datatype: 'BYTES', shape: [2], data: ['Seattle', 'New York'] }] });
+      assert.deepEqual(meta.json().inputs.map((i: { name: string }) => i.name), ['location', ...REQUEST]);
+      const tensors = [
+        { name: 'location', datatype: 'BYTES', shape: [2], data: ['Seattle', 'New York'] },
+        ...REQUEST.map((name, j) => ({ name, datatype: 'FP64', shape: [2], data: days.slice(0, 2).map((d) => d[j + 1]) })),
+      ];
+      const inferred = await postJson(server.url, '/v2/models/weather/infer', { inputs: tensors });
       assert.equal(inferred.status, 200, inferred.text);
       assert.deepEqual(inferred.json().outputs[0].data, expected);
       const wrong = await postJson(server.url, '/invocations', { dataframe_records: [{ city: 'Seattle' }] });
@@ -149,5 +170,40 @@ describe('mlops train --features', () => {
     const again = mlops(dir, 'reproduce', 'weather/1', '--json');
     assert.equal(again.status, 0, again.stdout + again.stderr);
     assert.equal((JSON.parse(again.stdout) as { identical: boolean }).identical, true);
+  });
+  it('mlops retrain builds the service\'s training set again from the newest entity rows, and refuses when nothing is new', () => {
+    const dir = sampleProject();
+    const all = fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8');
+    const [head, ...rows] = all.trimEnd().split('\n');
+    const before2015 = rows.filter((r) => !r.includes(',2015-'));
+    fs.writeFileSync(path.join(dir, 'data', 'weather.csv'), `${head}\n${before2015.join('\n')}\n`);
+    assert.equal(mlops(dir, 'snapshot', 'data/weather.csv').status, 0);
+    const trained = mlops(dir, 'train', '--features', 'weather_features', '--entities', 'weather', '--timestamp', 'date', '--target', 'weather', '--max-trials', '2', '--families', 'gbdt', '--json');
+    assert.equal(trained.status, 0, trained.stderr);
+    const result = JSON.parse(trained.stdout) as TrainJson & { featureSet: { entities: unknown } };
+    assert.deepEqual(result.featureSet.entities, { dataset: 'weather', version: 2 });
+    assert.equal(mlops(dir, 'register', result.runId, '--model', 'weather', '--alias', 'champion').status, 0);
+
+    const same = mlops(dir, 'retrain', 'weather');
+    assert.equal(same.status, 1);
+    assert.match(same.stderr, /weather_features-training@1 is the data weather\/1 was trained on[^\n]*\nSnapshot the new data first \(`mlops snapshot data\/weather\.csv`\)/);
+
+    fs.writeFileSync(path.join(dir, 'data', 'weather.csv'), all);
+    assert.equal(mlops(dir, 'snapshot', 'data/weather.csv').status, 0);
+    const retrained = mlops(dir, 'retrain', 'weather', '--json');
+    assert.equal(retrained.status, 0, retrained.stderr);
+    const out = JSON.parse(retrained.stdout) as { version: number; rows: number; dataset: { name: string; version: number } };
+    assert.deepEqual([out.version, out.dataset.name, out.dataset.version, out.rows], [2, 'weather_features-training', 2, rows.length]);
+    const lineage = (JSON.parse(mlops(dir, 'model', 'show', 'weather/2', '--json').stdout) as { lineage: { featureSet: { entities: unknown; views: { source: string }[]; columns: string[] } } }).lineage;
+    assert.deepEqual(lineage.featureSet.entities, { dataset: 'weather', version: 3 });
+    assert.deepEqual(lineage.featureSet.views.map((v) => v.source), ['weather@3']);
+    assert.deepEqual(lineage.featureSet.columns, FEATURE_COLUMNS);
+    // The rebuilt set holds the 2015 rows, with their features as of each row's date.
+    const built = fs.readFileSync(path.join(dir, 'data', 'weather_features-training.csv'), 'utf8').trimEnd().split('\n');
+    assert.equal(built.length, rows.length + 1);
+    assert.ok(built.some((l) => l.includes(',2015-12-31,')));
+    // new_data is satisfied: the challenger was trained on the newest entity rows.
+    const due = JSON.parse(mlops(dir, 'retrain', '--due', '--json').stdout) as { outcomes: { due: string[] }[] };
+    assert.deepEqual(due.outcomes[0].due.filter((d) => d === 'new-data'), []);
   });
 });
