@@ -13,7 +13,7 @@ export { checkFeatureDefinitions, checkProjectText, keyPosition } from './check'
 export { resolveSource, compileForBuild, type SourceVersion } from './source';
 export { parseTimestamp, valueAt, type StoredColumn } from './table';
 export { assembleVector, vectorBuffer, type FeatureStatus, type VectorInputs, type VectorBuffer } from './vector';
-export { buildTrainingSet, cellFormatter, writeCsv, requestValue, type BuildOptions, type BuildProgress, type TrainingSet, type TrainingColumn, type EntityInputs } from './offline';
+export { buildTrainingSet, cellFormatter, columnText, writeCsv, requestValue, type BuildOptions, type BuildProgress, type TrainingSet, type TrainingColumn, type EntityInputs, type EntityRows } from './offline';
 export { materialize, getOnlineFeatures, OnlineFeatures, onlineDir, type MaterializeResult, type OnlineValue, type LookupOptions } from './online';
 export { buildTrainingSetInWorker, type WorkerBuildResult, type FeatureWorkerData, type FeatureWorkerMessage } from './buildWorker';
 export { featureTypeText, listFeatures, type FeatureListing, type ServiceUsage } from './listing';

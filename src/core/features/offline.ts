@@ -8,7 +8,7 @@ import type { EntitySource } from '../tracking';
 import type { Project } from '../workspace';
 import { serviceFeatures, serviceVersion, type CompiledView, type FeatureProblem, type ServiceFeature } from './definitions';
 import { compileForBuild, keyTextOf, LoadedView, MutableInputs } from './source';
-import { cellParser, formatTimestamp, makeColumn, readTable, setValue, type StoredColumn } from './table';
+import { cellParser, formatTimestamp, makeColumn, readTable, setValue, tableOfRows, type ReadTable, type StoredColumn } from './table';
 import type { Value, ValueType } from './typing';
 import { assembleVector, vectorBuffer } from './vector';
 
@@ -61,18 +61,27 @@ export interface EntityInputs {
   request: string[];
 }
 
-/** The entity rows: a CSV, TSV or Parquet file, or a dataset version (`name` or `name@version`). */
-function entityFile(project: Project, entities: string): { file: string; shown: string; source: EntitySource } {
+/** Entity rows already read, as text cells in header order; `source` names them in messages. */
+export interface EntityRows {
+  source: string;
+  header: readonly string[];
+  rows: readonly (readonly string[])[];
+}
+
+/** The entity rows of a CSV, TSV or Parquet file, or of a dataset version (`name` or `name@version`), as text. */
+async function entityTable(project: Project, entities: string, signal: AbortSignal | undefined): Promise<{ table: ReadTable; shown: string; source: EntitySource }> {
   const file = path.resolve(project.paths.root, entities);
   if (fs.existsSync(file)) {
     const tracking = listDatasets(project).find((d) => d.versions > 0 && path.resolve(project.paths.root, d.path) === file);
     const relative = path.relative(project.paths.root, file).split(path.sep).join('/');
     // a tracked file as its latest snapshot left it is that version: a retrain or a policy can tell newer rows from it
     const version = tracking && changedSinceSnapshot(project, tracking.name).length === 0 ? { version: tracking.latest!.id } : {};
-    return { file, shown: entities, source: { ...(tracking ? { dataset: tracking.name, ...version } : {}), file: relative } };
+    const source = { ...(tracking ? { dataset: tracking.name, ...version } : {}), file: relative };
+    return { table: await readTable(file, entities, 'all as text', signal), shown: entities, source };
   }
   const { pointer, version } = resolveVersion(project, entities);
-  return { file: new ObjectCache(project.paths.cache).pathOf(hexOf(version.digest)), shown: pointer.path, source: { dataset: pointer.dataset, version: version.id } };
+  const table = await readTable(new ObjectCache(project.paths.cache).pathOf(hexOf(version.digest)), pointer.path, 'all as text', signal);
+  return { table, shown: pointer.path, source: { dataset: pointer.dataset, version: version.id } };
 }
 
 export function requireService(project: Project, service: string): ServiceFeature[] {
@@ -105,9 +114,10 @@ export function requestValue(text: string | null): Value {
  * A point-in-time correct training set: for each entity row (its keys and time t), each row feature comes from the
  * entity's latest source row at or before t and no older than the view's ttl, window aggregates cover (t - window,
  * t]. Output columns are the entity rows' own, then `<view>__<feature>` in the service's order; rows stay in the
- * entity rows' order. With `output`, the set is written to a temporary file renamed into place at the end.
+ * entity rows' order. With `output`, the set is written to a temporary file renamed into place at the end. The
+ * entity rows are a file or dataset version, or rows in memory (a gate's holdout).
  */
-export async function buildTrainingSet(project: Project, service: string, entities: string, options: BuildOptions = {}): Promise<TrainingSet> {
+export async function buildTrainingSet(project: Project, service: string, entities: string | EntityRows, options: BuildOptions = {}): Promise<TrainingSet> {
   const requested = requireService(project, service);
   const config = project.config.features ?? {};
   const viewNames = [...new Set(requested.map((r) => r.view))];
@@ -115,9 +125,11 @@ export async function buildTrainingSet(project: Project, service: string, entiti
   const timestampColumn = options.timestamp ?? 'event_timestamp';
   if (options.output) outputFormat(options.output);
 
-  const { file, shown, source: entitySource } = entityFile(project, entities);
   options.onProgress?.({ phase: 'reading', done: 0, total: compiled.length + 1 });
-  const table = await readTable(file, shown, 'all as text', options.signal);
+  // rows in memory came from no file or version a retrain could read again
+  const { table, shown, source: entitySource } = typeof entities === 'string'
+    ? await entityTable(project, entities, options.signal)
+    : { table: tableOfRows(entities.header, entities.rows), shown: entities.source, source: {} };
   const header = table.header;
   if (!header.includes(timestampColumn)) {
     throw new MlopsError(
@@ -238,6 +250,18 @@ export function cellFormatter(column: StoredColumn): (row: number) => string {
       const t = texts[row];
       return t === null ? '' : csvCell(t);
     };
+  }
+  return columnText(column);
+}
+
+/**
+ * Each cell of a column as the text a training set's CSV holds, unquoted ('' when missing): what a model trained on
+ * the written set read, so a set built in memory is predicted on the same cells.
+ */
+export function columnText(column: StoredColumn): (row: number) => string {
+  if (column.texts) {
+    const texts = column.texts;
+    return (row) => texts[row] ?? '';
   }
   const numbers = column.numbers!;
   if (column.type === 'datetime') return (row) => (Number.isNaN(numbers[row]) ? '' : formatTimestamp(numbers[row]));

@@ -197,6 +197,13 @@ export async function readTable(file: string, shown: string, only: ReadonlyMap<s
   return { header, rows: Math.max(row, 0), columns };
 }
 
+/** Text rows already in memory as the table readTable gives for 'all as text': the same missing values, no file. */
+export function tableOfRows(header: readonly string[], rows: readonly (readonly string[])[]): ReadTable {
+  const columns = new Map<string, StoredColumn>();
+  header.forEach((name, j) => columns.set(name, { type: 'string', texts: rows.map((row) => (isMissing(row[j]) ? null : row[j])) }));
+  return { header: [...header], rows: rows.length, columns };
+}
+
 async function readParquetTable(file: string, shown: string, only: ReadonlyMap<string, CellReading> | 'all as text'): Promise<ReadTable> {
   const { names, rows, columns: whole } = await readParquetColumns(file, new Set());
   const wanted = only === 'all as text' ? new Map(names.map((h) => [h, 'text' as const])) : only;

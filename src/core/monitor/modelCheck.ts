@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { cancelled, MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { parseModelReference, resolveModelVersion, type ModelVersion } from '../registry';
-import { loadServedModel, readFeedbackLabels } from '../serve';
+import { parseModelReference, readModelArtifact, resolveModelVersion, type ModelVersion } from '../registry';
+import { readFeedbackLabels } from '../serve';
 import type { MetadataStore } from '../store';
-import type { Cell } from '../train';
+import { loadModel, predict, type Cell } from '../train';
 import type { Project } from '../workspace';
 import { recordCheck } from './checkStore';
 import { measureDecay, referenceConfidence, type Decay } from './decay';
 import { predictionDrift, type ColumnDrift, type DriftOptions, type DriftReport, type StatTest } from './driftReport';
-import { driftTable, numericColumn, categoricalColumn, type DriftColumn } from './driftTable';
+import { driftTable, numericColumn, categoricalColumn, type DriftColumn, type DriftTable } from './driftTable';
 import { driftReportInWorkers } from './driftWorkers';
 import { readLogWindow, type LogWindow } from './logWindow';
 import { DEFAULT_WINDOW, windowBounds, type MonitorWindow } from './monitorWindow';
@@ -79,8 +79,9 @@ async function runCheck(project: Project, store: MetadataStore, options: CheckMo
   const window = options.window ?? (config.window ? { duration: config.window } : DEFAULT_WINDOW);
   const bounds = windowBounds(window, at);
   const dataset = trainingData(version);
-  const compared = version.signature.inputs.filter((i) => i.type !== 'date').map((i) => i.name);
-  const read = version.signature.inputs.map((i) => i.name);
+  const compared = comparedColumns(version);
+  const inputs = version.signature.inputs.map((i) => i.name);
+  const read = [...new Set([...compared, ...inputs])];
   const reference = await readVersionTable(project, `${dataset.name}@${dataset.version}`, read);
   for (const name of read) {
     if (!reference.table.columns.some((c) => c.name === name)) {
@@ -116,16 +117,15 @@ async function runCheck(project: Project, store: MetadataStore, options: CheckMo
     const drift: DriftOptions = { ...choice, columns: compared, driftShare: config.drift_share, signal: options.signal };
     const report = await driftReportInWorkers(driftTable(reference.table.columns.filter((c) => compared.includes(c.name)), reference.table.rows), current.inputs, drift);
     options.signal?.throwIfAborted();
-    const served = loadServedModel(project, `${version.model}/${version.version}`);
-    const answers = served.predictColumns(version.signature.inputs.map((i) => cellsOf(reference.table.columns.find((c) => c.name === i.name)!)), reference.table.rows);
-    const referenceOutput: DriftColumn = classifier ? categoricalColumn('prediction', answers.predictions.map(String)) : numericColumn('prediction', answers.predictions.map(Number));
+    const answers = referencePredictions(project, version, reference.table);
+    const referenceOutput: DriftColumn = answers.kind === 'classification' ? categoricalColumn('prediction', answers.labels) : numericColumn('prediction', answers.values);
     // a classifier's output is a label: a test of numbers named for the inputs leaves it to the default test
     const numbersOnly = options.stattest === 'ks' || options.stattest === 'wasserstein';
     const outputChoice = classifier && numbersOnly ? { perColumn: config.columns } : choice;
     const output = predictionDrift(driftTable([referenceOutput]), driftTable([current.prediction]), 'prediction', { ...outputChoice, signal: options.signal });
     const decay = measureDecay(version, current, {
       threshold: config.decay?.threshold ?? DEFAULT_DECAY_THRESHOLD,
-      referenceConfidence: answers.probabilities && answers.classes ? referenceConfidence(answers.probabilities, answers.classes.length) : null,
+      referenceConfidence: answers.kind === 'classification' ? referenceConfidence(answers.probabilities, answers.classes.length) : null,
     });
     check = { ...base, report, predictionDrift: output, decay, ...verdict(report, output, decay) };
   }
@@ -166,6 +166,30 @@ function trainingData(version: ModelVersion): { name: string; version: number } 
     );
   }
   return { name: dataset.name, version: number };
+}
+
+/**
+ * The columns a check compares: those callers send and the log holds. A model trained on a feature service is called
+ * with its entity keys and request inputs (its features are looked up), which are columns of its training set too;
+ * any other model with the columns it reads, but a date (its parts are what the model uses).
+ */
+function comparedColumns(version: ModelVersion): string[] {
+  const featureSet = version.lineage.featureSet;
+  if (featureSet) return [...featureSet.keys, ...featureSet.request];
+  return version.signature.inputs.filter((i) => i.type !== 'date').map((i) => i.name);
+}
+
+/**
+ * The model's own answers on its training data, the reference its logged answers are compared with: the raw model on
+ * the columns it was trained on (a feature service's columns as the training set holds them, not looked up online,
+ * which would answer as of now for every row alike).
+ */
+function referencePredictions(project: Project, version: ModelVersion, table: DriftTable): ReturnType<typeof predict> {
+  const model = loadModel(readModelArtifact(project, version).toString('utf8'));
+  const columns = version.signature.inputs.map((i) => cellsOf(table.columns.find((c) => c.name === i.name)!));
+  const header = version.signature.inputs.map((i) => i.name);
+  const rows: Cell[][] = Array.from({ length: table.rows }, (_, r) => columns.map((column) => column[r]));
+  return predict(model, { header, rows });
 }
 
 /** A column the model reads that no prediction of the window carries: callers stopped sending it, or send it renamed. */

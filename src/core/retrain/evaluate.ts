@@ -1,11 +1,13 @@
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from '../automl';
 import { MlopsError } from '../errors';
+import { buildTrainingSet, columnText } from '../features';
 import { l10n } from '../l10n';
 import {
   appendCardEvaluation, formatReference, parseModelReference, readModelArtifact, recordEvent, resolveModelVersion,
   type GateEvaluation, type ModelVersion, type SliceScore,
 } from '../registry';
-import { accuracy, cellNumber, f1Macro, inputColumns, isMissingCell, loadModel, logLoss, mae, METRIC_DIRECTION, predict, r2, rmse, rocAuc, type MetricName, type Model } from '../train';
+import type { FeatureSetRecord } from '../tracking';
+import { accuracy, cellNumber, f1Macro, inputColumns, isMissingCell, loadModel, logLoss, mae, METRIC_DIRECTION, predict, r2, rmse, rocAuc, type MetricName, type Model, type TableRows } from '../train';
 import type { Project } from '../workspace';
 import { checkThreshold, checkThresholdSettings, noRegression } from './gate';
 import { namedHoldout, newestUnseenSlice, type Holdout } from './holdout';
@@ -69,8 +71,10 @@ export async function runGate(project: Project, options: GateOptions): Promise<G
 
   const trainedOn = [challenger, champion].map((v) => v.lineage.trainingConfig?.digest ?? v.lineage.dataset?.digest ?? '').filter(Boolean);
   const holdout = options.holdout ? await namedHoldout(project, options.holdout, options.cwd ?? project.paths.root, trainedOn) : await newestUnseenSlice(project, challenger, champion);
-  const kept = labelledRows(holdout, models[0], options.slice);
-  const [mine, theirs] = models.map((m) => scoreRows(m, holdout, kept, options.signal));
+  const versions = [challenger, champion];
+  const kept = labelledRows(holdout, versions, models, options.slice);
+  const inputs = await predictionInputs(project, holdout, versions, options.signal);
+  const [mine, theirs] = models.map((m, k) => scoreRows(m, inputs[k], holdout, kept, options.signal));
   const all = Array.from(kept, (_, i) => i);
   const overall = { challenger: score(mine, all, metric), champion: score(theirs, all, metric) };
   const check = checkThreshold(metric, threshold, overall.challenger, overall.champion);
@@ -167,9 +171,23 @@ function checkMetricFits(metric: MetricName, model: Model): void {
 }
 
 /** The holdout rows with a target value, after checking the file has every column the models and the slice need. */
-function labelledRows(holdout: Holdout, model: Model, slice: string | undefined): number[] {
-  // Date parts are derived from their date column at predict time: the holdout needs the column, not the parts.
-  const needed = [...inputColumns(model.features), model.task.target, ...(slice ? [slice] : [])];
+function labelledRows(holdout: Holdout, versions: readonly ModelVersion[], models: readonly Model[], slice: string | undefined): number[] {
+  const model = models[0];
+  for (const version of versions) {
+    const featureSet = version.lineage.featureSet;
+    const absent = featureSet ? lookupColumns(featureSet).filter((name) => !holdout.header.includes(name)) : [];
+    if (absent.length) {
+      throw new MlopsError(
+        l10n.t('The holdout {0} has no column {1}, which {2}/{3} needs to build its features from the service {4}.', holdout.source, absent.join(', '), version.model, version.version, featureSet!.service),
+        l10n.t('A holdout for a model trained on features is entity rows: the keys {0}, the time {1}{2}, and the target.', featureSet!.keys.join(', '), featureSet!.timestamp, featureSet!.request.length ? l10n.t(', the request inputs {0}', featureSet!.request.join(', ')) : ''),
+        'BAD_COLUMNS',
+      );
+    }
+  }
+  // Date parts are derived from their date column at predict time: the holdout needs the column, not the parts. A
+  // model trained on features reads the set built from the holdout, not the holdout's own columns.
+  const plain = models.filter((_, k) => !versions[k].lineage.featureSet).flatMap((m) => inputColumns(m.features));
+  const needed = [...new Set([...plain, model.task.target, ...(slice ? [slice] : [])])];
   const missing = needed.filter((name) => !holdout.header.includes(name));
   if (missing.length) {
     throw new MlopsError(
@@ -187,10 +205,54 @@ function labelledRows(holdout: Holdout, model: Model, slice: string | undefined)
   return kept;
 }
 
-function scoreRows(model: Model, holdout: Holdout, kept: readonly number[], signal?: AbortSignal): Scored {
+/** The entity rows' columns a feature set is built from: its keys, its time column and its request inputs. */
+function lookupColumns(featureSet: FeatureSetRecord): string[] {
+  return [...new Set([...featureSet.keys, featureSet.timestamp, ...featureSet.request])];
+}
+
+/**
+ * What each model predicts from, row for row with the holdout: its own rows, or for a model trained on a feature
+ * service, the point-in-time set the service builds from them as its training did (built once per service version).
+ */
+async function predictionInputs(project: Project, holdout: Holdout, versions: readonly ModelVersion[], signal?: AbortSignal): Promise<TableRows[]> {
+  const built = new Map<string, TableRows>();
+  const inputs: TableRows[] = [];
+  for (const version of versions) {
+    const featureSet = version.lineage.featureSet;
+    if (!featureSet) {
+      inputs.push(holdout);
+      continue;
+    }
+    const key = JSON.stringify([featureSet.service, featureSet.version, featureSet.timestamp]);
+    if (!built.has(key)) built.set(key, await featureRows(project, version, featureSet, holdout, signal));
+    inputs.push(built.get(key)!);
+  }
+  return inputs;
+}
+
+async function featureRows(project: Project, version: ModelVersion, featureSet: FeatureSetRecord, holdout: Holdout, signal?: AbortSignal): Promise<TableRows> {
+  // The features come from the service: a holdout that holds them already (a version of a built set) has them dropped.
+  const own = holdout.header.flatMap((name, j) => (featureSet.columns.includes(name) ? [] : [j]));
+  const entities = { source: holdout.source, header: own.map((j) => holdout.header[j]), rows: holdout.rows.map((row) => own.map((j) => row[j])) };
+  const set = await buildTrainingSet(project, featureSet.service, entities, { timestamp: featureSet.timestamp, signal });
+  const header = set.columns.map((c) => c.name);
+  const absent = featureSet.columns.filter((name) => !header.includes(name));
+  if (absent.length) {
+    throw new MlopsError(
+      l10n.t('The feature service {0} no longer gives {1}, which {2}/{3} was trained on.', featureSet.service, absent.join(', '), version.model, version.version),
+      l10n.t('Train the model again on the service, or restore the service\'s definition in mlops.yaml.'),
+      'MISSING_FEATURES',
+    );
+  }
+  const texts = set.data.map(columnText);
+  return { header, rows: Array.from({ length: set.rows }, (_, r) => texts.map((text) => text(r))) };
+}
+
+/** One model's outcomes on the kept rows: predicted from `input` (row for row with the holdout), the truth from the holdout. */
+function scoreRows(model: Model, input: TableRows, holdout: Holdout, kept: readonly number[], signal?: AbortSignal): Scored {
   const rows = kept.map((i) => holdout.rows[i]);
   const target = holdout.header.indexOf(model.task.target);
-  const p = predict(model, { header: holdout.header, rows }, signal);
+  const p = predict(model, { header: input.header, rows: kept.map((i) => input.rows[i]) }, signal);
   if (p.kind === 'regression') return { kind: 'regression', truth: Float64Array.from(rows, (r) => cellNumber(r[target])), predicted: p.values };
   // Labels the model never saw in training still count: as classes it cannot predict.
   const labels = [...new Set([...p.classes, ...rows.map((r) => r[target].trim())])].sort();
