@@ -114,7 +114,8 @@ export async function tellTheLoop({ cli, sample, data, pauseMs }) {
   await say('New data: both cities, 2012-2014. It becomes version 2 of the dataset.');
   fs.writeFileSync(path.join(sample, 'data', 'weather.csv'), data.bothHistory);
   mlops(['snapshot', 'data/weather.csv', '-m', 'Weather of Seattle and New York, 2012-2014']);
-  await say('Retrain the champion from its lineage on the new version: the challenger.');
+  mlops(['features', 'materialize']);
+  await say('Retrain the champion from its lineage: its feature service\'s training set is built again from the new version.');
   const retrained = mlops(['retrain', 'weather', '--reason', 'New York traffic drifted; data of both cities came in', '--json']).json;
   console.log(`  weather/${retrained.version} (alias challenger), from weather/${retrained.from}: cv ${retrained.cv.metric} ${retrained.cv.score?.toFixed(4)}`);
   await say('The gate: challenger against champion on the 2015 days served since, no city may get worse.');

@@ -1,8 +1,8 @@
 // `npm start`: install, build, and tell the whole MLOps loop on the sample project in a real VS Code (code-server on
 // 127.0.0.1) with the extension loaded: version the data (Seattle only at first), materialize the features, train
-// with AutoML, register the champion, serve it, then, step by step while the editor shows it: Seattle traffic, a
-// health check, New York traffic (drift), a check again, new data of both cities, retrain, gate, and an approval
-// during traffic that switches the served version with no failed request. Runs until Ctrl-C.
+// AutoML on the feature service, register the champion, serve it, then, step by step while the editor shows it:
+// Seattle traffic, a health check, New York traffic (drift), a check again, new data of both cities, retrain, gate,
+// and an approval during traffic that switches the served version with no failed request. Runs until Ctrl-C.
 // A second start on the same folder reuses what the first made (no new version, no new training), serves and opens
 // the editor; the story is told on a folder where it has not run yet (a fresh MLOPS_SAMPLE_DIR).
 //   MLOPS_SAMPLE_DIR    where the sample project lives (default ~/mlops-workbench-sample)
@@ -51,9 +51,9 @@ mlops('snapshot', 'data/weather.csv', '-m', fresh ? 'Weather of Seattle, 2012-20
 mlops('features', 'materialize');
 const models = mlops('models', '--json');
 if (!models.models.some((m) => m.name === 'weather')) {
-  // Trained on the dataset itself: `mlops retrain` rebuilds from a dataset version, and cannot yet rebuild a feature
-  // service's training set. The features materialized above answer `mlops features get` and the Features view.
-  const trained = mlops('train', '--dataset', 'weather', '--target', 'weather', '--max-trials', '16', '--seed', '42', '--json');
+  // Trained on the sample's feature service, the weather rows being the entity rows: served, the champion is called
+  // with the location and the day's measurements, and its features are computed by the same definitions.
+  const trained = mlops('train', '--features', 'weather_features', '--entities', 'weather', '--timestamp', 'date', '--target', 'weather', '--max-trials', '16', '--seed', '42', '--json');
   console.log(`  best: ${trained.bestModel.family}, ${trained.metric} ${trained.bestScore.toFixed(4)} (run ${trained.runId})`);
   mlops('register', trained.runId, '--model', 'weather', '--alias', 'champion', '--reason', 'first model of the sample project');
 }

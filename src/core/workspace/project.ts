@@ -231,8 +231,7 @@ data:
 # The features of a day at a location, defined once for training and serving. What the day measured comes with
 # each request (request.x): a training row gives it from its own columns, a caller sends it. The location's recent
 # past is looked up: joined to each training row as of its date (never from the future), and read from the online
-# store (\`mlops features materialize\`) when serving. The champion is trained on them, the weather rows being the
-# entity rows: \`mlops train --features weather_features --entities weather --timestamp date --target weather\`
+# store (\`mlops features materialize\`) when serving.
 features:
   entities:
     location: { key: location }
@@ -251,7 +250,12 @@ features:
         temp_max_7d_mean: { aggregate: mean, of: temp_max, window: 7d }
         wind_30d_mean: { aggregate: mean, of: wind, window: 30d }
   services:
-    weather_features: [daily_weather]
+    # What the champion is trained on and served with, the weather rows being the entity rows:
+    # \`mlops train --features weather_features --entities weather --timestamp date --target weather\`
+    weather_features: [daily_weather:precipitation_today, daily_weather:temp_max_today, daily_weather:temp_min_today, daily_weather:wind_today, daily_weather:temp_range]
+    # The location's past too, for training sets and exploration. It is not served here: the sample replays days of
+    # 2015 against a store materialized today, whose windows would not hold the days before each request.
+    weather_history: [daily_weather]
 
 training:
   dataset: weather

@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import { installPaths } from '../../../src/core/install';
 
 // The whole loop of the sample project through the built CLI, as a user types it, in a real git repository: the
-// model learns Seattle, serves, sees New York (drift), is retrained on both cities, gated, approved while traffic
-// flows, and the server switches versions with no failed request.
+// model learns Seattle from the sample's feature service, serves, sees New York (drift), is retrained on both cities,
+// gated, approved while traffic flows, and the server switches versions with no failed request.
 const cli = path.join(installPaths().root, 'dist', 'cli.js');
 
 interface Replay {
@@ -78,7 +78,9 @@ describe('the MLOps loop through the CLI', () => {
     // v1: Seattle only; the champion learns it
     fs.writeFileSync(weather, pick(lines, (city, year) => city === 'Seattle' && year < '2015'));
     assert.equal(mlops('snapshot', 'data/weather.csv', '-m', 'Seattle').status, 0);
-    const trained = mlops('train', '--dataset', 'weather', '--target', 'weather', '--max-trials', '4', '--seed', '42', '--json');
+    assert.equal(mlops('features', 'materialize').status, 0);
+    // trained on the sample's feature service: served, it is called with the location and the day's measurements
+    const trained = mlops('train', '--features', 'weather_features', '--entities', 'weather', '--timestamp', 'date', '--target', 'weather', '--max-trials', '4', '--seed', '42', '--json');
     assert.equal(trained.status, 0, trained.stderr);
     assert.equal(mlops('register', (trained.json() as { runId: string }).runId, '--model', 'weather', '--alias', 'champion', '--reason', 'first').status, 0);
 
@@ -101,9 +103,12 @@ describe('the MLOps loop through the CLI', () => {
       // new data: both cities; retrain the champion's configuration on it, gate, approve during traffic
       fs.writeFileSync(weather, pick(lines, (_, year) => year < '2015'));
       assert.equal(mlops('snapshot', 'data/weather.csv', '-m', 'both cities').status, 0);
+      assert.equal(mlops('features', 'materialize').status, 0);
+      // the service's training set is built again from the new rows of both cities
       const retrained = mlops('retrain', 'weather', '--reason', 'drift', '--json');
       assert.equal(retrained.status, 0, retrained.stderr);
-      assert.equal((retrained.json() as { version: number }).version, 2);
+      const rebuilt = retrained.json() as { version: number; rows: number; dataset: { name: string; version: number } };
+      assert.deepEqual([rebuilt.version, rebuilt.dataset.name, rebuilt.dataset.version, rebuilt.rows], [2, 'weather_features-training', 2, lines.length - 1 - 730]);
       const gate = mlops('gate', '--model', 'weather@challenger', '--against', 'champion', '--holdout', 'traffic/labelled.csv', '--json');
       const verdict = gate.json() as { passed: boolean; challenger: number; champion: number; holdout: { rows: number } };
       assert.equal(gate.status, 0, gate.stdout);
