@@ -44,7 +44,8 @@ describe('Features in the browser workbench', { skip: skipOutsideHarness }, () =
     await row(features, 'temp_range').waitFor();
     assert.match(await row(features, 'temp_range').innerText(), /number · request\.temp_max - request\.temp_min/);
     assert.match(await row(features, 'wind_30d_mean').innerText(), /number · mean\(wind\) over 30d/);
-    assert.match(await row(features, 'weather_features').innerText(), /8 features/);
+    assert.match(await row(features, 'weather_features').innerText(), /5 features/);
+    assert.match(await row(features, 'weather_history').innerText(), /8 features/);
     await shot('01-view');
   });
 
@@ -58,11 +59,11 @@ describe('Features in the browser workbench', { skip: skipOutsideHarness }, () =
     assert.equal(await panel.locator('table tbody tr').count(), 20);
     const header = await panel.locator('table thead th').allInnerTexts();
     assert.ok(header.includes('daily_weather__temp_range'), header.join(', '));
-    // all seven features are numbers: one chart each, and drawn (a canvas with a size)
-    assert.equal(await panel.locator('figure.histogram canvas').count(), 7);
+    // all eight features are numbers: one chart each, and drawn (a canvas with a size)
+    assert.equal(await panel.locator('figure.histogram canvas').count(), 8);
     const box = await panel.locator('figure.histogram canvas').first().boundingBox();
     assert.ok(box && box.width > 100 && box.height > 100, JSON.stringify(box));
-    assert.match(await panel.locator('body').innerText(), /rows built from weather@1 with the service weather_features/);
+    assert.match(await panel.locator('body').innerText(), /rows built from weather@1 with the service weather_history/);
     await shot('02-preview');
   });
 

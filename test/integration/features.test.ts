@@ -57,7 +57,7 @@ suite('Features view', () => {
     assert.equal((await child(view.node, 'wind_today')).description, 'from the request · request.wind');
     assert.equal((await child(view.node, 'precipitation_7d_sum')).description, 'number · sum(precipitation) over 7d');
     const service = await child(services, 'weather_features');
-    assert.equal(service.description, '7 features');
+    assert.equal(service.description, '5 features');
     assert.deepEqual((await children(service.node)).map((c) => c.label), ['Not used by any model yet']);
   });
 

@@ -4,7 +4,8 @@ import { EntityFeatures } from '../features';
 import { l10n } from '../l10n';
 import { RequestError } from './requestInputs';
 import { resolveRegisteredModel } from '../models';
-import { aliasFile, modelDir, parseModelReference, resolveModelVersion, type ModelSignature } from '../registry';
+import { aliasFile, modelDir, parseModelReference, resolveModelVersion, type ModelSignature, type ModelVersion } from '../registry';
+import { resolveVersion, versionProfiles } from '../data';
 import { loadModel, predict, type Cell } from '../train';
 import type { Project } from '../workspace';
 
@@ -36,9 +37,7 @@ export function loadServedModel(project: Project, reference: string): ServedMode
   // A model trained on a feature service is called with its entity keys (and request inputs); each row's features are
   // looked up in process, through the lookup `mlops predict` and the training set share.
   const features = featureSet ? new EntityFeatures(project, featureSet) : undefined;
-  const signature: ModelSignature = features
-    ? { inputs: features.inputs.map((name) => ({ name, type: 'categorical' })), output: record.signature.output }
-    : record.signature;
+  const signature: ModelSignature = features ? { inputs: entityInputTypes(project, record, features.inputs), output: record.signature.output } : record.signature;
   // Looked-up features fill the model's own features; plain rows come in signature order, one cell per input column
   // (a date input feeds several features: its parts).
   const featureNames = model.features.map((f) => f.name);
@@ -105,4 +104,16 @@ export function fileStamp(file: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * What a caller gives a model trained on a feature service, typed as its training set's columns hold them: a request
+ * input of numbers is numeric (FP64 in Open Inference metadata), keys and text are categories.
+ */
+function entityInputTypes(project: Project, record: ModelVersion, inputs: readonly string[]): ModelSignature['inputs'] {
+  const data = record.lineage.dataset;
+  const profile = data ? versionProfiles(project, resolveVersion(project, `${data.name}@${data.version}`).version)?.values().next().value : undefined;
+  const numeric = new Set(profile?.columns.filter((c) => c.type === 'integer' || c.type === 'float').map((c) => c.name));
+  const keys = new Set(record.lineage.featureSet?.keys);
+  return inputs.map((name) => ({ name, type: numeric.has(name) && !keys.has(name) ? 'numeric' : 'categorical' }));
 }

@@ -74,7 +74,9 @@ export class FeaturePreviewPanel implements vscode.Disposable {
   }
 
   private async build(project: Project, view: ListedView, signal: AbortSignal) {
-    const service = this.services.find((s) => s.features.some((f) => f.startsWith(`${view.name}:`)));
+    // the service that holds most of the view's features shows the most of it
+    const holding = (s: FeatureListing['services'][number]) => s.features.filter((f) => f.startsWith(`${view.name}:`)).length;
+    const service = this.services.filter((s) => holding(s) > 0).sort((a, b) => holding(b) - holding(a))[0];
     if (!service) {
       throw new MlopsError(vscode.l10n.t('No feature service includes the view {0}, so there is no set to preview.', view.name), vscode.l10n.t('List it under `features.services` in mlops.yaml.'), 'NO_FEATURE_SERVICE');
     }

@@ -30,7 +30,7 @@ async function offlineVectors(dir: string, project: Project, entities: string[],
   const names = [...Object.keys(REQUEST), ...(extra ? ['offset'] : [])];
   const values = [...Object.values(REQUEST), ...(extra ? [extra] : [])];
   write(dir, 'at.csv', `location,event_timestamp,${names.join(',')}\n${entities.map((e) => `${e},${time},${values.join(',')}`).join('\n')}\n`);
-  const set = await buildTrainingSet(project, 'weather_features', 'at.csv');
+  const set = await buildTrainingSet(project, 'weather_history', 'at.csv');
   const out = new Map<string, Map<string, unknown>>();
   entities.forEach((entity, r) => out.set(entity, new Map(set.columns.map((c, j) => [c.name, valueAt(set.data[j], r)]))));
   return out;
@@ -43,7 +43,7 @@ describe('online store', () => {
       const [result] = await materialize(project(), undefined, at(end));
       assert.equal(result.entities, 2);
       const offline = await offlineVectors(dir, project(), ['Seattle', 'New York'], end);
-      const online = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }, { location: 'New York' }], { at: at(end), request: REQUEST });
+      const online = getOnlineFeatures(project(), 'weather_history', [{ location: 'Seattle' }, { location: 'New York' }], { at: at(end), request: REQUEST });
       assert.equal(online.length, 2);
       ['Seattle', 'New York'].forEach((entity, i) => {
         assert.equal(online[i].length, 8);
@@ -53,7 +53,7 @@ describe('online store', () => {
         }
       });
     }
-    const seattle = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }], { at: at('2013-06-15T12:00:00Z'), request: REQUEST })[0];
+    const seattle = getOnlineFeatures(project(), 'weather_history', [{ location: 'Seattle' }], { at: at('2013-06-15T12:00:00Z'), request: REQUEST })[0];
     assert.equal(seattle.find((v) => v.name === 'daily_weather__temp_range')!.value, REQUEST.temp_max - REQUEST.temp_min, 'computed from the request');
     const mean = seattle.find((v) => v.name === 'daily_weather__temp_max_7d_mean')!;
     const lines = fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').split('\n');
@@ -66,7 +66,7 @@ describe('online store', () => {
     const { dir, project } = await sampleProject('        warm_adjusted: "temp_max_7d_mean + request.offset"\n        windy_month: "if(wind_30d_mean > 4, month(date), 0)"\n');
     await materialize(project(), ['daily_weather'], at('2014-02-01'));
     const offline = await offlineVectors(dir, project(), ['Seattle'], '2014-02-01', '2.5');
-    const [online] = getOnlineFeatures(project(), 'weather_features', [{ location: 'Seattle' }], { at: at('2014-02-01'), request: { ...REQUEST, offset: 2.5 } });
+    const [online] = getOnlineFeatures(project(), 'weather_history', [{ location: 'Seattle' }], { at: at('2014-02-01'), request: { ...REQUEST, offset: 2.5 } });
     for (const v of online) assert.equal(v.value, offline.get('Seattle')!.get(v.name), v.name);
     assert.equal(online.find((v) => v.feature === 'warm_adjusted')!.value, (online.find((v) => v.feature === 'temp_max_7d_mean')!.value as number) + 2.5);
   });
@@ -109,7 +109,7 @@ features:
     assert.equal(first[0].incremental, false);
     const later = await materialize(project(), undefined, at('2015-12-01'));
     assert.deepEqual([later[0].incremental, later[0].updated], [true, 2]);
-    const lookups = (p: Project) => getOnlineFeatures(p, 'weather_features', [{ location: 'Seattle' }, { location: 'New York' }], { at: at('2015-12-01') });
+    const lookups = (p: Project) => getOnlineFeatures(p, 'weather_history', [{ location: 'Seattle' }, { location: 'New York' }], { at: at('2015-12-01') });
     const incremental = lookups(project());
     fs.rmSync(onlineDir(project()), { recursive: true });
     await materialize(project(), undefined, at('2015-12-01'));

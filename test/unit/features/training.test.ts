@@ -38,11 +38,13 @@ interface TrainJson {
 const FEATURE_COLUMNS = ['precipitation_today', 'temp_max_today', 'temp_min_today', 'wind_today', 'temp_range', 'precipitation_7d_sum', 'temp_max_7d_mean', 'wind_30d_mean'].map((f) => `daily_weather__${f}`);
 /** The sample's on-demand features come first: what the day measured, given with each request. */
 const ON_DEMAND = 5;
+/** The sample's weather_features service, its champion's: the on-demand features only; weather_history has them all. */
+const SERVED_COLUMNS = FEATURE_COLUMNS.slice(0, ON_DEMAND);
 const REQUEST = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 
-/** The sample's service trained on its own rows: the entity rows are the weather rows (location, date, the target). */
+/** The sample's whole view trained on its own rows: the entity rows are the weather rows (location, date, the target). */
 function trainOnSample(dir: string): TrainJson {
-  const r = mlops(dir, 'train', '--features', 'weather_features', '--entities', 'data/weather.csv', '--timestamp', 'date', '--target', 'weather', '--max-trials', '2', '--families', 'gbdt', '--json');
+  const r = mlops(dir, 'train', '--features', 'weather_history', '--entities', 'data/weather.csv', '--timestamp', 'date', '--target', 'weather', '--max-trials', '2', '--families', 'gbdt', '--json');
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as TrainJson;
 }
@@ -52,22 +54,22 @@ describe('mlops train --features', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-feattrain-'));
     assert.equal(mlops(dir, 'init', '--sample').status, 0);
     for (const args of [
-      ['--features', 'weather_features', '--target', 'weather'],
-      ['--features', 'weather_features', '--entities', 'data/weather.csv'],
-      ['--features', 'weather_features', '--entities', 'data/weather.csv', '--target', 'weather', '--dataset', 'weather'],
+      ['--features', 'weather_history', '--target', 'weather'],
+      ['--features', 'weather_history', '--entities', 'data/weather.csv'],
+      ['--features', 'weather_history', '--entities', 'data/weather.csv', '--target', 'weather', '--dataset', 'weather'],
       ['--entities', 'data/weather.csv', '--target', 'weather'],
     ]) {
       const r = mlops(dir, 'train', ...args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     }
-    assert.equal(fs.existsSync(path.join(dir, 'data', 'weather_features-training.csv')), false, 'nothing built');
+    assert.equal(fs.existsSync(path.join(dir, 'data', 'weather_history-training.csv')), false, 'nothing built');
   });
 
   it('trains on the feature columns only, on a snapshotted training set, and records the service and view versions', () => {
     const dir = sampleProject();
     const result = trainOnSample(dir);
     const list = JSON.parse(mlops(dir, 'features', 'list', '--json').stdout) as { views: { name: string; version: string }[] };
-    assert.equal(result.featureSet.service, 'weather_features');
+    assert.equal(result.featureSet.service, 'weather_history');
     assert.deepEqual(result.featureSet.views, [{ name: 'daily_weather', version: list.views[0].version, source: 'weather@1' }]);
     assert.deepEqual(result.featureSet.keys, ['location']);
     assert.deepEqual(result.featureSet.request, REQUEST);
@@ -82,16 +84,16 @@ describe('mlops train --features', () => {
     assert.equal(result.evaluation.holdout?.column, 'date');
     assert.equal(result.evaluation.holdout?.testRows, Math.floor(fs.readFileSync(path.join(dir, 'data', 'weather.csv'), 'utf8').trimEnd().split('\n').length * 0.2 - 0.2));
 
-    assert.deepEqual([result.dataset.name, result.dataset.version], ['weather_features-training', 1]);
-    const versions = JSON.parse(mlops(dir, 'versions', 'weather_features-training', '--json').stdout) as { versions: { digest: string; lineage: { featureService: { name: string; version: string } } }[] };
+    assert.deepEqual([result.dataset.name, result.dataset.version], ['weather_history-training', 1]);
+    const versions = JSON.parse(mlops(dir, 'versions', 'weather_history-training', '--json').stdout) as { versions: { digest: string; lineage: { featureService: { name: string; version: string } } }[] };
     assert.equal(versions.versions[0].digest, result.dataset.digest);
-    assert.deepEqual(versions.versions[0].lineage.featureService.name, 'weather_features');
+    assert.deepEqual(versions.versions[0].lineage.featureService.name, 'weather_history');
     assert.equal(versions.versions[0].lineage.featureService.version, result.featureSet.version);
 
     const run = JSON.parse(mlops(dir, 'run', 'show', result.runId, '--json').stdout) as { tags: Record<string, string>; params: Record<string, string> };
-    assert.equal(run.tags['mlops.featureService'], 'weather_features');
+    assert.equal(run.tags['mlops.featureService'], 'weather_history');
     assert.deepEqual(JSON.parse(run.params['mlops.featureSet']), result.featureSet);
-    assert.match(mlops(dir, 'run', 'show', result.runId).stdout, new RegExp(`Features:\n  Feature service weather_features version ${result.featureSet.version} \\(daily_weather ${list.views[0].version}\\); entity key location`));
+    assert.match(mlops(dir, 'run', 'show', result.runId).stdout, new RegExp(`Features:\n  Feature service weather_history version ${result.featureSet.version} \\(daily_weather ${list.views[0].version}\\); entity key location`));
   });
 
   it('the registry, the model card, run show and features list carry the service; predict and the server take entity keys; reproduce trains the same model', async () => {
@@ -101,16 +103,16 @@ describe('mlops train --features', () => {
     assert.equal(registered.status, 0, registered.stderr);
     const shown = JSON.parse(mlops(dir, 'model', 'show', 'weather@champion', '--json').stdout) as { lineage: { featureSet: unknown; dataset: { name: string } } };
     assert.deepEqual(shown.lineage.featureSet, result.featureSet);
-    assert.equal(shown.lineage.dataset.name, 'weather_features-training');
-    assert.match(mlops(dir, 'model', 'show', 'weather/1').stdout, /features: Feature service weather_features version [0-9a-f]{16}/);
+    assert.equal(shown.lineage.dataset.name, 'weather_history-training');
+    assert.match(mlops(dir, 'model', 'show', 'weather/1').stdout, /features: Feature service weather_history version [0-9a-f]{16}/);
     const card = fs.readFileSync(path.join(dir, '.mlops', 'models', 'weather', '1', 'MODEL_CARD.md'), 'utf8');
-    assert.match(card, new RegExp(`- Features: Feature service weather_features version ${result.featureSet.version}`));
+    assert.match(card, new RegExp(`- Features: Feature service weather_history version ${result.featureSet.version}`));
 
     const list = JSON.parse(mlops(dir, 'features', 'list', '--json').stdout) as { services: { name: string; usedBy: { runs: { id: string; serviceVersion: string }[]; models: { model: string; version: number; aliases: string[]; serviceVersion: string }[] } }[] };
-    const usedBy = list.services.find((s) => s.name === 'weather_features')!.usedBy;
+    const usedBy = list.services.find((s) => s.name === 'weather_history')!.usedBy;
     assert.deepEqual(usedBy.runs.map((r) => [r.id, r.serviceVersion]), [[result.runId, result.featureSet.version]]);
     assert.deepEqual(usedBy.models.map((m) => [m.model, m.version, m.aliases, m.serviceVersion]), [['weather', 1, ['champion'], result.featureSet.version]]);
-    assert.match(mlops(dir, 'features', 'list').stdout, /weather_features: .*\n {4}used by weather v1 @champion; 1 runs/);
+    assert.match(mlops(dir, 'features', 'list').stdout, /weather_history: .*\n {4}used by weather v1 @champion; 1 runs/);
 
     // Predicting by entity key and the day's measurements: the history comes from the online store, through the same
     // lookup as `features get`.
@@ -129,7 +131,7 @@ describe('mlops train --features', () => {
     assert.deepEqual(header.slice(0, at + FEATURE_COLUMNS.length + 1), ['location', ...REQUEST, ...FEATURE_COLUMNS, 'prediction']);
     for (const [i, row] of [seattle, newYork].entries()) {
       const request = REQUEST.flatMap((name, j) => ['--request', `${name}=${days[i][j + 1]}`]);
-      const got = JSON.parse(mlops(dir, 'features', 'get', 'weather_features', '--entity', `location=${row[0]}`, ...request, '--json').stdout) as { features: { value: number | null }[] };
+      const got = JSON.parse(mlops(dir, 'features', 'get', 'weather_history', '--entity', `location=${row[0]}`, ...request, '--json').stdout) as { features: { value: number | null }[] };
       assert.deepEqual(row.slice(at, at + FEATURE_COLUMNS.length), got.features.map((f) => (f.value === null ? '' : String(f.value))));
       assert.equal(Number(row[at + ON_DEMAND - 1]), days[i][2] - days[i][3], 'temp_range of the request');
       assert.ok(['sun', 'rain', 'fog', 'drizzle', 'snow'].includes(row[at + FEATURE_COLUMNS.length]), row.join(','));
@@ -152,7 +154,8 @@ describe('mlops train --features', () => {
       assert.equal(invoked.status, 200, invoked.text);
       assert.deepEqual(invoked.json().predictions, expected);
       const meta = await call(server.url, 'GET', '/v2/models/weather');
-      assert.deepEqual(meta.json().inputs.map((i: { name: string }) => i.name), ['location', ...REQUEST]);
+      // the key is text; the day's measurements are numbers in the training set, so FP64 tensors
+      assert.deepEqual(meta.json().inputs.map((i: { name: string; datatype: string }) => `${i.name}:${i.datatype}`), ['location:BYTES', ...REQUEST.map((r) => `${r}:FP64`)]);
       const tensors = [
         { name: 'location', datatype: 'BYTES', shape: [2], data: ['Seattle', 'New York'] },
         ...REQUEST.map((name, j) => ({ name, datatype: 'FP64', shape: [2], data: days.slice(0, 2).map((d) => d[j + 1]) })),
@@ -197,7 +200,7 @@ describe('mlops train --features', () => {
     const lineage = (JSON.parse(mlops(dir, 'model', 'show', 'weather/2', '--json').stdout) as { lineage: { featureSet: { entities: unknown; views: { source: string }[]; columns: string[] } } }).lineage;
     assert.deepEqual(lineage.featureSet.entities, { dataset: 'weather', version: 3 });
     assert.deepEqual(lineage.featureSet.views.map((v) => v.source), ['weather@3']);
-    assert.deepEqual(lineage.featureSet.columns, FEATURE_COLUMNS);
+    assert.deepEqual(lineage.featureSet.columns, SERVED_COLUMNS);
     // The rebuilt set holds the 2015 rows, with their features as of each row's date.
     const built = fs.readFileSync(path.join(dir, 'data', 'weather_features-training.csv'), 'utf8').trimEnd().split('\n');
     assert.equal(built.length, rows.length + 1);
