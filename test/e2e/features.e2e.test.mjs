@@ -71,7 +71,7 @@ describe('Features in the browser workbench', { skip: skipOutsideHarness }, () =
     const features = pane('Features');
     await row(features, 'temp_range').click();
     const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.locator('.view-line', { hasText: 'temp_range: temp_max - temp_min' }).waitFor({ timeout: 30_000 });
+    await editor.locator('.view-line', { hasText: 'temp_range: request.temp_max - request.temp_min' }).waitFor({ timeout: 30_000 });
     await page.locator('.codelens-decoration', { hasText: 'not used by any model yet' }).waitFor({ timeout: 30_000 });
     // the selection is the feature's name
     await editor.locator('.selected-text').first().waitFor({ timeout: 10_000 });

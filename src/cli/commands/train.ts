@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress, type FeatureTrainingSource } from '../../core/automl';
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS, baselineWarnings, configuredFeatureSource, convergenceText, trainInWorker, trainWithCommand, type AutomlProgress, type FeatureTrainingSource } from '../../core/automl';
 import { exportOnnxFile, exportTritonRepository, predictFile, resolveModel } from '../../core/models';
 import { EntityFeatures } from '../../core/features';
 import type { InputWarning, Model } from '../../core/train';
@@ -72,9 +72,11 @@ const train = defineCommand({
   async run(ctx) {
     if (ctx.args.positionals.length) throw new UsageError(l10n.t('train takes no arguments; give the dataset with --dataset.'));
     const o = ctx.args.options;
-    const features = featureSource(o);
+    const given = featureSource(o);
     const project = openProject(ctx.cwd);
     const training = project.config.training ?? {};
+    // mlops.yaml's training.service when the command line names no data of its own
+    const features = given ?? (o.dataset === undefined ? configuredFeatureSource(training) : undefined);
     if (training.command && o.target === undefined && !features) return trainByCommand(ctx, o.experiment);
     const interrupt = stopThenCancelOnCtrlC(ctx, l10n.t('Stopping the search: refitting the best configuration so far (Ctrl+C again to cancel).'));
     const progress = trainingProgress(ctx);

@@ -4,7 +4,7 @@ import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import type { MetadataStore } from '../store';
 import type { FeatureSetRecord } from '../tracking';
-import { openProject } from '../workspace';
+import { openProject, type TrainingConfig } from '../workspace';
 import { runAutoml, type AutomlHooks, type AutomlRequest, type AutomlResult } from './automl';
 
 /** Where the training rows of `mlops train --features` come from. */
@@ -16,6 +16,12 @@ export interface FeatureTrainingSource {
   timestamp?: string;
   /** The dataset the built set is versioned as; `<service>-training` by default. */
   dataset?: string;
+}
+
+/** mlops.yaml's `training.service` (with its `entities` and `timestamp`): what `mlops train` and `mlops repro` train on by default. */
+export function configuredFeatureSource(training: TrainingConfig): FeatureTrainingSource | undefined {
+  if (training.service === undefined || training.entities === undefined) return undefined;
+  return { service: training.service, entities: training.entities, ...(training.timestamp !== undefined ? { timestamp: training.timestamp } : {}) };
 }
 
 /** The dataset a service's training sets are versioned as, unless told otherwise. */

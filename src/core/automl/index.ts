@@ -11,4 +11,4 @@ export { reproduceVersion, type Refit, type ReproduceResult } from './reproduce'
 export { trainWithCommand, splitCommand, type CommandTrainingOptions, type CommandTrainingResult } from './commandTraining';
 export { CLASSIFICATION_METRICS, REGRESSION_METRICS, crossValidate, cvSetup } from './crossValidation';
 export { type AutomlWorkerData, type AutomlWorkerMessage } from './automlWorker';
-export { trainOnFeatures, trainingDatasetOf, featureSetRecord, type FeatureTrainingSource } from './featureTraining';
+export { trainOnFeatures, trainingDatasetOf, featureSetRecord, configuredFeatureSource, type FeatureTrainingSource } from './featureTraining';

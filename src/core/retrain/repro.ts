@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { trainInWorker, trainWithCommand } from '../automl';
+import { configuredFeatureSource, trainInWorker, trainWithCommand } from '../automl';
 import { headCommit, listVersions, resolveVersion, snapshotDataset } from '../data';
 import { cancelled, MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { getModel, registerModel } from '../registry';
-import { sha256 } from '../storage';
+import { hashFile, sha256 } from '../storage';
 import type { MetadataStore } from '../store';
 import { getRun, listRuns, startRun } from '../tracking';
 import type { Project, RetrainingPolicy } from '../workspace';
@@ -105,8 +105,9 @@ export async function reproduce(project: Project, store: MetadataStore, options:
   const model = pipelineModel(project);
   const policy: RetrainingPolicy = project.config.retraining?.[model] ?? {};
   const training = project.config.training ?? {};
-  if (!training.dataset) {
-    throw new MlopsError(l10n.t('mlops.yaml has no training.dataset: `mlops repro` does not know what to train on.'), l10n.t('Set training.dataset to a dataset declared under datasets:.'), 'BAD_PIPELINE');
+  const features = configuredFeatureSource(training);
+  if (!training.dataset && !features) {
+    throw new MlopsError(l10n.t('mlops.yaml has no training.dataset: `mlops repro` does not know what to train on.'), l10n.t('Set training.dataset to a dataset declared under datasets:, or training.service and training.entities to train on a feature service.'), 'BAD_PIPELINE');
   }
   const steps: ReproStep[] = [];
   const done = (step: ReproStep) => {
@@ -125,24 +126,28 @@ export async function reproduce(project: Project, store: MetadataStore, options:
   }
 
   checkpoint();
-  const data = resolveVersion(project, training.dataset);
+  // What the training reads: the dataset version, or for a feature service its entity rows and its views' sources
+  // (and their definitions, in mlops.yaml's features:)
+  const data = features ? featureInputs(project, features.entities) : datasetInput(project, training.dataset!);
   const commit = await headCommit(project.paths.root);
-  const trainKey = keyOf({ data: data.version.digest, training, commit });
+  const trainKey = keyOf({ data: data.digest, training, commit });
   const earlierTrain = options.force ? undefined : earlierSuccess(store, 'train', trainKey);
   let runId: string;
   if (earlierTrain && runExists(store, earlierTrain.output.run)) {
     runId = String(earlierTrain.output.run);
     done({ step: 'train', status: 'skipped', key: trainKey, since: earlierTrain.run, output: { run: runId }, note: l10n.t('train: unchanged since run {0}, skipped.', runId.slice(0, 12)) });
   } else {
-    const dataset = `${data.pointer.dataset}@${data.version.id}`;
-    if (training.command && !training.target) {
+    const dataset = data.reference;
+    if (training.command && !training.target && !features) {
       const trained = await trainWithCommand(store, { stdout: options.stdout ?? (() => undefined), stderr: options.stderr ?? (() => undefined) });
       if (trained.status !== 'finished') {
         throw new MlopsError(l10n.t('train: the training command ended {0} (exit code {1}).', trained.status, trained.exitCode ?? '-'), l10n.t('Run `mlops train` to see its output, fix it, and run `mlops repro` again.'), 'TRAINING_FAILED');
       }
       runId = trained.runId;
     } else {
-      runId = (await trainInWorker(project.paths.root, { dataset, experiment: REPRO_EXPERIMENT }, { signal: options.signal })).runId;
+      runId = features
+        ? (await trainInWorker(project.paths.root, { experiment: REPRO_EXPERIMENT }, { signal: options.signal }, features)).runId
+        : (await trainInWorker(project.paths.root, { dataset, experiment: REPRO_EXPERIMENT }, { signal: options.signal })).runId;
     }
     await recordSuccess(store, 'train', trainKey, { run: runId });
     done({ step: 'train', status: 'ran', key: trainKey, output: { run: runId, dataset }, note: l10n.t('train: run {0} on {1}.', runId.slice(0, 12), dataset) });
@@ -178,7 +183,7 @@ export async function reproduce(project: Project, store: MetadataStore, options:
     done({ step: 'gate', status: 'skipped', key: null, output: {}, note: l10n.t('gate: {0}/{1} is the champion already, skipped.', model, version) });
     return result;
   }
-  const gateKey = keyOf({ challenger: version, champion: aliases.champion, gate: policy.gate ?? {}, data: data.version.digest });
+  const gateKey = keyOf({ challenger: version, champion: aliases.champion, gate: policy.gate ?? {}, data: data.digest });
   const earlierGate = options.force ? undefined : earlierSuccess(store, 'gate', gateKey);
   let passed: boolean;
   if (earlierGate) {
@@ -213,6 +218,29 @@ export async function reproduce(project: Project, store: MetadataStore, options:
     done({ step: 'promote', status: 'ran', key: null, output: { from: moved.previous, to: version }, note: l10n.t('promote: champion moved from {0}/{1} to {0}/{2}.', model, moved.previous ?? '-', version) });
   }
   return result;
+}
+
+/**
+ * The inputs of a training set built from a feature service, as one digest: the entity rows (a dataset's newest
+ * version, or a file's bytes), each view's source version and the features' definitions.
+ */
+function featureInputs(project: Project, entities: string): TrainingInput {
+  const file = path.resolve(project.paths.root, entities);
+  const rows = fs.existsSync(file) ? { reference: entities, digest: hashFile(file).sha256 } : datasetInput(project, entities);
+  const config = project.config.features ?? {};
+  const sources = Object.values(config.views ?? {}).map((v) => resolveVersion(project, v.source).version.digest);
+  return { reference: rows.reference, digest: keyOf({ rows: rows.digest, sources, features: config }) };
+}
+
+/** What a training reads, named for the output (`name@N`, a file) and as the digest its step's key holds. */
+interface TrainingInput {
+  reference: string;
+  digest: string;
+}
+
+function datasetInput(project: Project, reference: string): TrainingInput {
+  const { pointer, version } = resolveVersion(project, reference);
+  return { reference: `${pointer.dataset}@${version.id}`, digest: version.digest };
 }
 
 function getModelOrNone(project: Project, model: string) {

@@ -143,6 +143,10 @@ export interface TrainingConfig {
   command?: string;
   params?: string;
   metrics?: string;
+  /** A feature service to train on instead of `dataset`, its training set built from `entities` as of `timestamp`. */
+  service?: string;
+  entities?: string;
+  timestamp?: string;
 }
 
 /** A problem in mlops.yaml, with 1-based line and column as editors and compilers print them. */
@@ -279,6 +283,8 @@ function describeSchemaError(err: ErrorObject): string {
       return l10n.t('{0}: must be of type {1}.', where, String(p.type));
     case 'pattern':
       return l10n.t('{0}: use letters, digits, dot, dash and underscore, starting with a letter or digit.', where);
+    case 'dependencies':
+      return l10n.t('{0}: `{1}` goes with `{2}`; add `{2}`, or remove `{1}`.', where, String(p.property), String(p.missingProperty));
     default:
       return l10n.t('{0}: {1}.', where, err.message ?? err.keyword);
   }

@@ -91,8 +91,9 @@ export class FeaturePreviewPanel implements vscode.Disposable {
       const featureColumns = built.columns.filter((c) => c.view === view.name).map((c) => c.name);
       const profile = await profileInWorkers(output, 'csv', { signal });
       const { columns, rows } = firstRows(output);
-      const numeric = new Set(built.columns.filter((c) => c.view === view.name && c.type === 'number').map((c) => c.name));
-      const histograms = profile.columns.filter((c) => numeric.has(c.name)).flatMap((c) => histogramOf(c));
+      // by what the set holds: a feature passing a request input on has no declared type, yet its values are numbers
+      const ofView = new Set(featureColumns);
+      const histograms = profile.columns.filter((c) => ofView.has(c.name) && (c.type === 'integer' || c.type === 'float')).flatMap((c) => histogramOf(c));
       return { service: service.name, entities: view.sourceVersion, totalRows: built.rows, columns, rows, featureColumns, histograms };
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });

@@ -209,4 +209,33 @@ describe('mlops train --features', () => {
     const due = JSON.parse(mlops(dir, 'retrain', '--due', '--json').stdout) as { outcomes: { due: string[] }[] };
     assert.deepEqual(due.outcomes[0].due.filter((d) => d === 'new-data'), []);
   });
+  it('training.service in mlops.yaml: mlops train and mlops repro train on the service, and repro trains again only when its inputs change', () => {
+    const dir = sampleProject();
+    const config = path.join(dir, 'mlops.yaml');
+    const yaml = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, yaml.replace('training:\n', 'training:\n  service: weather_features\n'));
+    const invalid = mlops(dir, 'validate');
+    assert.equal(invalid.status, 1);
+    assert.match(invalid.stdout + invalid.stderr, /training: `service` goes with `entities`; add `entities`, or remove `service`\./);
+    fs.writeFileSync(config, yaml.replace('training:\n', 'training:\n  service: weather_features\n  entities: weather\n  timestamp: date\n  maxTrials: 2\n  families: [gbdt]\n'));
+    assert.equal(mlops(dir, 'validate').status, 0);
+
+    const trained = mlops(dir, 'train', '--json');
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.deepEqual((JSON.parse(trained.stdout) as TrainJson).featureSet.columns, SERVED_COLUMNS);
+
+    const repro = () => {
+      const r = mlops(dir, 'repro', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { steps: { step: string; status: string; output: { run?: string; dataset?: string } }[] };
+    };
+    const first = repro().steps.find((s) => s.step === 'train')!;
+    assert.equal(first.status, 'ran');
+    const run = JSON.parse(mlops(dir, 'run', 'show', first.output.run!, '--json').stdout) as { tags: Record<string, string> };
+    assert.equal(run.tags['mlops.featureService'], 'weather_features');
+    assert.equal(repro().steps.find((s) => s.step === 'train')!.status, 'skipped');
+    // a definition of the service changes what it builds: repro trains again
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('temp_range: request.temp_max - request.temp_min', 'temp_range: abs(request.temp_max - request.temp_min)'));
+    assert.equal(repro().steps.find((s) => s.step === 'train')!.status, 'ran');
+  });
 });
