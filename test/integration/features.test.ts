@@ -128,4 +128,22 @@ suite('Features view', () => {
     assert.equal(await api.features.preview()!.done, 'preview');
     await eventually(() => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.label === 'Preview: daily_weather')), 'the preview panel');
   });
+  test('Train Model (AutoML) trains on training.service of mlops.yaml: the run records the service and its entity rows', async () => {
+    const config = path.join(root, 'mlops.yaml');
+    const yaml = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, yaml.replace('training:\n', 'training:\n  service: weather_features\n  entities: weather\n  timestamp: date\n'));
+    try {
+      const api = await activateExtension();
+      await eventually(() => api.project.requireProject().config.training?.service === 'weather_features', 'the edited mlops.yaml to be read');
+      const result = await vscode.commands.executeCommand<{ runId: string; featureSet?: { service: string; entities: unknown; columns: string[] } }>('mlops.trainAutoML', { maxTrials: 2, families: ['gbdt'] });
+      assert.ok(result, 'the command returned its result');
+      assert.equal(result.featureSet?.service, 'weather_features');
+      assert.deepEqual(result.featureSet?.entities, { dataset: 'weather', version: 1 });
+      assert.equal(result.featureSet?.columns.length, 5);
+    } finally {
+      fs.writeFileSync(config, yaml);
+      // an editor left open on a file rewritten under it would carry into the next suite's workspace
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
 });

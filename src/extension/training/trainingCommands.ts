@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { baselineWarnings, datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
+import { baselineWarnings, configuredFeatureSource, datasetColumns, trainInWorker, type AutomlRequest, type AutomlResult } from '../../core/automl';
 import { listDatasets } from '../../core/data';
 import type { Project } from '../../core/workspace';
 import { getRun, isAutomlRun, listRuns } from '../../core/tracking';
@@ -33,10 +33,13 @@ async function trainAutoML(context: ProjectContext, showLeaderboard: (runId: str
     const project = context.requireProject();
     const training = project.config.training ?? {};
     const request: AutomlRequest = target && 'kind' in target ? { dataset: datasetOfNode(target) } : { ...(target ?? {}) };
-    request.dataset ??= training.dataset ?? (await pickDataset(project));
-    if (!request.dataset) return undefined;
+    // mlops.yaml's training.service, as `mlops train` reads it, unless a dataset was chosen
+    const features = request.dataset === undefined && training.target ? configuredFeatureSource(training) : undefined;
+    if (features) request.target = training.target;
+    else request.dataset ??= training.dataset ?? (await pickDataset(project));
+    if (!request.dataset && !features) return undefined;
     if (!request.target) {
-      request.target = await pickTarget(project.paths.root, request.dataset, training.target);
+      request.target = await pickTarget(project.paths.root, request.dataset!, training.target);
       if (!request.target) return undefined;
       if (request.maxTrials === undefined && request.timeBudget === undefined) {
         const budget = await pickBudget(training.timeBudget);
@@ -45,7 +48,7 @@ async function trainAutoML(context: ProjectContext, showLeaderboard: (runId: str
       }
     }
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('AutoML on {0}', request.dataset), cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: features ? vscode.l10n.t('AutoML on the feature service {0}', features.service) : vscode.l10n.t('AutoML on {0}', request.dataset!), cancellable: true },
       async (progress, token) => {
         // Cancel stops the search and keeps its best model: a finished run that can be registered.
         const stop = new AbortController();
@@ -60,7 +63,7 @@ async function trainAutoML(context: ProjectContext, showLeaderboard: (runId: str
             progress.report({ message: `${phase}${best}`, increment: Math.max(0, fraction * 100 - reported) });
             reported = Math.max(reported, fraction * 100);
           },
-        });
+        }, features);
       },
     );
     context.output.info(`AutoML run ${result.runId}: ${result.bestModel.family} ${result.metric}=${result.bestScore} after ${result.trials} trials`);
