@@ -10,7 +10,8 @@ import { AppendLog } from './appendLog';
 import { chooseRoute, declaredEndpoints, endpointSpecs, type EndpointSpec } from './endpoints';
 import { LiveCounters, type CounterSnapshot } from './liveCounters';
 import { currentVersion, filesThatMove, fileStamp, loadServedModel, type ServedModel, type ServedPrediction } from './modelSource';
-import { FEEDBACK_LOG, logDir, PREDICTION_LOG, predictionLine } from './predictionLog';
+import { PredictionBatcher } from './predictionBatcher';
+import { encodePredictionLine, FEEDBACK_LOG, logDir, PREDICTION_LOG } from './predictionLog';
 import { batchFromCsv, batchFromInferRequest, batchFromMlflowJson, RequestError, type ColumnBatch } from './requestInputs';
 import { assertNoServer, removeServerState, writeServerState } from './serverState';
 
@@ -151,6 +152,8 @@ export async function startServer(project: Project, options: ServeOptions = {}):
   const logOptions = { maxBytes: serving.log?.maxBytes ?? 64 * 1024 * 1024, maxFiles: serving.log?.maxFiles ?? 8, fsync: serving.log?.fsync ?? false };
   const predictions = new AppendLog(logDir(project.paths), PREDICTION_LOG, logOptions);
   const feedback = new AppendLog(logDir(project.paths), FEEDBACK_LOG, logOptions);
+  // the batches of a turn are predicted at its end; their lines then go to the file in one write, that same turn
+  const batcher = new PredictionBatcher(() => predictions.commit());
 
   // Alias files and mlops.yaml are polled: fs.watch misses renames over a watched file on some systems, and a
   // handful of stat calls a few times a second cost nothing.
@@ -203,10 +206,18 @@ export async function startServer(project: Project, options: ServeOptions = {}):
     const model = slots.get(routes[index].model)?.model;
     if (!model) throw new RequestError(l10n.t('The endpoint "{0}" has no model loaded.', endpoint.spec.name), 503);
     if (model !== primary && !sameInputs(model, primary)) batch = parse(model);
-    const output = model.predictColumns(batch.columns, batch.rows);
-    await predictions.append(predictionLine(recordOf(endpoint.spec.name, model, 'route', requestId, arrived, batch, output)));
+    const output = await predicted(endpoint.spec.name, model, batch, requestId, arrived);
     return { model, batch, output };
   };
+
+  /** Predicts a request's rows in its model's batch of the turn; resolves once its log line is in the file. */
+  const predicted = (endpoint: string, model: ServedModel, batch: ColumnBatch, requestId: string, arrived: number) =>
+    new Promise<ServedPrediction>((resolve, reject) =>
+      batcher.predict(model, batch, (err, output) => {
+        if (!output) return reject(err);
+        predictions.write(lineOf(endpoint, model, 'route', requestId, arrived, batch, output), (failed) => (failed === undefined ? resolve(output) : reject(failed)));
+      }),
+    );
 
   const shadowOf = (endpoint: Endpoint, batch: ColumnBatch, primary: ServedModel, requestId: string, arrived: number) => {
     const reference = endpoint.spec.shadow;
@@ -222,10 +233,10 @@ export async function startServer(project: Project, options: ServeOptions = {}):
         const model = slots.get(reference)!.model!;
         if (!sameInputs(model, primary)) throw new Error(l10n.t('its signature differs from the routes\''));
         const output = model.predictColumns(batch.columns, batch.rows);
-        predictions
-          .append(predictionLine(recordOf(endpoint.spec.name, model, 'shadow', requestId, arrived, batch, output)))
-          .catch((err: unknown) => emit({ kind: 'shadow-failed', reference, message: describeError(err) }))
-          .finally(done);
+        predictions.write(lineOf(endpoint.spec.name, model, 'shadow', requestId, arrived, batch, output), (err) => {
+          if (err !== undefined) emit({ kind: 'shadow-failed', reference, message: describeError(err) });
+          done();
+        });
       } catch (err) {
         emit({ kind: 'shadow-failed', reference, message: describeError(err) });
         done();
@@ -351,9 +362,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
       if (versionText !== undefined) {
         if (!model) throw new RequestError(l10n.t('The model "{0}" is not ready.', name), 503);
         const batch = parse(model);
-        const output = model.predictColumns(batch.columns, batch.rows);
-        await predictions.append(predictionLine(recordOf(name, model, 'route', requestId, arrived, batch, output)));
-        result = { model, batch, output };
+        result = { model, batch, output: await predicted(name, model, batch, requestId, arrived) };
       } else result = await predictOn(endpoint!, req, parse, requestId, arrived);
       answered = result.model;
       reply(res, 200, inferResponse(name, result.model, body.id, result.output), versionHeader(result.model));
@@ -557,27 +566,9 @@ function sameInputs(a: ServedModel, b: ServedModel): boolean {
   return x.length === y.length && x.every((input, i) => input.name === y[i].name && input.type === y[i].type);
 }
 
-function recordOf(endpoint: string, model: ServedModel, role: 'route' | 'shadow', id: string, arrived: number, batch: ColumnBatch, output: ServedPrediction) {
-  const inputs: Record<string, ColumnBatch['columns'][number]> = {};
-  model.signature.inputs.forEach((input, c) => (inputs[input.name] = batch.columns[c]));
-  return {
-    time: new Date(arrived).toISOString(),
-    rows: batch.rows,
-    id,
-    endpoint,
-    model: model.name,
-    version: model.version,
-    role,
-    latencyMs: Date.now() - arrived,
-    inputs,
-    outputs: { prediction: output.predictions, ...(output.probabilities ? { probabilities: probabilityRows(output) } : {}) },
-  };
-}
-
-function probabilityRows(output: ServedPrediction): number[][] {
-  const k = output.classes!.length;
-  const p = output.probabilities!;
-  return Array.from({ length: p.length / k }, (_, i) => Array.from(p.subarray(i * k, (i + 1) * k)));
+function lineOf(endpoint: string, model: ServedModel, role: 'route' | 'shadow', id: string, arrived: number, batch: ColumnBatch, output: ServedPrediction): string {
+  const head = { time: new Date(arrived).toISOString(), id, endpoint, model: model.name, version: model.version, role, latencyMs: Date.now() - arrived };
+  return encodePredictionLine(head, model.signature.inputs, batch, output);
 }
 
 function metadataOf(name: string, model: ServedModel) {
