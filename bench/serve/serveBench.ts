@@ -106,6 +106,39 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU seconds (user + system) used so far by a process and its children (gunicorn's workers), from /proc. Printed
+ * beside each server's requests/s: on a shared machine, and with the loader in this process, the CPU a request
+ * costs says what the rate alone cannot (a server below 100% of a core was waiting for the loader).
+ */
+function cpuSeconds(pid: number): number {
+  const stat = (p: string) => {
+    const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  };
+  let ticks = stat(String(pid)).ticks;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    try {
+      const s = stat(entry);
+      if (s.parent === pid) ticks += s.ticks;
+    } catch {
+      // a process that ended while /proc was listed
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** Loads a server for `seconds` and notes the CPU its process used meanwhile. */
+async function measured(pid: number, url: string, seconds: number): Promise<CannonResult & { cpu: number }> {
+  const before = cpuSeconds(pid);
+  const result = await load(url, seconds);
+  return { ...result, cpu: cpuSeconds(pid) - before };
+}
+
 function rssMb(pid: number): number {
   const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return rss ? Number(rss[1]) / 1024 : NaN;
@@ -129,8 +162,9 @@ function load(url: string, seconds: number, onVersion?: (version: string) => voi
   });
 }
 
-function line(name: string, r: CannonResult): string {
-  return `${name.padEnd(34)}${num(r.requests.average, 0).padStart(9)} req/s   p99 ${num(r.latency.p99, 1).padStart(6)} ms   non-2xx ${r.non2xx}   errors ${r.errors + r.timeouts}`;
+function line(name: string, r: CannonResult & { cpu?: number }): string {
+  const cpu = r.cpu === undefined ? '' : `   cpu ${num(r.cpu, 1)} s (${num((r.cpu / Math.max(1, r.requests.total)) * 1e6, 0)} µs/req)`;
+  return `${name.padEnd(34)}${num(r.requests.average, 0).padStart(9)} req/s   p99 ${num(r.latency.p99, 1).padStart(6)} ms   non-2xx ${r.non2xx}   errors ${r.errors + r.timeouts}${cpu}`;
 }
 
 const FLASK_APP = `
@@ -173,11 +207,11 @@ http.createServer((req, res) => {
 async function main(): Promise<void> {
   console.log(`bench:serve on ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, single-row dataframe_split, 10 s per run`);
   const dir = await weatherProject();
-  const results: Record<string, CannonResult> = {};
+  const results: Record<string, CannonResult & { cpu?: number }> = {};
 
   const bare = await startProcess(process.execPath, ['-e', BARE_SERVER, '5611'], { cwd: dir }, /listening/);
   await load('http://127.0.0.1:5611/invocations', 2);
-  results.bare = await load('http://127.0.0.1:5611/invocations', 10);
+  results.bare = await measured(bare.pid!, 'http://127.0.0.1:5611/invocations', 10);
   await stop(bare);
   console.log(line('bare node:http, constant JSON', results.bare));
 
@@ -186,7 +220,7 @@ async function main(): Promise<void> {
   const check = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
   console.log(`(ours answers ${check.status} ${await check.text()} from version ${check.headers.get('x-mlops-model-version')})`);
   await load(url, 2);
-  results.ours = await load(url, 10);
+  results.ours = await measured(ours.pid!, url, 10);
   const rssAt10 = rssMb(ours.pid!);
   console.log(line('mlops serve (log on)', results.ours));
 
@@ -216,7 +250,7 @@ async function main(): Promise<void> {
     const env = { WEATHER_CSV: path.join(dir, 'data', 'weather.csv'), OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', PYTHONPATH: flaskDir };
     const gunicorn = await startProcess('/usr/bin/gunicorn', ['-w', '2', '--preload', '-b', '127.0.0.1:5613', 'app:app'], { cwd: flaskDir, env }, /Booting worker[\s\S]*Booting worker/);
     await sleep(1000);
-    results.flask = await load('http://127.0.0.1:5613/invocations', 10);
+    results.flask = await measured(gunicorn.pid!, 'http://127.0.0.1:5613/invocations', 10);
     await stop(gunicorn);
     console.log(line('gunicorn -w 2 + flask + sklearn RF', results.flask));
   } else console.log('gunicorn + flask + sklearn: not installed (apt-get install python3-flask gunicorn python3-sklearn)');

@@ -24,7 +24,7 @@ export class AppendLog {
   private fd: number | undefined;
   private size = 0;
   private pending: string[] = [];
-  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private waiters: ((err?: unknown) => void)[] = [];
   private scheduled: NodeJS.Immediate | undefined;
 
   constructor(readonly dir: string, readonly name: string, private readonly options: AppendLogOptions) {}
@@ -35,23 +35,22 @@ export class AppendLog {
 
   /** `line` must be one JSON text without a newline. */
   append(line: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push(line);
-      this.waiters.push({ resolve, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
-    });
+    return new Promise((resolve, reject) => this.write(line, (err) => (err === undefined ? resolve() : reject(err))));
   }
 
-  /** Writes what is pending, then closes the file. */
-  close(): Promise<void> {
+  /** As append(), with a callback: the server's hot path spares a promise per line. */
+  write(line: string, done: (err?: unknown) => void): void {
+    this.pending.push(line);
+    this.waiters.push(done);
+    this.scheduled ??= setImmediate(() => this.commit());
+  }
+
+  /**
+   * Writes what is pending now rather than at the end of the turn: work that itself runs at the end of a turn (the
+   * server's batches of predictions) would otherwise wait a whole turn more for its lines to reach the file.
+   */
+  commit(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
-    this.flush();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
-    return Promise.resolve();
-  }
-
-  private flush(): void {
     this.scheduled = undefined;
     if (this.pending.length === 0) return;
     const lines = this.pending;
@@ -67,10 +66,18 @@ export class AppendLog {
       this.size += bytes.length;
       if (this.size >= this.options.maxBytes) this.rotate();
     } catch (err) {
-      for (const w of waiters) w.reject(err);
+      for (const done of waiters) done(err);
       return;
     }
-    for (const w of waiters) w.resolve();
+    for (const done of waiters) done();
+  }
+
+  /** Writes what is pending, then closes the file. */
+  close(): Promise<void> {
+    this.commit();
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    return Promise.resolve();
   }
 
   private open(): number {

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
+import type { SignatureInput } from '../registry';
 import type { Cell } from '../train';
 import type { Project, ProjectPaths } from '../workspace';
 import { fileLines, logFiles } from './appendLog';
+import type { ServedPrediction } from './modelSource';
+import type { ColumnBatch } from './requestInputs';
 
 export const PREDICTION_LOG = 'predictions';
 export const FEEDBACK_LOG = 'feedback';
@@ -33,6 +36,72 @@ export function predictionLine(r: PredictionRecord): string {
   return JSON.stringify({
     time: r.time, rows: r.rows, id: r.id, endpoint: r.endpoint, model: r.model, version: r.version, role: r.role, latencyMs: r.latencyMs, inputs: r.inputs, outputs: r.outputs,
   });
+}
+
+/** A record's fields other than its inputs and outputs. */
+export type PredictionHead = Omit<PredictionRecord, 'rows' | 'inputs' | 'outputs'>;
+
+/**
+ * The line predictionLine() gives for this request, byte for byte, written straight from the request's columns and
+ * the model's output: neither the record object nor its number[][] of probabilities is built (both showed in the
+ * server's profile, once per request).
+ */
+export function encodePredictionLine(head: PredictionHead, inputs: readonly SignatureInput[], batch: ColumnBatch, output: ServedPrediction): string {
+  let line = `{"time":${quote(head.time)},"rows":${number(batch.rows)},"id":${quote(head.id)},"endpoint":${quote(head.endpoint)},"model":${quote(head.model)},"version":${number(head.version)},"role":${quote(head.role)},"latencyMs":${number(head.latencyMs)},"inputs":{`;
+  const keys = inputKeys(inputs);
+  for (let k = 0; k < keys.length; k++) line += (k ? ',' : '') + keys[k].name + cells(batch.columns[keys[k].column]);
+  line += `},"outputs":{"prediction":${cells(output.predictions)}`;
+  const p = output.probabilities;
+  if (p) {
+    const width = output.classes?.length ?? 0;
+    const rows = width ? Math.floor(p.length / width) : 0;
+    line += ',"probabilities":[';
+    for (let r = 0; r < rows; r++) {
+      line += r ? ',[' : '[';
+      for (let k = 0; k < width; k++) line += (k ? ',' : '') + number(p[r * width + k]);
+      line += ']';
+    }
+    line += ']';
+  }
+  return `${line}}}`;
+}
+
+/** What JSON.stringify escapes in a string (lone surrogates among them; paired ones go the slow way too). */
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON's text of a string: most need no escape, and quoting them costs a quarter of JSON.stringify. */
+const quote = (s: string) => (ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`);
+
+/** JSON's text of a number: non-finite numbers are null. */
+const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
+function cells(values: readonly unknown[]): string {
+  let text = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) text += ',';
+    text += typeof v === 'string' ? quote(v) : typeof v === 'number' ? number(v) : (JSON.stringify(v) ?? 'null');
+  }
+  return `${text}]`;
+}
+
+const keysOf = new WeakMap<readonly SignatureInput[], { name: string; column: number }[]>();
+
+/**
+ * The input columns in the order, and under the names, an object of them serializes to, each name already JSON
+ * text with its colon. An object is built once per signature to learn it: names that look like array indices come
+ * first in ascending order, a name given twice keeps its last column, and `__proto__` is no key at all.
+ */
+function inputKeys(inputs: readonly SignatureInput[]): { name: string; column: number }[] {
+  let keys = keysOf.get(inputs);
+  if (!keys) {
+    const probe: Record<string, number[]> = {};
+    inputs.forEach((input, c) => (probe[input.name] = [c]));
+    keys = Object.keys(probe).map((name) => ({ name: `${JSON.stringify(name)}:`, column: probe[name][0] }));
+    keysOf.set(inputs, keys);
+  }
+  return keys;
 }
 
 const LINE_HEAD = /^\{"time":"([^"]*)","rows":(\d+),"id":"(?:[^"\\]|\\.)*","endpoint":("(?:[^"\\]|\\.)*"),"model":("(?:[^"\\]|\\.)*"),"version":(\d+)/;

@@ -10,7 +10,8 @@ import { AppendLog } from './appendLog';
 import { chooseRoute, declaredEndpoints, endpointSpecs, type EndpointSpec } from './endpoints';
 import { LiveCounters, type CounterSnapshot } from './liveCounters';
 import { currentVersion, filesThatMove, fileStamp, loadServedModel, type ServedModel, type ServedPrediction } from './modelSource';
-import { FEEDBACK_LOG, logDir, PREDICTION_LOG, predictionLine } from './predictionLog';
+import { PredictionBatcher } from './predictionBatcher';
+import { encodePredictionLine, FEEDBACK_LOG, logDir, PREDICTION_LOG } from './predictionLog';
 import { batchFromCsv, batchFromInferRequest, batchFromMlflowJson, RequestError, type ColumnBatch } from './requestInputs';
 import { assertNoServer, removeServerState, writeServerState } from './serverState';
 
@@ -151,6 +152,8 @@ export async function startServer(project: Project, options: ServeOptions = {}):
   const logOptions = { maxBytes: serving.log?.maxBytes ?? 64 * 1024 * 1024, maxFiles: serving.log?.maxFiles ?? 8, fsync: serving.log?.fsync ?? false };
   const predictions = new AppendLog(logDir(project.paths), PREDICTION_LOG, logOptions);
   const feedback = new AppendLog(logDir(project.paths), FEEDBACK_LOG, logOptions);
+  // the batches of a turn are predicted at its end; their lines then go to the file in one write, that same turn
+  const batcher = new PredictionBatcher(() => predictions.commit());
 
   // Alias files and mlops.yaml are polled: fs.watch misses renames over a watched file on some systems, and a
   // handful of stat calls a few times a second cost nothing.
@@ -186,6 +189,11 @@ export async function startServer(project: Project, options: ServeOptions = {}):
 
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
+  // one function for every request, not a closure each
+  const settled = () => {
+    inFlight--;
+    if (inFlight === 0) onIdle?.();
+  };
   const started = new Date();
 
   /** Predicts a request on an endpoint's chosen route and writes its log line; the caller answers after. */
@@ -203,10 +211,18 @@ export async function startServer(project: Project, options: ServeOptions = {}):
     const model = slots.get(routes[index].model)?.model;
     if (!model) throw new RequestError(l10n.t('The endpoint "{0}" has no model loaded.', endpoint.spec.name), 503);
     if (model !== primary && !sameInputs(model, primary)) batch = parse(model);
-    const output = model.predictColumns(batch.columns, batch.rows);
-    await predictions.append(predictionLine(recordOf(endpoint.spec.name, model, 'route', requestId, arrived, batch, output)));
+    const output = await predicted(endpoint.spec.name, model, batch, requestId, arrived);
     return { model, batch, output };
   };
+
+  /** Predicts a request's rows in its model's batch of the turn; resolves once its log line is in the file. */
+  const predicted = (endpoint: string, model: ServedModel, batch: ColumnBatch, requestId: string, arrived: number) =>
+    new Promise<ServedPrediction>((resolve, reject) =>
+      batcher.predict(model, batch, (err, output) => {
+        if (!output) return reject(err);
+        predictions.write(lineOf(endpoint, model, 'route', requestId, arrived, batch, output), (failed) => (failed === undefined ? resolve(output) : reject(failed)));
+      }),
+    );
 
   const shadowOf = (endpoint: Endpoint, batch: ColumnBatch, primary: ServedModel, requestId: string, arrived: number) => {
     const reference = endpoint.spec.shadow;
@@ -214,21 +230,17 @@ export async function startServer(project: Project, options: ServeOptions = {}):
     if (!reference || !slots.get(reference)?.model) return;
     inFlight++;
     setImmediate(() => {
-      const done = () => {
-        inFlight--;
-        if (inFlight === 0) onIdle?.();
-      };
       try {
         const model = slots.get(reference)!.model!;
         if (!sameInputs(model, primary)) throw new Error(l10n.t('its signature differs from the routes\''));
         const output = model.predictColumns(batch.columns, batch.rows);
-        predictions
-          .append(predictionLine(recordOf(endpoint.spec.name, model, 'shadow', requestId, arrived, batch, output)))
-          .catch((err: unknown) => emit({ kind: 'shadow-failed', reference, message: describeError(err) }))
-          .finally(done);
+        predictions.write(lineOf(endpoint.spec.name, model, 'shadow', requestId, arrived, batch, output), (err) => {
+          if (err !== undefined) emit({ kind: 'shadow-failed', reference, message: describeError(err) });
+          settled();
+        });
       } catch (err) {
         emit({ kind: 'shadow-failed', reference, message: describeError(err) });
-        done();
+        settled();
       }
     });
   };
@@ -265,7 +277,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
         counted = endpoint;
         if (method !== 'POST') throw new RequestError(l10n.t('{0} takes POST.', route), 405);
         const media = mediaType(req.headers['content-type']);
-        const body = (await readBody(req, bodyLimit)).toString('utf8');
+        const body = await readBody(req, bodyLimit);
         const parse = media === 'text/csv' ? (m: ServedModel) => batchFromCsv(body, m.signature.inputs) : jsonParser(body, batchFromMlflowJson);
         const { model, batch, output } = await predictOn(endpoint, req, parse, requestId, arrived);
         answered = model;
@@ -282,7 +294,7 @@ export async function startServer(project: Project, options: ServeOptions = {}):
       } else if (route === '/feedback') {
         if (method !== 'POST') throw new RequestError(l10n.t('{0} takes POST.', route), 405);
         if (mediaType(req.headers['content-type']) !== 'application/json') throw new RequestError(l10n.t('Send feedback as application/json.'), 415);
-        const labels = feedbackOf(parseJson((await readBody(req, bodyLimit)).toString('utf8')));
+        const labels = feedbackOf(parseJson(await readBody(req, bodyLimit)));
         const time = new Date().toISOString();
         await Promise.all(labels.map((l) => feedback.append(JSON.stringify({ time, request_id: l.request_id, label: l.label }))));
         reply(res, 200, { recorded: labels.length }, versionHeader(primaryModel(defaultEndpoint())));
@@ -344,16 +356,14 @@ export async function startServer(project: Project, options: ServeOptions = {}):
       if (action !== 'infer' || method !== 'POST') throw new RequestError(l10n.t('There is no {0} {1} on this server.', method, route), 404);
       const mediaOk = req.headers['content-type'] === undefined || mediaType(req.headers['content-type']) === 'application/json';
       if (!mediaOk) throw new RequestError(l10n.t('Send infer requests as application/json.'), 415);
-      const text = (await readBody(req, bodyLimit)).toString('utf8');
+      const text = await readBody(req, bodyLimit);
       const parse = jsonParser(text, batchFromInferRequest);
       const body = parseJson(text) as { id?: string };
       let result: { model: ServedModel; batch: ColumnBatch; output: ServedPrediction };
       if (versionText !== undefined) {
         if (!model) throw new RequestError(l10n.t('The model "{0}" is not ready.', name), 503);
         const batch = parse(model);
-        const output = model.predictColumns(batch.columns, batch.rows);
-        await predictions.append(predictionLine(recordOf(name, model, 'route', requestId, arrived, batch, output)));
-        result = { model, batch, output };
+        result = { model, batch, output: await predicted(name, model, batch, requestId, arrived) };
       } else result = await predictOn(endpoint!, req, parse, requestId, arrived);
       answered = result.model;
       reply(res, 200, inferResponse(name, result.model, body.id, result.output), versionHeader(result.model));
@@ -395,12 +405,9 @@ export async function startServer(project: Project, options: ServeOptions = {}):
     },
     (req, res) => {
       inFlight++;
-      res.on('close', () => {
-        inFlight--;
-        if (inFlight === 0) onIdle?.();
-      });
+      res.on('close', settled);
       // a client that goes away mid-body must cost nothing but its request
-      req.on('error', () => undefined);
+      req.on('error', ignore);
       void handle(req, res);
     },
   );
@@ -477,6 +484,8 @@ export function exposureWarning(host: string): string | undefined {
   if (isLoopback(host)) return undefined;
   return l10n.t('Warning: the server listens on {0}, so other machines can reach your models. Set serving.auth.tokenEnv to require a token.', host);
 }
+
+const ignore = () => undefined;
 
 function bearerToken(serving: ServingConfig): string | undefined {
   const variable = serving.auth?.tokenEnv;
@@ -557,28 +566,17 @@ function sameInputs(a: ServedModel, b: ServedModel): boolean {
   return x.length === y.length && x.every((input, i) => input.name === y[i].name && input.type === y[i].type);
 }
 
-function recordOf(endpoint: string, model: ServedModel, role: 'route' | 'shadow', id: string, arrived: number, batch: ColumnBatch, output: ServedPrediction) {
-  const inputs: Record<string, ColumnBatch['columns'][number]> = {};
-  model.signature.inputs.forEach((input, c) => (inputs[input.name] = batch.columns[c]));
-  return {
-    time: new Date(arrived).toISOString(),
-    rows: batch.rows,
-    id,
-    endpoint,
-    model: model.name,
-    version: model.version,
-    role,
-    latencyMs: Date.now() - arrived,
-    inputs,
-    outputs: { prediction: output.predictions, ...(output.probabilities ? { probabilities: probabilityRows(output) } : {}) },
-  };
+function lineOf(endpoint: string, model: ServedModel, role: 'route' | 'shadow', id: string, arrived: number, batch: ColumnBatch, output: ServedPrediction): string {
+  const head = { time: isoTime(arrived), id, endpoint, model: model.name, version: model.version, role, latencyMs: Date.now() - arrived };
+  return encodePredictionLine(head, model.signature.inputs, batch, output);
 }
 
-function probabilityRows(output: ServedPrediction): number[][] {
-  const k = output.classes!.length;
-  const p = output.probabilities!;
-  return Array.from({ length: p.length / k }, (_, i) => Array.from(p.subarray(i * k, (i + 1) * k)));
-}
+/** The ISO text of a time in milliseconds; the requests of one millisecond, several under load, share one. */
+const isoTime = (() => {
+  let last = NaN;
+  let text = '';
+  return (ms: number) => (ms === last ? text : ((last = ms), (text = new Date(ms).toISOString())));
+})();
 
 function metadataOf(name: string, model: ServedModel) {
   const classes = model.signature.output.classes;
@@ -626,7 +624,8 @@ function mediaType(header: string | undefined): 'application/json' | 'text/csv' 
   throw new RequestError(l10n.t('Content type "{0}" is not accepted: send application/json or text/csv in UTF-8.', header ?? ''), 415);
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** The body as UTF-8 text; a body that came in one chunk, as small requests do, is decoded without a copy. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
@@ -640,7 +639,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
         reject(tooLarge(limit));
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { installPaths } from '../../../src/core/install';
 import { MetadataStore } from '../../../src/core/store';
 import { registerModel } from '../../../src/core/registry';
 import { registryProject, type RegistryFixture } from '../registry/fixture';
@@ -55,4 +58,29 @@ export function writeServing(dir: string, yaml: string): void {
   const file = path.join(dir, 'mlops.yaml');
   const base = fs.readFileSync(file, 'utf8').split('\nserving:\n')[0];
   fs.writeFileSync(file, `${base}\nserving:\n${yaml}`);
+}
+
+/**
+ * The sample project with weather@champion trained on its feature service (`mlops train --features`, one trial)
+ * and the online store materialized, through the CLI: the server takes entity keys (`location`) for it.
+ */
+export function featureServedProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-serve-features-'));
+  const cli = path.join(installPaths().root, 'dist', 'cli.js');
+  const run = (command: 'git' | 'mlops', ...args: string[]): string => {
+    const r = spawnSync(command === 'git' ? 'git' : process.execPath, command === 'git' ? args : [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, LANG: 'C' } });
+    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  run('git', 'init', '-q');
+  run('git', 'config', 'user.name', 'Test');
+  run('git', 'config', 'user.email', 'test@example.com');
+  run('mlops', 'init', '--sample');
+  run('git', 'add', '-A');
+  run('git', 'commit', '-q', '-m', 'sample');
+  run('mlops', 'snapshot', 'data/weather.csv');
+  const trained = run('mlops', 'train', '--features', 'weather_features', '--entities', 'data/weather.csv', '--timestamp', 'date', '--target', 'weather', '--max-trials', '1', '--families', 'gbdt', '--json');
+  run('mlops', 'register', (JSON.parse(trained) as { runId: string }).runId, '--model', 'weather', '--alias', 'champion');
+  run('mlops', 'features', 'materialize', '--end', '2016-01-01T00:00:00Z');
+  return dir;
 }
