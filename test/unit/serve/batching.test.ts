@@ -103,9 +103,12 @@ describe('dynamic batching', () => {
     const dir = featureServedProject();
     const model = loadServedModel(openProject(dir), 'weather@champion');
     const keys = ['Seattle', '', 'New York'];
-    const settled = await Promise.all(keys.map((key) => settle(new PredictionBatcher(() => undefined), model, { columns: [[key]], rows: 1 })));
+    // the sample's service reads the day's measurements from each request, beside the key
+    const day: Record<string, number> = { precipitation: 1.5, temp_max: 12, temp_min: 5, wind: 3 };
+    const request = (location: string) => ({ columns: model.signature.inputs.map((i) => [i.name === 'location' ? location : day[i.name]]), rows: 1 });
+    const settled = await Promise.all(keys.map((key) => settle(new PredictionBatcher(() => undefined), model, request(key))));
     const batcher = new PredictionBatcher(() => undefined);
-    const together = await Promise.all(keys.map((key) => settle(batcher, model, { columns: [[key]], rows: 1 })));
+    const together = await Promise.all(keys.map((key) => settle(batcher, model, request(key))));
     // the empty key, alone or in a batch, is its request's mistake and names its own row 0, not the batch's row 1
     for (const { err } of [settled[1], together[1]]) {
       assert.ok(err instanceof RequestError, String(err));
@@ -121,7 +124,7 @@ describe('dynamic batching', () => {
     // over HTTP, sent at once: the bad request gets its 400, the others 200, and only they are logged
     const server = await startServer(openProject(dir), { references: ['weather@champion'], port: 0, writeState: false });
     try {
-      const answers = await Promise.all(keys.map((location) => postJson(server.url, '/invocations', { dataframe_records: [{ location }] })));
+      const answers = await Promise.all(keys.map((location) => postJson(server.url, '/invocations', { dataframe_records: [{ location, ...day }] })));
       assert.deepEqual(answers.map((a) => a.status), [200, 400, 200]);
       assert.match(answers[1].json().message, /^Row 0: .*location/);
       assert.deepEqual([answers[0].json().predictions, answers[2].json().predictions], [settled[0].output?.predictions, settled[2].output?.predictions]);
