@@ -2,7 +2,8 @@
  * npm run bench:serve [-- --long]
  *
  * Single-row MLflow scoring (/invocations, dataframe_split) of a random forest trained on the sample weather data,
- * prediction log on, 64 connections for 10 s with autocannon, against two peers on the same machine in the same run:
+ * prediction log on, 64 connections for 10 s with autocannon (two rounds, taking turns with the bare server), against
+ * two peers on the same machine in the same run:
  *   - a bare node:http server answering a constant JSON (the ceiling of any Node server here): target >= 0.6x;
  *   - gunicorn + flask + scikit-learn serving a RandomForestClassifier on the same data (Debian's packages, as
  *     `mlflow models serve` runs a model): target >= 50x.
@@ -46,6 +47,7 @@ const FEATURES = ['location', 'precipitation', 'temp_max', 'temp_min', 'wind'];
 const ROW = ['Seattle', 0.3, 11.1, 3.9, 4.2];
 const BODY = JSON.stringify({ dataframe_split: { columns: FEATURES, data: [ROW] } });
 const long = process.argv.includes('--long');
+const ROUNDS = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (x: number, d = 1) => x.toFixed(d);
@@ -209,20 +211,31 @@ async function main(): Promise<void> {
   const dir = await weatherProject();
   const results: Record<string, CannonResult & { cpu?: number }> = {};
 
+  // Two rounds, the servers taking turns: on a shared machine one 10 s window can catch a neighbour's burst, and the
+  // bare server's rate (bound by the loader in this process) swings between windows more than the ratio's margin.
+  // Both servers are measured the same way; the ratio is of their totals over both rounds.
   const bare = await startProcess(process.execPath, ['-e', BARE_SERVER, '5611'], { cwd: dir }, /listening/);
-  await load('http://127.0.0.1:5611/invocations', 2);
-  results.bare = await measured(bare.pid!, 'http://127.0.0.1:5611/invocations', 10);
-  await stop(bare);
-  console.log(line('bare node:http, constant JSON', results.bare));
-
+  const bareUrl = 'http://127.0.0.1:5611/invocations';
   const ours = await startProcess(process.execPath, [CLI, 'serve', 'weather@champion', '--port', '5612'], { cwd: dir, env: { LANG: 'C' } }, /Serving on/);
   const url = 'http://127.0.0.1:5612/invocations';
   const check = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
   console.log(`(ours answers ${check.status} ${await check.text()} from version ${check.headers.get('x-mlops-model-version')})`);
+  await load(bareUrl, 2);
   await load(url, 2);
-  results.ours = await measured(ours.pid!, url, 10);
-  const rssAt10 = rssMb(ours.pid!);
-  console.log(line('mlops serve (log on)', results.ours));
+  const rounds: { bare: CannonResult & { cpu: number }; ours: CannonResult & { cpu: number } }[] = [];
+  let rssAt10 = NaN;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const bareRound = await measured(bare.pid!, bareUrl, 10);
+    console.log(line(`bare node:http, round ${round}`, bareRound));
+    const oursRound = await measured(ours.pid!, url, 10);
+    if (round === 1) rssAt10 = rssMb(ours.pid!);
+    console.log(line(`mlops serve (log on), round ${round}`, oursRound));
+    rounds.push({ bare: bareRound, ours: oursRound });
+  }
+  await stop(bare);
+  const total = (pick: (r: (typeof rounds)[number]) => CannonResult) => rounds.reduce((n, r) => n + pick(r).requests.total, 0);
+  const vsBare = total((r) => r.ours) / total((r) => r.bare);
+  const oursRate = total((r) => r.ours) / (10 * ROUNDS);
 
   const seen = new Map<string, number>();
   const moving = load(url, 10, (v) => seen.set(v, (seen.get(v) ?? 0) + 1));
@@ -236,7 +249,8 @@ async function main(): Promise<void> {
 
   let rssAt60: number | undefined;
   if (long) {
-    await load(url, 40);
+    // 10 s per round and 10 s of alias moves before: 60 s of load in all
+    await load(url, 60 - 10 * (ROUNDS + 1));
     rssAt60 = rssMb(ours.pid!);
   }
   await stop(ours);
@@ -256,9 +270,8 @@ async function main(): Promise<void> {
   } else console.log('gunicorn + flask + sklearn: not installed (apt-get install python3-flask gunicorn python3-sklearn)');
 
   console.log('');
-  const vsBare = results.ours.requests.average / results.bare.requests.average;
-  console.log(`ours / bare node:http      ${num(vsBare, 2)}x   (target >= 0.6x)`);
-  if (results.flask) console.log(`ours / gunicorn+flask      ${num(results.ours.requests.average / results.flask.requests.average, 1)}x   (target >= 50x)`);
+  console.log(`ours / bare node:http      ${num(vsBare, 2)}x   (target >= 0.6x; rounds: ${rounds.map((r) => num(r.ours.requests.total / r.bare.requests.total, 2)).join(', ')})`);
+  if (results.flask) console.log(`ours / gunicorn+flask      ${num(oursRate / results.flask.requests.average, 1)}x   (target >= 50x)`);
   const m = results.moving;
   console.log(`alias moves under load     non-2xx ${m.non2xx}, socket errors ${m.errors + m.timeouts}, versions answering ${[...seen.keys()].sort().join(' and ')}   (target 0, 0, both)`);
   console.log(`server RSS                 ${num(rssAt10, 1)} MB after 10 s of load${rssAt60 === undefined ? ' (run with --long for 60 s)' : `, ${num(rssAt60, 1)} MB after 60 s: +${num(rssAt60 - rssAt10, 1)} MB (target <= +20 MB)`}`);
