@@ -8,7 +8,7 @@ import { FEATURE_SERVICE_TAG, FEATURE_SET_PARAM, LEADERBOARD_ARTIFACT, MODEL_ART
 import { ENSEMBLE, FAMILIES, METRIC_DIRECTION, trainingCancelled, type Dataset, type Family, type MetricName, type ModelFamily } from '../train';
 import { openProject, type Project, type TrainingConfig } from '../workspace';
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS, targetColumn, targetNotFound } from './crossValidation';
-import { baselineWarnings, evaluate, givenTimes, timeColumnOf, type Evaluation } from './evaluation';
+import { baselineWarnings, evaluate, timeColumnOf, type Evaluation } from './evaluation';
 import { columnDecisions, configuredExclusions, entityColumns, withoutRawTimestamp } from './columnRoles';
 import { fitConfig, versionFile } from './refit';
 import { refitSeconds, runSearch, type Convergence, type SearchResult, type Trial } from './search';
@@ -141,7 +141,9 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
   if (!header.includes(settings.target)) throw targetNotFound(settings.target, header);
   const declaration = project.config.datasets?.[resolved.pointer.dataset];
   const configured = request.featureSet ? entityColumns(header, settings.target, request.featureSet) : configuredExclusions(header, settings.target, project.config.training ?? {});
-  const loaded = withoutRawTimestamp(await readTrainingFile(file, format, { keep: settings.target, exclude: configured.map((c) => c.column) }), declaration);
+  // a set built from a feature service keeps its entity rows' time out of the inputs; it still orders the rows
+  const times = request.featureSet ? { times: request.featureSet.timestamp } : {};
+  const loaded = withoutRawTimestamp(await readTrainingFile(file, format, { keep: settings.target, exclude: configured.map((c) => c.column), ...times }), declaration);
   const excluded = header.filter((c) => loaded.dropped.includes(c) || configured.some((x) => x.column === c));
   const columns = columnDecisions(loaded, settings.target, configured, declaration);
   if (hooks.signal?.aborted) throw trainingCancelled();
@@ -220,8 +222,7 @@ export async function runAutoml(store: MetadataStore, request: AutomlRequest, ho
     report();
     const evaluation = evaluate({
       evidence: chosen.evidence, score: chosen.score, family: chosen.family, params: chosen.params, signal: hooks.signal,
-      // a set built from a feature service keeps its entity rows' time out of the inputs; it still orders the rows
-      time: request.featureSet ? await givenTimes(file, format, request.featureSet.timestamp) : timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
+      time: request.featureSet ? (loaded.times && { column: request.featureSet.timestamp, kind: 'given', keys: loaded.times }) : timeColumnOf(loaded.dataset, loaded.dated, declaration?.timestamp),
     });
     const config: TrainingConfigRecord = {
       dataset: resolved.pointer.dataset,

@@ -1,7 +1,6 @@
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
-import { readFileColumns } from '../models';
-import type { DatedColumn, TrainingFormat } from '../tracking';
+import type { DatedColumn } from '../tracking';
 import { METRIC_DIRECTION, fitModel, predict, subsetRows, type Dataset, type MetricName, type ModelFamily } from '../train';
 import { baselinePredictions, baselineScore, scoreFold, type CvSetup } from './crossValidation';
 
@@ -193,14 +192,3 @@ export function baselineWarnings(e: Evaluation): string[] {
   return out;
 }
 
-/**
- * The times of a column the model does not read, as milliseconds (or its numbers), NaN where a cell is not a time:
- * the entity rows' time of a set built from a feature service, which orders its rows for the time holdout.
- */
-export async function givenTimes(file: string, format: TrainingFormat, column: string): Promise<TimeColumn | undefined> {
-  const read = await readFileColumns(file, format, (name) => name === column);
-  const values = read.columns[read.names.indexOf(column)];
-  if (!values) return undefined;
-  const keys = values.kind === 'numeric' ? values.values : Float64Array.from(values.values, (text) => (text === undefined ? NaN : Date.parse(text)));
-  return { column, kind: 'given', keys };
-}

@@ -53,7 +53,6 @@ export interface TrainingSet {
   output?: string;
 }
 
-
 /** What identifies an entity row of a service, and what its on-demand features read from the request. */
 export interface EntityInputs {
   keys: string[];

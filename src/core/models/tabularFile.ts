@@ -15,6 +15,8 @@ export interface LoadedTable {
   dropped: string[];
   /** Date columns, each become numeric columns of its parts (`date.year`...). */
   dated: DatedColumn[];
+  /** With `times`: that column's time per row, as milliseconds (or its numbers), NaN where a cell is not a time. */
+  times?: Float64Array;
 }
 
 
@@ -30,6 +32,11 @@ export interface TableOptions {
   dated?: readonly DatedColumn[];
   /** Only the rows whose `column` is at or after `since` (a retrain's --since); the column is read even if excluded. */
   window?: TrainingWindow;
+  /**
+   * A column that orders the rows in time and that the model may not read (the entity rows' time of a set built from
+   * a feature service): read even if excluded, and given back as `times`.
+   */
+  times?: string;
 }
 
 export const DELIMITER: Readonly<Record<'csv' | 'tsv', number>> = { csv: COMMA, tsv: TAB };
@@ -51,10 +58,13 @@ export function trainingHeader(file: string, format: TrainingFormat): string[] |
 export async function readTrainingFile(file: string, format: TrainingFormat, options: TableOptions = {}): Promise<LoadedTable> {
   const exclude = new Set(options.exclude ?? []);
   const window = options.window;
-  const read = await readFileColumns(file, format, (name) => !exclude.has(name) || name === window?.column);
-  if (!window) return assembleTable(read.names, read.rows, read.columns, options);
-  const { names, rows, columns } = windowRows(read, window, file);
-  return assembleTable(names, rows, columns.map((c, k) => (exclude.has(names[k]) ? undefined : c)), options);
+  const read = await readFileColumns(file, format, (name) => !exclude.has(name) || name === window?.column || name === options.times);
+  const { names, rows, columns } = window ? windowRows(read, window, file) : read;
+  const table = assembleTable(names, rows, columns.map((c, k) => (exclude.has(names[k]) ? undefined : c)), options);
+  if (options.times === undefined) return table;
+  const time = columns[names.indexOf(options.times)];
+  if (time) table.times = time.kind === 'numeric' ? time.values : Float64Array.from(time.values, (text) => (text === undefined ? NaN : Date.parse(text)));
+  return table;
 }
 
 /**
