@@ -25,20 +25,25 @@ export interface EntityVector {
  * `mlops predict` and the model server share, ending in the same vector function as the training set. The service
  * must still give the columns the model was trained on; stores are loaded once.
  */
+/** Refuses a service that no longer gives, in order, the columns a model was trained on: its inputs would not be those. */
+export function checkServiceColumns(project: Project, set: Pick<TrainedFeatureSet, 'service' | 'columns'>): void {
+  const now = requireService(project, set.service).map((f) => `${f.view}__${f.feature}`);
+  if (now.join('\n') !== set.columns.join('\n')) {
+    throw new MlopsError(
+      l10n.t('The feature service {0} now gives {1}; the model was trained on {2}.', set.service, now.join(', '), set.columns.join(', ')),
+      l10n.t('Train the model again on the service, or restore the service\'s definition in mlops.yaml.'),
+      'MISSING_FEATURES',
+    );
+  }
+}
+
 export class EntityFeatures {
   /** The columns a caller gives instead of features: the key columns, then the request inputs. */
   readonly inputs: string[];
   private readonly online: OnlineFeatures;
 
   constructor(project: Project, readonly set: TrainedFeatureSet) {
-    const now = requireService(project, set.service).map((f) => `${f.view}__${f.feature}`);
-    if (now.join('\n') !== set.columns.join('\n')) {
-      throw new MlopsError(
-        l10n.t('The feature service {0} now gives {1}; the model was trained on {2}.', set.service, now.join(', '), set.columns.join(', ')),
-        l10n.t('Train the model again on the service, or restore the service\'s definition in mlops.yaml.'),
-        'MISSING_FEATURES',
-      );
-    }
+    checkServiceColumns(project, set);
     this.inputs = [...set.keys, ...set.request];
     this.online = new OnlineFeatures(project);
   }

@@ -18,4 +18,4 @@ export { materialize, getOnlineFeatures, OnlineFeatures, onlineDir, type Materia
 export { buildTrainingSetInWorker, type WorkerBuildResult, type FeatureWorkerData, type FeatureWorkerMessage } from './buildWorker';
 export { featureTypeText, listFeatures, type FeatureListing, type ServiceUsage } from './listing';
 export { snapshotTrainingSet, trainingSetLineage } from './snapshotSet';
-export { EntityFeatures, type TrainedFeatureSet, type EntityVector } from './entityFeatures';
+export { checkServiceColumns, EntityFeatures, type TrainedFeatureSet, type EntityVector } from './entityFeatures';

@@ -1,6 +1,6 @@
 import { configDataset, crossValidate, cvSetup, featureSetRecord, fitConfig } from '../automl';
 import { resolveVersion } from '../data';
-import { buildTrainingSet, snapshotTrainingSet } from '../features';
+import { buildTrainingSet, checkServiceColumns, snapshotTrainingSet } from '../features';
 import { MlopsError } from '../errors';
 import { l10n } from '../l10n';
 import { trainingFormat } from '../models';
@@ -162,16 +162,11 @@ async function rebuildTrainingSet(project: Project, champion: ModelVersion, reco
       'NOT_RETRAINABLE',
     );
   }
+  // before the build: a set refused afterwards would already have replaced the working copy of the last one
+  checkServiceColumns(project, recorded);
   const output = resolveVersion(project, trainingDataset).pointer.path;
   const set = await buildTrainingSet(project, recorded.service, entities, { timestamp: recorded.timestamp, output, signal: options.signal });
   const record = featureSetRecord(set);
-  if (record.columns.join('\n') !== recorded.columns.join('\n')) {
-    throw new MlopsError(
-      l10n.t('The feature service {0} now gives {1}; {2}/{3} was trained on {4}.', recorded.service, record.columns.join(', '), champion.model, champion.version, recorded.columns.join(', ')),
-      l10n.t('Train a new model on the service (`mlops train --features {0}`), or restore the service\'s definition in mlops.yaml.', recorded.service),
-      'MISSING_FEATURES',
-    );
-  }
   const snapshot = await snapshotTrainingSet(project, set, trainingDataset, options.signal);
   const entityPath = record.entities?.file ?? (record.entities?.dataset ? resolveVersion(project, record.entities.dataset).pointer.path : entities);
   return { record, entityPath, resolved: resolveVersion(project, `${snapshot.dataset}@${snapshot.version.id}`) };

@@ -187,6 +187,18 @@ describe('mlops train --features', () => {
     assert.deepEqual(result.featureSet.entities, { dataset: 'weather', version: 2 });
     assert.equal(mlops(dir, 'register', result.runId, '--model', 'weather', '--alias', 'champion').status, 0);
 
+    // a service that no longer gives what the champion was trained on is refused before anything is built
+    const config = path.join(dir, 'mlops.yaml');
+    const yaml = fs.readFileSync(config, 'utf8');
+    const builtSet = path.join(dir, 'data', 'weather_features-training.csv');
+    const before = fs.readFileSync(builtSet, 'utf8');
+    fs.writeFileSync(config, yaml.replace(', daily_weather:temp_range]', ']'));
+    const changed = mlops(dir, 'retrain', 'weather');
+    assert.equal(changed.status, 1);
+    assert.match(changed.stderr, /The feature service weather_features now gives [^;]*; the model was trained on [^\n]*daily_weather__temp_range/);
+    assert.equal(fs.readFileSync(builtSet, 'utf8'), before, 'the built set is untouched');
+    fs.writeFileSync(config, yaml);
+
     const same = mlops(dir, 'retrain', 'weather');
     assert.equal(same.status, 1);
     assert.match(same.stderr, /weather_features-training@1 is the data weather\/1 was trained on[^\n]*\nSnapshot the new data first \(`mlops snapshot data\/weather\.csv`\)/);
